@@ -1,0 +1,79 @@
+// Profiles: the built-in registries plus custom ones, all validated by one schema.
+import { readFile } from 'node:fs/promises';
+import type { ProfileSummary, Protocol } from '../../../shared/contract';
+import { BUILT_IN_PROFILES } from './builtin';
+import { profileSchema, type Profile, type ProfileEndpoint } from './schema';
+
+export { profileSchema, type Profile, type ProfileEndpoint } from './schema';
+
+export class ProfileError extends Error {}
+
+/** Parse a profile, returning every problem in one plain sentence. */
+export function parseProfile(raw: unknown, source = 'the profile'): Profile {
+  const parsed = profileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    throw new ProfileError(`${source} is not a valid registry profile (${problems}).`);
+  }
+  return parsed.data;
+}
+
+export const builtInProfiles: readonly Profile[] = BUILT_IN_PROFILES.map((p) => parseProfile(p, p.id));
+
+export async function loadProfileFile(path: string): Promise<Profile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ProfileError(`The profile file ${path} could not be read.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ProfileError(`The profile file ${path} is not valid JSON.`);
+  }
+  return parseProfile(json, `The profile file ${path}`);
+}
+
+export function endpointFor(profile: Profile, protocol: Protocol): ProfileEndpoint | undefined {
+  return profile.endpoints.find((e) => e.protocol === protocol);
+}
+
+export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSummary {
+  return {
+    id: profile.id,
+    name: profile.name,
+    builtIn,
+    endpoints: profile.endpoints.map((e) => ({ ...e })),
+    usernameLabel: profile.username.label,
+    usernameHint: profile.username.hint,
+    folders: profile.folders.map(({ role, name, rights, description }) => ({ role, name, rights: [...rights], description })),
+    quotaFiles: profile.quotaFiles,
+    retentionDays: profile.retentionDays,
+    webClientUrl: profile.webClientUrl,
+    support: { ...profile.support },
+  };
+}
+
+/** The profiles a user can pick: built-ins first, then custom ones (which cannot shadow a built-in). */
+export class ProfileCatalog {
+  constructor(private readonly custom: () => Profile[] = () => []) {}
+
+  all(): { profile: Profile; builtIn: boolean }[] {
+    const builtInIds = new Set(builtInProfiles.map((p) => p.id));
+    return [
+      ...builtInProfiles.map((profile) => ({ profile, builtIn: true })),
+      ...this.custom()
+        .filter((p) => !builtInIds.has(p.id))
+        .map((profile) => ({ profile, builtIn: false })),
+    ];
+  }
+
+  get(id: string): Profile | undefined {
+    return this.all().find((e) => e.profile.id === id)?.profile;
+  }
+}

@@ -1,0 +1,121 @@
+// A profile describes one registry: where it is, how to reach it, its folders and their rights, and
+// the rules its own specification sets. Built-in profiles and custom ones (a clinic's IT can write a
+// JSON file for another registry of the same shape) go through the same schema.
+import { z } from 'zod';
+import { FOLDER_RIGHTS, FOLDER_ROLES, PROTOCOLS } from '../../../shared/contract';
+
+const hostName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/, 'a host name or address, without scheme or path');
+const port = z.number().int().min(1).max(65535);
+
+export const endpointSchema = z
+  .object({
+    protocol: z.enum(PROTOCOLS),
+    host: hostName,
+    port,
+    tls: z.enum(['implicit', 'explicit']).optional(),
+    passivePorts: z.object({ from: port, to: port }).strict().optional(),
+  })
+  .strict()
+  .refine((e) => e.protocol !== 'ftps' || e.tls !== undefined, {
+    message: 'an FTPS endpoint must say whether TLS is implicit or explicit',
+  })
+  .refine((e) => !e.passivePorts || e.passivePorts.from <= e.passivePorts.to, {
+    message: 'the passive port range must run from low to high',
+  });
+
+export const folderSchema = z
+  .object({
+    role: z.enum(FOLDER_ROLES),
+    /** What the window calls the folder. */
+    name: z.string().min(1).max(80),
+    /** The folder's path below the account folder; `.` is the account folder itself. */
+    path: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((p) => p === '.' || /^[A-Za-z0-9._ -]+(\/[A-Za-z0-9._ -]+)*$/.test(p), 'a relative folder path')
+      .refine((p) => !p.split('/').includes('..'), 'a folder path cannot climb out with ..'),
+    rights: z.array(z.enum(FOLDER_RIGHTS)).min(1),
+    description: z.string().max(300).default(''),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    id: z.string().min(1).max(60).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    name: z.string().min(1).max(100),
+    endpoints: z.array(endpointSchema).min(1),
+    username: z
+      .object({
+        label: z.string().min(1).max(40).default('Username'),
+        hint: z.string().max(200).default(''),
+        /** Texas: the username is the import code, which is also the account folder's name. */
+        isImportCode: z.boolean().default(false),
+      })
+      .strict()
+      .default({ label: 'Username', hint: '', isImportCode: false }),
+    /**
+     * Where the account's folders are: `login` = the folder the server logs in to (or, failing that,
+     * `/<username>` when `isImportCode`). Both layouts are tried, so a server that logs in to its
+     * root and one that logs in to the import-code folder both work.
+     */
+    folders: z.array(folderSchema).min(1),
+    quotaFiles: z.number().int().positive().nullable().default(null),
+    retentionDays: z.number().int().positive().nullable().default(null),
+    network: z
+      .object({
+        timeoutSeconds: z.number().min(1).max(600).default(65),
+        retries: z.number().int().min(0).max(5).default(0),
+        retryDelaySeconds: z.number().min(0).max(600).default(30),
+        keepAlive: z.boolean().default(false),
+        disconnectAfterTransfers: z.boolean().default(true),
+      })
+      .strict()
+      .default({ timeoutSeconds: 65, retries: 0, retryDelaySeconds: 30, keepAlive: false, disconnectAfterTransfers: true }),
+    tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    files: z
+      .object({
+        extension: z.string().regex(/^\.[A-Za-z0-9]+$/).nullable().default(null),
+        importCodeInName: z.boolean().default(false),
+      })
+      .strict()
+      .default({ extension: null, importCodeInName: false }),
+    passwordChange: z
+      .object({
+        requiredAtFirstLogin: z.boolean().default(false),
+        webPageUrl: z.string().url().startsWith('https://').nullable().default(null),
+      })
+      .strict()
+      .default({ requiredAtFirstLogin: false, webPageUrl: null }),
+    webClientUrl: z.string().url().startsWith('https://').nullable().default(null),
+    support: z
+      .object({
+        team: z.string().min(1).max(120),
+        phone: z.string().max(60).optional(),
+        email: z.string().email().optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const roles = p.folders.map((f) => f.role);
+    if (new Set(roles).size !== roles.length) {
+      ctx.addIssue({ code: 'custom', message: 'each folder role may appear once', path: ['folders'] });
+    }
+    if (!roles.includes('dropoff')) {
+      ctx.addIssue({ code: 'custom', message: 'a profile needs a dropoff folder', path: ['folders'] });
+    }
+    const protocols = p.endpoints.map((e) => e.protocol);
+    if (new Set(protocols).size !== protocols.length) {
+      ctx.addIssue({ code: 'custom', message: 'one endpoint per protocol', path: ['endpoints'] });
+    }
+  });
+
+export type Profile = z.output<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;
+export type ProfileEndpoint = z.output<typeof endpointSchema>;
+export type ProfileFolder = z.output<typeof folderSchema>;

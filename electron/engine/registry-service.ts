@@ -1,0 +1,269 @@
+// The engine's face: one handler per call of the contract. The Electron main process, the e2e
+// bridge and the tests all drive the app through these handlers, after `dispatchCall` has checked the
+// payload against the contract.
+import {
+  failure,
+  type CallHandlers,
+  type ConnectionInfo,
+  type Failure,
+  type FolderRole,
+  type Protocol,
+  type RegistryEvent,
+} from '../../shared/contract';
+import { listLocalFolder, localPlaces } from './local/local-fs';
+import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './profiles';
+import { resolveRoleFolders } from './remote/folders';
+import { RemoteError, type RemoteFs } from './remote/remote-fs';
+import { RequestBroker } from './requests/request-broker';
+import { openVerified, type OpenRequest } from './session/open-verified';
+import type { SettingsStore } from './settings/settings-store';
+import { TrustStore } from './trust/trust-store';
+
+export interface ServicePorts {
+  settings: SettingsStore;
+  emit: (event: RegistryEvent) => void;
+  /** Open an https address in the system browser (Electron's shell in the app). */
+  openExternal: (url: string) => Promise<void>;
+  appInfo: { name: string; version: string };
+  /** Seconds a trust prompt waits before it counts as "Do not allow". */
+  requestTimeoutSeconds?: number;
+  /** Close an idle connection after this long; the next action reopens it. */
+  idleCloseSeconds?: number;
+  /** Tests only: a shorter network timeout than the profile's. */
+  timeoutSeconds?: number;
+}
+
+interface Session {
+  request: OpenRequest;
+  info: ConnectionInfo;
+  fs: RemoteFs | null;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export const CUSTOM_PROFILES_KEY = 'customProfiles';
+
+export function toFailure(error: unknown): Failure {
+  if (error instanceof RemoteError) return failure(error.code, error.message, error.detail);
+  return failure('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
+}
+
+export interface RegistryService {
+  handlers: CallHandlers;
+  /** Close the connection and deny any open prompt (the window closed, the app quits). */
+  dispose(): Promise<void>;
+}
+
+export function customProfiles(settings: SettingsStore): Profile[] {
+  const raw = settings.get(CUSTOM_PROFILES_KEY);
+  if (!Array.isArray(raw)) return [];
+  const valid: Profile[] = [];
+  for (const entry of raw) {
+    try {
+      valid.push(parseProfile(entry));
+    } catch {
+      // A damaged custom profile is left out of the list rather than breaking the app.
+    }
+  }
+  return valid;
+}
+
+export function createRegistryService(ports: ServicePorts): RegistryService {
+  const trust = new TrustStore(ports.settings);
+  const catalog = new ProfileCatalog(() => customProfiles(ports.settings));
+  const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
+  const allowedOnce = new Set<string>();
+  const idleCloseSeconds = ports.idleCloseSeconds ?? 60;
+  let session: Session | null = null;
+  let connecting = false;
+  // One control connection at a time: remote operations run one after another.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(op: () => Promise<T>): Promise<T> => {
+    const next = queue.then(op, op);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const emitState = (state: 'disconnected' | 'connecting' | 'connected' | 'failed', message: string, extra: Partial<Extract<RegistryEvent, { type: 'connection' }>> = {}) =>
+    ports.emit({ type: 'connection', state, message, ...extra });
+
+  const open = (request: OpenRequest) =>
+    openVerified(request, {
+      trust,
+      allowedOnce,
+      ask: (seen, decision) =>
+        broker.ask({
+          kind: 'host-key',
+          profileName: request.profile.name,
+          host: seen.host,
+          port: seen.port,
+          algorithm: seen.description,
+          fingerprint: seen.fingerprint,
+          ...(decision.status === 'changed'
+            ? { previous: { fingerprint: decision.previous.fingerprint, algorithm: decision.previous.description, firstTrusted: decision.previous.firstTrusted } }
+            : {}),
+        }),
+    });
+
+  const closeConnection = async (s: Session) => {
+    clearTimeout(s.idleTimer);
+    const fs = s.fs;
+    s.fs = null;
+    await fs?.close();
+  };
+
+  const armIdle = (s: Session) => {
+    clearTimeout(s.idleTimer);
+    s.idleTimer = setTimeout(() => void serial(() => closeConnection(s)), idleCloseSeconds * 1000);
+    s.idleTimer.unref?.();
+  };
+
+  /** Run a remote operation on the session's connection, reopening it if it was closed while idle. */
+  const withConnection = async <T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> => {
+    const s = session;
+    if (!s) throw new RemoteError('not-connected', 'Not connected to a registry. Connect first.');
+    return serial(async () => {
+      const reused = s.fs !== null;
+      if (!s.fs) s.fs = (await open(s.request)).fs;
+      try {
+        return await op(s.fs);
+      } catch (error) {
+        // A connection that sat idle may have been dropped by the server: reopen it once.
+        if (!(reused && error instanceof RemoteError && error.code === 'unreachable')) throw error;
+        await closeConnection(s);
+        s.fs = (await open(s.request)).fs;
+        return await op(s.fs);
+      } finally {
+        if (session === s) armIdle(s);
+      }
+    });
+  };
+
+  const disconnect = async () => {
+    const s = session;
+    session = null;
+    if (s) await serial(() => closeConnection(s));
+  };
+
+  const handlers: CallHandlers = {
+    async getAppInfo() {
+      return { ok: true, name: ports.appInfo.name, version: ports.appInfo.version, platform: process.platform };
+    },
+
+    async listProfiles() {
+      return { ok: true, profiles: catalog.all().map((e) => summarizeProfile(e.profile, e.builtIn)) };
+    },
+
+    async listLocalPlaces() {
+      return { ok: true, places: localPlaces() };
+    },
+
+    async listLocalFolder({ path }) {
+      try {
+        return { ok: true, ...(await listLocalFolder(path)) };
+      } catch (error) {
+        return toFailure(error);
+      }
+    },
+
+    async connect({ profileId, protocol, username, password }) {
+      const profile = catalog.get(profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
+      if (!profile.endpoints.some((e) => e.protocol === protocol)) {
+        return failure('invalid-input', `${profile.name} does not offer ${protocol.toUpperCase()}.`);
+      }
+      if (!password) {
+        return failure('no-password', `Enter the password for ${username}.`);
+      }
+      if (connecting) return failure('busy', 'Already connecting. Wait for that to finish, or cancel it.');
+      connecting = true;
+      try {
+        await disconnect();
+        const request: OpenRequest = {
+          profile,
+          protocol: protocol as Protocol,
+          username,
+          password,
+          ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
+        };
+        emitState('connecting', `Connecting to ${profile.name}…`);
+        const opened = await serial(() => open(request));
+        try {
+          const folders = await serial(() => resolveRoleFolders(opened.fs, profile, username));
+          const info: ConnectionInfo = {
+            profileId: profile.id,
+            profileName: profile.name,
+            protocol: request.protocol,
+            host: opened.host,
+            port: opened.port,
+            username,
+            folders,
+            fingerprint: opened.identity.fingerprint,
+          };
+          session = { request, info, fs: opened.fs };
+          armIdle(session);
+          emitState('connected', `Connected to ${profile.name} as ${username}.`, { connection: info });
+          return { ok: true, connection: info };
+        } catch (error) {
+          await opened.fs.close();
+          throw error;
+        }
+      } catch (error) {
+        const f = toFailure(error);
+        emitState('failed', f.message, { failure: f });
+        return f;
+      } finally {
+        connecting = false;
+      }
+    },
+
+    async disconnect() {
+      const was = session;
+      await disconnect();
+      if (was) emitState('disconnected', `Disconnected from ${was.info.profileName}.`);
+      return { ok: true };
+    },
+
+    async listRemoteFolder({ role }) {
+      const s = session;
+      if (!s) return failure('not-connected', 'Not connected to a registry. Connect first.');
+      const folder = s.info.folders.find((f) => f.role === (role as FolderRole));
+      if (!folder) return failure('not-found', `${s.info.profileName} has no such folder.`);
+      try {
+        const entries = await withConnection((fs) => fs.list(folder.path));
+        return { ok: true, role: folder.role, path: folder.path, entries: entries.filter((e) => e.name !== '.' && e.name !== '..') };
+      } catch (error) {
+        return toFailure(error);
+      }
+    },
+
+    async answerRequest({ id, answer }) {
+      return broker.answer(id, answer)
+        ? { ok: true }
+        : failure('not-found', 'That question was already answered or has expired.');
+    },
+
+    async listTrusted() {
+      return { ok: true, identities: trust.list() };
+    },
+
+    async removeTrusted({ id }) {
+      return trust.remove(id) ? { ok: true } : failure('not-found', 'That server is not in the trusted list (any more).');
+    },
+
+    async openWebClient({ profileId }) {
+      const profile = catalog.get(profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more).');
+      if (!profile.webClientUrl) return failure('not-found', `${profile.name} has no web page for file transfer.`);
+      await ports.openExternal(profile.webClientUrl);
+      return { ok: true, url: profile.webClientUrl };
+    },
+  };
+
+  return {
+    handlers,
+    async dispose() {
+      broker.denyAll();
+      await disconnect();
+    },
+  };
+}

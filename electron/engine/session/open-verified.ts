@@ -1,0 +1,116 @@
+// Open a connection to a registry only after its identity (SSH host key, later TLS certificate) is
+// trusted. An unknown or changed identity closes the first connection before any credential is sent,
+// asks the user (or the CLI's --trust), and only then connects again, pinned to the accepted identity.
+// Asking outside the connection also keeps ssh2's readyTimeout from running while the user reads.
+import type { Protocol, TrustAnswer } from '../../../shared/contract';
+import { endpointFor, type Profile } from '../profiles';
+import { openSftp } from '../remote/sftp';
+import { RemoteError, type RemoteFs } from '../remote/remote-fs';
+import { sameFingerprint } from '../trust/fingerprint';
+import type { SeenIdentity, TrustDecision, TrustStore } from '../trust/trust-store';
+
+export interface OpenRequest {
+  profile: Profile;
+  protocol: Protocol;
+  username: string;
+  password: string;
+  /** Point the profile at another server (CLI --host/--port); its folders and rules stay. */
+  endpointOverride?: { host?: string; port?: number };
+  timeoutSeconds?: number;
+}
+
+/** Asks whoever is there (the window, or the CLI's --trust) whether to accept an identity. */
+export type IdentityAsker = (seen: SeenIdentity, decision: Exclude<TrustDecision, { status: 'trusted' }>) => Promise<TrustAnswer>;
+
+export interface OpenDeps {
+  trust: TrustStore;
+  ask: IdentityAsker;
+  /** Identities allowed for this session only ("Allow this connection only"). */
+  allowedOnce: Set<string>;
+}
+
+export interface OpenedConnection {
+  fs: RemoteFs;
+  host: string;
+  port: number;
+  identity: SeenIdentity;
+}
+
+const onceKey = (s: SeenIdentity) => `${s.kind}|${s.host.toLowerCase()}|${s.port}|${s.fingerprint}`;
+
+export function resolveEndpoint(request: OpenRequest): { host: string; port: number; timeoutSeconds: number } {
+  const endpoint = endpointFor(request.profile, request.protocol);
+  if (!endpoint) {
+    throw new RemoteError('invalid-input', `${request.profile.name} does not offer ${request.protocol.toUpperCase()}.`);
+  }
+  return {
+    host: request.endpointOverride?.host ?? endpoint.host,
+    port: request.endpointOverride?.port ?? endpoint.port,
+    timeoutSeconds: request.timeoutSeconds ?? request.profile.network.timeoutSeconds,
+  };
+}
+
+export async function openVerified(request: OpenRequest, deps: OpenDeps): Promise<OpenedConnection> {
+  const { host, port, timeoutSeconds } = resolveEndpoint(request);
+  const open = (verifyIdentity: (seen: SeenIdentity) => boolean) => {
+    if (request.protocol !== 'sftp') {
+      throw new RemoteError('invalid-input', 'FTPS is not available in this version yet; choose SFTP.');
+    }
+    return openSftp({
+      host,
+      port,
+      username: request.username,
+      password: request.password,
+      timeoutSeconds,
+      verifyIdentity,
+      errorContext: { usernameLabel: request.profile.username.label, supportTeam: request.profile.support.team },
+    });
+  };
+
+  let seen: SeenIdentity | undefined;
+  let decision: TrustDecision | undefined;
+  try {
+    const fs = await open((s) => {
+      seen = s;
+      decision = deps.trust.decide(s);
+      return decision.status === 'trusted' || deps.allowedOnce.has(onceKey(s));
+    });
+    return { fs, host, port, identity: seen as SeenIdentity };
+  } catch (error) {
+    if (!(error instanceof RemoteError && error.code === 'identity-unknown' && seen && decision && decision.status !== 'trusted')) {
+      throw error;
+    }
+  }
+
+  const presented: SeenIdentity = seen;
+  const answer = await deps.ask(presented, decision);
+  if (answer === 'deny') {
+    throw new RemoteError(
+      'identity-denied',
+      decision.status === 'changed'
+        ? `Not connected: the identity of ${host} has changed since you trusted it, and it was not accepted.`
+        : `Not connected: you chose not to allow the connection to ${host}. Nothing was sent to it.`,
+      `Server ${host}:${port} presented ${presented.fingerprint}.`,
+    );
+  }
+  if (answer === 'trust') deps.trust.trust(presented);
+  else deps.allowedOnce.add(onceKey(presented));
+
+  let second: SeenIdentity | undefined;
+  try {
+    const fs = await open((s) => {
+      second = s;
+      return sameFingerprint(s.fingerprint, presented.fingerprint);
+    });
+    return { fs, host, port, identity: presented };
+  } catch (error) {
+    if (error instanceof RemoteError && error.code === 'identity-unknown' && second) {
+      throw new RemoteError(
+        'identity-changed',
+        `Not connected: ${host} showed a different identity the second time it was asked. Someone may be between this computer and the registry; tell your IT.`,
+        `Accepted ${presented.fingerprint}, then saw ${second.fingerprint}.`,
+      );
+    }
+    throw error;
+  }
+}

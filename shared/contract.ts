@@ -1,0 +1,294 @@
+// The one contract between the renderer and the main process (and the e2e bridge, and the CLI's
+// engine calls). Every call has a name, a zod schema for its input and a result type; every event the
+// main process pushes is listed here too. Results are plain records: never class instances, never
+// secrets. Expected failures are `{ ok: false, code, message }` with a message in plain words.
+import { z } from 'zod';
+
+export const PROTOCOLS = ['sftp', 'ftps'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** What a registry folder is for. The names on the server come from the profile. */
+export const FOLDER_ROLES = ['dropoff', 'accepted', 'reports', 'receive'] as const;
+export type FolderRole = (typeof FOLDER_ROLES)[number];
+
+/** Rights an account has in a folder, as the registries list them. */
+export const FOLDER_RIGHTS = ['list', 'read', 'write', 'rename', 'delete'] as const;
+export type FolderRight = (typeof FOLDER_RIGHTS)[number];
+
+export const ERROR_CODES = [
+  'invalid-input', // the call's payload did not match the contract
+  'forbidden-sender', // the call did not come from the app's own page
+  'unknown-profile',
+  'not-connected',
+  'identity-unknown', // server host key / certificate not trusted yet
+  'identity-changed', // a trusted key / certificate changed
+  'identity-denied', // the user (or a timeout) said "do not allow"
+  'auth-failed',
+  'no-password',
+  'unreachable', // host did not answer / refused / not found
+  'timeout',
+  'tls-required', // server does not offer TLS, or only an old version
+  'permission-denied',
+  'not-found',
+  'folders-missing', // the registry's folders were not where the profile says
+  'busy',
+  'cancelled',
+  'keychain-unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  /** One or two sentences in plain words for the clinic's staff. */
+  message: string;
+  /** Optional extra facts for the clinic's IT (never a secret, never file contents). */
+  detail?: string;
+}
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+
+// ---------------------------------------------------------------------------------------------
+// Plain records
+// ---------------------------------------------------------------------------------------------
+
+export interface Endpoint {
+  protocol: Protocol;
+  host: string;
+  port: number;
+  /** FTPS only: implicit TLS (Texas, port 990) or explicit AUTH TLS (Colorado, port 1971). */
+  tls?: 'implicit' | 'explicit';
+  /** FTPS only: the passive data ports the clinic's firewall must let through. */
+  passivePorts?: { from: number; to: number };
+}
+
+export interface FolderSummary {
+  role: FolderRole;
+  /** The folder's name on the server, e.g. `HL7-Dropoff`. */
+  name: string;
+  rights: FolderRight[];
+  /** What the folder holds, in the registry's words. */
+  description: string;
+}
+
+export interface SupportContact {
+  team: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface ProfileSummary {
+  id: string;
+  name: string;
+  builtIn: boolean;
+  endpoints: Endpoint[];
+  /** How the registry names the login: "Import code" for Texas, "Username" elsewhere. */
+  usernameLabel: string;
+  usernameHint: string;
+  folders: FolderSummary[];
+  quotaFiles: number | null;
+  retentionDays: number | null;
+  webClientUrl: string | null;
+  support: SupportContact;
+}
+
+export interface RoleFolder extends FolderSummary {
+  /** Absolute path on the server. */
+  path: string;
+}
+
+export interface ConnectionInfo {
+  profileId: string;
+  profileName: string;
+  protocol: Protocol;
+  host: string;
+  port: number;
+  username: string;
+  folders: RoleFolder[];
+  /** The fingerprint of the server identity this connection verified. */
+  fingerprint: string;
+}
+
+export type EntryKind = 'file' | 'folder' | 'other';
+
+export interface RemoteEntry {
+  name: string;
+  kind: EntryKind;
+  size: number;
+  /** Milliseconds since the epoch, or null when the server does not say. */
+  modified: number | null;
+}
+
+export interface LocalEntry {
+  name: string;
+  path: string;
+  kind: EntryKind;
+  size: number;
+  modified: number | null;
+  hidden: boolean;
+}
+
+export interface LocalPlace {
+  label: string;
+  path: string;
+  kind: 'home' | 'drive' | 'folder';
+}
+
+export type IdentityKind = 'ssh-host-key' | 'tls-certificate';
+
+export interface TrustedIdentity {
+  id: string;
+  host: string;
+  port: number;
+  kind: IdentityKind;
+  fingerprint: string;
+  /** e.g. `ED25519` for a host key, the subject for a certificate. */
+  description: string;
+  firstTrusted: string; // ISO date
+}
+
+export const TRUST_ANSWERS = ['trust', 'allow-once', 'deny'] as const;
+export type TrustAnswer = (typeof TRUST_ANSWERS)[number];
+
+/** A question the engine asks the user, and waits for (`answerRequest`). Unanswered = deny. */
+export interface HostKeyRequest {
+  id: string;
+  kind: 'host-key';
+  profileName: string;
+  host: string;
+  port: number;
+  algorithm: string;
+  /** `SHA256:<base64>` exactly as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  /** Set when a different key was trusted before for this server. */
+  previous?: { fingerprint: string; algorithm: string; firstTrusted: string };
+  /** Seconds until an unanswered request counts as "Do not allow". */
+  timeoutSeconds: number;
+}
+export type PromptRequest = HostKeyRequest;
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
+
+export type RegistryEvent =
+  | {
+      type: 'connection';
+      state: ConnectionState;
+      /** A plain-words status line. */
+      message: string;
+      connection?: ConnectionInfo;
+      failure?: Failure;
+    }
+  | { type: 'request'; request: PromptRequest }
+  | { type: 'request-closed'; id: string; answer: TrustAnswer };
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+// ---------------------------------------------------------------------------------------------
+
+const empty = z.object({}).strict();
+const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, . _ : - only');
+const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const localPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(noControlChars, 'a path cannot contain control characters');
+/** Usernames are sent to the server: printable, no spaces, bounded. */
+const username = z
+  .string()
+  .trim()
+  .min(1, 'Enter the username the registry gave you.')
+  .max(128)
+  .regex(/^[^\s\u0000-\u001f\u007f]+$/, 'A username cannot contain spaces or control characters.');
+const password = z.string().min(1).max(1024);
+
+export const calls = {
+  getAppInfo: { input: empty },
+  listProfiles: { input: empty },
+  listLocalPlaces: { input: empty },
+  listLocalFolder: { input: z.object({ path: localPath }).strict() },
+  connect: {
+    input: z
+      .object({
+        profileId: id,
+        protocol: z.enum(PROTOCOLS),
+        username,
+        password: password.optional(),
+      })
+      .strict(),
+  },
+  disconnect: { input: empty },
+  listRemoteFolder: { input: z.object({ role: z.enum(FOLDER_ROLES) }).strict() },
+  answerRequest: { input: z.object({ id, answer: z.enum(TRUST_ANSWERS) }).strict() },
+  listTrusted: { input: empty },
+  removeTrusted: { input: z.object({ id }).strict() },
+  openWebClient: { input: z.object({ profileId: id }).strict() },
+} as const;
+
+export type CallName = keyof typeof calls;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
+export type ParsedInput<N extends CallName> = z.output<(typeof calls)[N]['input']>;
+
+export interface CallResults {
+  getAppInfo: Result<{ name: string; version: string; platform: string }>;
+  listProfiles: Result<{ profiles: ProfileSummary[] }>;
+  listLocalPlaces: Result<{ places: LocalPlace[] }>;
+  listLocalFolder: Result<{ path: string; parent: string | null; entries: LocalEntry[] }>;
+  connect: Result<{ connection: ConnectionInfo }>;
+  disconnect: Result;
+  listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[] }>;
+  answerRequest: Result;
+  listTrusted: Result<{ identities: TrustedIdentity[] }>;
+  removeTrusted: Result;
+  openWebClient: Result<{ url: string }>;
+}
+
+/** What `window.registry` is: one method per call, plus the event subscription. */
+export type RegistryApi = {
+  readonly [N in CallName]: (input: CallInput<N>) => Promise<CallResults[N]>;
+} & {
+  /** Subscribe to events; returns the unsubscribe function. */
+  readonly onEvent: (listener: (event: RegistryEvent) => void) => () => void;
+};
+
+export type CallHandlers = {
+  [N in CallName]: (input: ParsedInput<N>) => Promise<CallResults[N]>;
+};
+
+/** IPC channel names. */
+export const callChannel = (name: CallName) => `registry:call:${name}`;
+export const EVENT_CHANNEL = 'registry:event';
+
+export function failure(code: ErrorCode, message: string, detail?: string): Failure {
+  return detail === undefined ? { ok: false, code, message } : { ok: false, code, message, detail };
+}
+
+/**
+ * Validate a call by name and payload against the contract. Used by the main process (after its
+ * sender check) and by the e2e bridge, so both dispatch exactly the same way.
+ */
+export async function dispatchCall(
+  handlers: CallHandlers,
+  name: unknown,
+  payload: unknown,
+): Promise<Result<object>> {
+  if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(calls, name)) {
+    return failure('invalid-input', 'The app asked for something it does not know how to do.');
+  }
+  const call = name as CallName;
+  const parsed = calls[call].input.safeParse(payload ?? {});
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
+    return failure('invalid-input', `That request was not valid${where}: ${first?.message ?? 'unknown'}.`);
+  }
+  const handler = handlers[call] as (input: unknown) => Promise<Result<object>>;
+  try {
+    return await handler(parsed.data);
+  } catch {
+    // Handlers return expected failures themselves; anything thrown is a bug. Its message may carry
+    // server text or paths, so only a generic message crosses to the renderer.
+    return failure('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
+  }
+}
