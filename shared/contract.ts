@@ -147,6 +147,23 @@ export interface TrustedIdentity {
   firstTrusted: string; // ISO date
 }
 
+/** What the certificate prompt shows about a TLS certificate. */
+export interface CertificateDetails {
+  subject: string;
+  /** The names it is valid for (DNS names and addresses). */
+  names: string[];
+  issuer: string;
+  validFrom: string; // ISO date
+  validTo: string; // ISO date
+  /** Whether the operating system's certificate authorities vouch for it. */
+  authorityTrusted: boolean;
+  authorityProblem: string | null;
+  /** Whether the host name the app connected to is one of its names. */
+  hostnameMatches: boolean;
+  /** The TLS version agreed, e.g. `TLSv1.3`. */
+  protocol: string;
+}
+
 export const TRUST_ANSWERS = ['trust', 'allow-once', 'deny'] as const;
 export type TrustAnswer = (typeof TRUST_ANSWERS)[number];
 
@@ -250,6 +267,11 @@ export type RegistryApi = {
 } & {
   /** Subscribe to events; returns the unsubscribe function. */
   readonly onEvent: (listener: (event: RegistryEvent) => void) => () => void;
+  /**
+   * The path on disk of a file dragged in from the system (Chromium hides it from the page; the
+   * preload reads it with Electron's webUtils). '' when the File is not backed by a file on disk.
+   */
+  readonly pathForFile: (file: File) => string;
 };
 
 export type CallHandlers = {

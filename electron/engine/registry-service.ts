@@ -178,6 +178,9 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       connecting = true;
       try {
         await disconnect();
+        // "Allow this connection only" lasts while the user stays connected (the app may reopen an
+        // idle connection without asking); a new Connect asks again.
+        allowedOnce.clear();
         const request: OpenRequest = {
           profile,
           protocol: protocol as Protocol,

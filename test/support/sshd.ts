@@ -33,13 +33,13 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-function ensureUser(username: string, home: string, password: string): void {
+export function ensureUser(username: string, home: string, password: string, shell = '/usr/sbin/nologin'): void {
   try {
     execFileSync('id', [username], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['-M', '-d', home, '-s', '/usr/sbin/nologin', username]);
+    execFileSync('useradd', ['-M', '-d', home, '-s', shell, username]);
   }
-  execFileSync('usermod', ['-d', home, username]);
+  execFileSync('usermod', ['-d', home, '-s', shell, username]);
   execFileSync('chpasswd', { input: `${username}:${password}\n` });
   execFileSync('chage', ['-d', String(Math.floor(Date.now() / 86_400_000)), '-M', '99999', username]);
 }

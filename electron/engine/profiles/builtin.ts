@@ -63,8 +63,8 @@ export const texasImmTrac2: ProfileInput = {
   passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient' },
   webClientUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient',
   support: {
-    team: 'Texas Immunization Registry Interoperability Team (phone option 3)',
-    phone: '(800) 348-9158',
+    team: 'Texas Immunization Registry Interoperability Team',
+    phone: '(800) 348-9158, option 3',
     email: 'ImmTracMU@dshs.texas.gov',
   },
 };

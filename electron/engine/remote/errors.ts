@@ -12,6 +12,15 @@ export interface ErrorContext {
   supportTeam?: string;
   /** The folder an operation was working in. */
   path?: string;
+  /** Values that must never appear in a message or detail (the password being sent). */
+  secrets?: string[];
+}
+
+/** Blank out every secret from text a server or library produced, before it is shown or kept. */
+export function redact(text: string, secrets: readonly string[] | undefined): string {
+  let out = text;
+  for (const secret of secrets ?? []) if (secret) out = out.split(secret).join('[hidden]');
+  return out;
 }
 
 interface ErrorLike {
@@ -27,8 +36,15 @@ export function toRemoteError(error: unknown, ctx: ErrorContext): RemoteError {
   const code = typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? e.code : undefined;
   const raw = typeof e.message === 'string' ? e.message : String(error);
   const where = `${ctx.host} port ${ctx.port}`;
-  const detail = `${code !== undefined ? `${code}: ` : ''}${raw}`.slice(0, 500);
+  const detail = redact(`${code !== undefined ? `${code}: ` : ''}${raw}`, ctx.secrets).slice(0, 500);
   const make = (c: ErrorCode, message: string) => new RemoteError(c, message, detail);
+  const permissionDenied = () => make('permission-denied', `The registry does not allow this account to do that${ctx.path ? ` in ${ctx.path}` : ''}.`);
+  const notFound = () => make('not-found', `${ctx.path ? `${ctx.path} was` : 'That was'} not found on the registry server.`);
+
+  // SFTP status codes (ssh2): 2 = no such file, 3 = permission denied. They are the server's own
+  // verdict, so they win over the text, which names the path ("/TX1234/Timeout-Reports").
+  if (code === 3) return permissionDenied();
+  if (code === 2) return notFound();
 
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
     return make(
@@ -61,12 +77,7 @@ export function toRemoteError(error: unknown, ctx: ErrorContext): RemoteError {
       `The registry did not accept that ${label.toLowerCase()} and password. The app tried only once, so repeated attempts will not lock the account. If the password is forgotten, only the registry can reset it${ctx.supportTeam ? ` (${ctx.supportTeam})` : ''}.`,
     );
   }
-  // SFTP status codes (ssh2): 2 = no such file, 3 = permission denied.
-  if (code === 3 || /permission denied/i.test(raw)) {
-    return make('permission-denied', `The registry does not allow this account to do that${ctx.path ? ` in ${ctx.path}` : ''}.`);
-  }
-  if (code === 2 || code === 'ENOENT' || /no such file/i.test(raw)) {
-    return make('not-found', `${ctx.path ? `${ctx.path} was` : 'That was'} not found on the registry server.`);
-  }
+  if (/permission denied/i.test(raw)) return permissionDenied();
+  if (code === 'ENOENT' || /no such file/i.test(raw)) return notFound();
   return make('internal', `Something unexpected happened talking to ${where}. Nothing was changed; try again, and if it keeps happening, show this message to your IT.`);
 }

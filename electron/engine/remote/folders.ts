@@ -20,8 +20,8 @@ export async function resolveRoleFolders(fs: RemoteFs, profile: Profile, usernam
   const home = await fs.home();
   const firstSegments = profile.folders.filter((f) => f.path !== '.').map((f) => f.path.split('/')[0] as string);
 
-  const candidates = [home];
-  if (profile.username.isImportCode) candidates.push(joinRemote(home, username), `/${username}`);
+  // A set: when the login folder is `/<import code>` itself, it is listed (and reported) once.
+  const candidates = [...new Set([home, ...(profile.username.isImportCode ? [joinRemote(home, username), `/${username}`] : [])])];
 
   for (const base of firstSegments.length === 0 ? [home] : candidates) {
     const names = firstSegments.length === 0 ? [] : await folderNames(fs, base);
@@ -36,7 +36,7 @@ export async function resolveRoleFolders(fs: RemoteFs, profile: Profile, usernam
   const wanted = firstSegments.join(', ');
   throw new RemoteError(
     'folders-missing',
-    `Signed in, but the registry's folders (${wanted}) were not found. The account may not be set up yet; contact ${profile.support.team}.`,
+    `Signed in, but the registry's folders (${wanted}) were not found. The account may not be set up yet; contact ${profile.support.team}${profile.support.phone ? ` at ${profile.support.phone}` : ''}.`,
     `Looked in ${candidates.join(', ')}.`,
   );
 }

@@ -27,6 +27,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     port: options.port,
     timeoutSeconds: options.timeoutSeconds,
     ...options.errorContext,
+    secrets: [options.password],
   };
   const client = new SftpClient('registry-transfer', {
     // After connect, ssh2-sftp-client reports late errors here; the operation that is waiting gets

@@ -3,7 +3,8 @@
 // asks the user (or the CLI's --trust), and only then connects again, pinned to the accepted identity.
 // Asking outside the connection also keeps ssh2's readyTimeout from running while the user reads.
 import type { Protocol, TrustAnswer } from '../../../shared/contract';
-import { endpointFor, type Profile } from '../profiles';
+import { endpointFor, type Profile, type ProfileEndpoint } from '../profiles';
+import { openFtps } from '../remote/ftps';
 import { openSftp } from '../remote/sftp';
 import { RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { sameFingerprint } from '../trust/fingerprint';
@@ -38,12 +39,13 @@ export interface OpenedConnection {
 
 const onceKey = (s: SeenIdentity) => `${s.kind}|${s.host.toLowerCase()}|${s.port}|${s.fingerprint}`;
 
-export function resolveEndpoint(request: OpenRequest): { host: string; port: number; timeoutSeconds: number } {
+export function resolveEndpoint(request: OpenRequest): ProfileEndpoint & { timeoutSeconds: number } {
   const endpoint = endpointFor(request.profile, request.protocol);
   if (!endpoint) {
     throw new RemoteError('invalid-input', `${request.profile.name} does not offer ${request.protocol.toUpperCase()}.`);
   }
   return {
+    ...endpoint,
     host: request.endpointOverride?.host ?? endpoint.host,
     port: request.endpointOverride?.port ?? endpoint.port,
     timeoutSeconds: request.timeoutSeconds ?? request.profile.network.timeoutSeconds,
@@ -51,21 +53,26 @@ export function resolveEndpoint(request: OpenRequest): { host: string; port: num
 }
 
 export async function openVerified(request: OpenRequest, deps: OpenDeps): Promise<OpenedConnection> {
-  const { host, port, timeoutSeconds } = resolveEndpoint(request);
-  const open = (verifyIdentity: (seen: SeenIdentity) => boolean) => {
-    if (request.protocol !== 'sftp') {
-      throw new RemoteError('invalid-input', 'FTPS is not available in this version yet; choose SFTP.');
-    }
-    return openSftp({
-      host,
-      port,
-      username: request.username,
-      password: request.password,
-      timeoutSeconds,
-      verifyIdentity,
-      errorContext: { usernameLabel: request.profile.username.label, supportTeam: request.profile.support.team },
-    });
+  const endpoint = resolveEndpoint(request);
+  const { host, port, timeoutSeconds } = endpoint;
+  const common = {
+    host,
+    port,
+    username: request.username,
+    password: request.password,
+    timeoutSeconds,
+    errorContext: { usernameLabel: request.profile.username.label, supportTeam: request.profile.support.team },
   };
+  const open = (verifyIdentity: (seen: SeenIdentity) => boolean): Promise<RemoteFs> =>
+    endpoint.protocol === 'ftps'
+      ? openFtps({
+          ...common,
+          tls: endpoint.tls ?? 'explicit',
+          minVersion: request.profile.tlsMinVersion,
+          ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
+          verifyIdentity,
+        })
+      : openSftp({ ...common, verifyIdentity });
 
   let seen: SeenIdentity | undefined;
   let decision: TrustDecision | undefined;

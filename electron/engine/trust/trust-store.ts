@@ -2,7 +2,7 @@
 // for this connection only ("Allow this connection only"), or none. Persistent ones live in settings.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { IdentityKind, TrustedIdentity } from '../../../shared/contract';
+import type { CertificateDetails, IdentityKind, TrustedIdentity } from '../../../shared/contract';
 import type { SettingsStore } from '../settings/settings-store';
 import { sameFingerprint } from './fingerprint';
 
@@ -27,6 +27,8 @@ export interface SeenIdentity {
   kind: IdentityKind;
   fingerprint: string;
   description: string;
+  /** TLS only: what the certificate prompt shows. */
+  certificate?: CertificateDetails;
 }
 
 export type TrustDecision =

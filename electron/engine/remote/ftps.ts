@@ -1,0 +1,192 @@
+// FTPS adapter on basic-ftp. The order matters: connect, finish the TLS handshake (implicit, or
+// explicit with AUTH TLS), read the server's certificate and let the trust store decide, and only
+// then send USER and PASS. basic-ftp's `access()` would send the password before anyone looked at
+// the certificate, so it is never used. TLS 1.2 at least, passive mode only (EPSV, then PASV forced
+// to the control connection's address), data connections resume the control connection's TLS session.
+import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { Client, FTPError, type FileInfo } from 'basic-ftp';
+import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
+import type { SeenIdentity } from '../trust/trust-store';
+import { redact, toRemoteError, type ErrorContext } from './errors';
+import { parseListDate } from './list-dates';
+import { RemoteError, type RemoteFs } from './remote-fs';
+
+export interface FtpsConnectOptions {
+  host: string;
+  port: number;
+  tls: 'implicit' | 'explicit';
+  username: string;
+  password: string;
+  timeoutSeconds: number;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The data ports the registry publishes, named in a message when a data connection fails. */
+  passivePorts?: { from: number; to: number };
+  verifyIdentity: (seen: SeenIdentity) => boolean;
+  errorContext?: Partial<ErrorContext>;
+}
+
+const dn = (entry: Record<string, string | string[] | undefined> | undefined): string =>
+  entry
+    ? Object.entries(entry)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+        .join(', ')
+    : '';
+
+/** What the certificate prompt shows, read from the live TLS socket. */
+export function describeCertificate(socket: TLSSocket, host: string): { fingerprint: string; details: CertificateDetails } {
+  const cert = socket.getPeerCertificate(true) as DetailedPeerCertificate;
+  if (!cert || !cert.fingerprint256) throw new RemoteError('tls-required', `The server at ${host} sent no certificate.`);
+  const names = (cert.subjectaltname ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/^(DNS|IP Address):/, ''))
+    .filter(Boolean);
+  const validFrom = new Date(cert.valid_from);
+  const validTo = new Date(cert.valid_to);
+  return {
+    fingerprint: cert.fingerprint256,
+    details: {
+      subject: dn(cert.subject as unknown as Record<string, string>),
+      names,
+      issuer: dn(cert.issuer as unknown as Record<string, string>),
+      validFrom: validFrom.toISOString(),
+      validTo: validTo.toISOString(),
+      authorityTrusted: socket.authorized,
+      authorityProblem: socket.authorized ? null : String(socket.authorizationError ?? 'not vouched for'),
+      hostnameMatches: checkServerIdentity(host, cert) === undefined,
+      protocol: socket.getProtocol() ?? 'unknown',
+    },
+  };
+}
+
+function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: number; to: number }): RemoteError {
+  if (error instanceof RemoteError) return error;
+  if (error instanceof FTPError) {
+    const detail = redact(`${error.code}: ${error.message}`, ctx.secrets).slice(0, 500);
+    if (error.code === 530) return toRemoteError(error, ctx);
+    if (error.code === 552 || /quota|disk full|exceed/i.test(error.message)) {
+      return new RemoteError('permission-denied', 'The registry refused the file: the account is over its storage quota.', detail);
+    }
+    if (error.code === 550 || error.code === 553 || error.code === 532) {
+      return /no such|not found|cannot find|doesn.t exist/i.test(error.message)
+        ? new RemoteError('not-found', `${ctx.path ?? 'That'} was not found on the registry server.`, detail)
+        : new RemoteError('permission-denied', `The registry does not allow this account to do that${ctx.path ? ` in ${ctx.path}` : ''}.`, detail);
+    }
+    if (error.code === 421) return new RemoteError('unreachable', `The registry server at ${ctx.host} closed the connection (it may be busy). Try again later.`, detail);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A data connection is the one that is not on the control port: name the ports the firewall must open.
+  const data = /data connection|open data|Timeout when trying to open data|connect ECONNREFUSED [\d.]+:(\d+)/i.exec(message);
+  if (data && (data[1] === undefined || Number(data[1]) !== ctx.port)) {
+    const range = passivePorts ? `ports ${passivePorts.from}-${passivePorts.to}` : 'its passive data ports';
+    return new RemoteError(
+      'unreachable',
+      `Signed in, but the file list could not be fetched: the data connection to ${ctx.host} was blocked. The clinic's firewall must allow outgoing connections to ${ctx.host} on ${range}.`,
+      redact(message, ctx.secrets).slice(0, 500),
+    );
+  }
+  if (/wrong version number|unsupported protocol|no protocols available|protocol version|tlsv1 alert|ssl3_get_record|handshake failure|ERR_SSL/i.test(message)) {
+    return new RemoteError(
+      'tls-required',
+      `The server at ${ctx.host} port ${ctx.port} could not agree on secure encryption (TLS 1.2 or newer). The app does not connect without it.`,
+      redact(message, ctx.secrets).slice(0, 500),
+    );
+  }
+  return toRemoteError(error, ctx);
+}
+
+export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
+  const ctx: ErrorContext = {
+    host: options.host,
+    port: options.port,
+    timeoutSeconds: options.timeoutSeconds,
+    ...options.errorContext,
+    secrets: [options.password],
+  };
+  const client = new Client(options.timeoutSeconds * 1000);
+  const isName = /[A-Za-z]/.test(options.host) && !options.host.includes(':');
+  const tlsOptions = {
+    host: options.host,
+    ...(isName ? { servername: options.host } : {}),
+    minVersion: options.minVersion ?? 'TLSv1.2',
+    // The chain is not judged by OpenSSL alone: the trust store decides from the fingerprint right
+    // after the handshake and before USER/PASS (see verifyIdentity below). Registries use
+    // certificates the system may not vouch for, and tell users to trust them on first sight.
+    rejectUnauthorized: false,
+  } as const;
+  try {
+    if (options.tls === 'implicit') {
+      await client.connectImplicitTLS(options.host, options.port, { ...tlsOptions });
+    } else {
+      await client.connect(options.host, options.port);
+      try {
+        await client.useTLS({ ...tlsOptions });
+      } catch (error) {
+        if (error instanceof FTPError) {
+          throw new RemoteError(
+            'tls-required',
+            `The server at ${options.host} port ${options.port} does not offer encryption (AUTH TLS). The app never sends a password without it.`,
+            `${error.code}: ${error.message}`,
+          );
+        }
+        throw error;
+      }
+    }
+    const socket = client.ftp.socket as TLSSocket;
+    if (typeof socket.getPeerCertificate !== 'function' || !socket.encrypted) {
+      throw new RemoteError('tls-required', `The connection to ${options.host} is not encrypted; nothing was sent.`);
+    }
+    const { fingerprint, details } = describeCertificate(socket, options.host);
+    const accepted = options.verifyIdentity({
+      host: options.host,
+      port: options.port,
+      kind: 'tls-certificate',
+      fingerprint,
+      description: details.subject,
+      certificate: details,
+    });
+    if (!accepted) throw new RemoteError('identity-unknown', 'certificate not accepted');
+    await client.login(options.username, options.password);
+    await client.useDefaultSettings();
+  } catch (error) {
+    client.close();
+    throw ftpFailure(error, ctx, options.passivePorts);
+  }
+  return new FtpsFs(client, ctx, options.passivePorts);
+}
+
+const toEntry = (info: FileInfo): RemoteEntry => ({
+  name: info.name,
+  kind: info.isDirectory ? 'folder' : info.isFile ? 'file' : 'other',
+  size: info.size,
+  modified: info.modifiedAt ? info.modifiedAt.getTime() : parseListDate(info.rawModifiedAt),
+});
+
+class FtpsFs implements RemoteFs {
+  readonly protocol = 'ftps' as const;
+
+  constructor(
+    private readonly client: Client,
+    private readonly ctx: ErrorContext,
+    private readonly passivePorts?: { from: number; to: number },
+  ) {}
+
+  async home(): Promise<string> {
+    try {
+      return await this.client.pwd();
+    } catch (error) {
+      throw ftpFailure(error, this.ctx, this.passivePorts);
+    }
+  }
+
+  async list(path: string): Promise<RemoteEntry[]> {
+    try {
+      return (await this.client.list(path)).map(toEntry);
+    } catch (error) {
+      throw ftpFailure(error, { ...this.ctx, path }, this.passivePorts);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

@@ -1,0 +1,123 @@
+// The loopback bridge the end-to-end tests use in place of Electron's IPC (no Electron binary can run
+// here). The built renderer is served from 127.0.0.1 and loaded in Debian's Chromium; `window.registry`
+// is the same frozen shape the preload exposes (one method per contract call, plus onEvent), and every
+// call goes through `dispatchCall` — the same schemas and handlers the main process uses.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CALL_NAMES, dispatchCall, type RegistryEvent } from '../../shared/contract';
+import { createRegistryService, type RegistryService, type ServicePorts } from '../../electron/engine/registry-service';
+import type { SettingsStore } from '../../electron/engine/settings/settings-store';
+
+const RENDERER_DIR = new URL('../../dist/renderer/', import.meta.url).pathname;
+export const SCREENSHOT_DIR = new URL('../../test-results/screenshots/', import.meta.url).pathname;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+function serveRenderer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(RENDERER_DIR, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(RENDERER_DIR.replace(/\/$/, sep)) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
+    }),
+  );
+}
+
+export interface AppPage {
+  page: Page;
+  browser: Browser;
+  service: RegistryService;
+  /** Every event the engine emitted, in order. */
+  events: RegistryEvent[];
+  /** Uncaught errors and console errors in the page (a test expects none). */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  settings: SettingsStore;
+  ports?: Partial<Omit<ServicePorts, 'settings' | 'emit'>>;
+  viewport?: { width: number; height: number };
+}
+
+export async function openApp(options: OpenAppOptions): Promise<AppPage> {
+  const { server, url } = await serveRenderer();
+  const home = mkdtempSync(join(tmpdir(), 'rt-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
+  });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const events: RegistryEvent[] = [];
+  let pageReady = false;
+  const pending: RegistryEvent[] = [];
+  const deliver = (event: RegistryEvent) => page.evaluate((e) => (window as unknown as { __registryEmit(e: unknown): void }).__registryEmit(e), event).catch(() => undefined);
+  const service = createRegistryService({
+    openExternal: async () => undefined,
+    appInfo: { name: 'Registry Transfer', version: '0.0.0-e2e' },
+    ...options.ports,
+    settings: options.settings,
+    emit: (event) => {
+      events.push(event);
+      if (pageReady) void deliver(event);
+      else pending.push(event);
+    },
+  });
+  await page.exposeBinding('__registryCall', (_source, name: unknown, payload: unknown) => dispatchCall(service.handlers, name, payload));
+  await page.addInitScript((names: string[]) => {
+    const listeners = new Set<(event: unknown) => void>();
+    const call = (window as unknown as { __registryCall(name: string, payload: unknown): Promise<unknown> }).__registryCall;
+    const api: Record<string, unknown> = {};
+    for (const name of names) api[name] = (input: unknown) => call(name, input);
+    api.onEvent = (listener: (event: unknown) => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+    Object.defineProperty(window, 'registry', { value: Object.freeze(api), writable: false, configurable: false });
+    Object.defineProperty(window, '__registryEmit', { value: (event: unknown) => listeners.forEach((l) => l(event)) });
+  }, [...CALL_NAMES]);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.goto(url);
+  pageReady = true;
+  for (const event of pending.splice(0)) await deliver(event);
+
+  return {
+    page,
+    browser,
+    service,
+    events,
+    pageErrors,
+    async close() {
+      await service.dispose();
+      await browser.close();
+      await new Promise((r) => server.close(r));
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
