@@ -167,22 +167,33 @@ export interface CertificateDetails {
 export const TRUST_ANSWERS = ['trust', 'allow-once', 'deny'] as const;
 export type TrustAnswer = (typeof TRUST_ANSWERS)[number];
 
-/** A question the engine asks the user, and waits for (`answerRequest`). Unanswered = deny. */
-export interface HostKeyRequest {
+/**
+ * A question the engine asks the user, and waits for (`answerRequest`). Unanswered = deny.
+ * Trust in a server's identity: its SSH host key, or its TLS certificate.
+ */
+export interface IdentityRequest {
   id: string;
-  kind: 'host-key';
+  kind: 'host-key' | 'certificate';
   profileName: string;
   host: string;
   port: number;
+  /** Host key: its type, e.g. `ED25519`. Certificate: its subject. */
   algorithm: string;
-  /** `SHA256:<base64>` exactly as `ssh-keygen -l` prints it. */
+  /**
+   * Host key: `SHA256:<base64>` exactly as `ssh-keygen -l` prints it. Certificate: SHA-256 in
+   * colon-separated hex, as browsers and OpenSSL print it.
+   */
   fingerprint: string;
-  /** Set when a different key was trusted before for this server. */
+  /** Certificates only: what the certificate says about itself, and who vouches for it. */
+  certificate?: CertificateDetails;
+  /** Set when a different identity was trusted before for this server. */
   previous?: { fingerprint: string; algorithm: string; firstTrusted: string };
   /** Seconds until an unanswered request counts as "Do not allow". */
   timeoutSeconds: number;
 }
-export type PromptRequest = HostKeyRequest;
+/** @deprecated the old name, while the window moves to IdentityRequest. */
+export type HostKeyRequest = IdentityRequest;
+export type PromptRequest = IdentityRequest;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
 

@@ -92,7 +92,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       allowedOnce,
       ask: (seen, decision) =>
         broker.ask({
-          kind: 'host-key',
+          kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',
+          ...(seen.certificate ? { certificate: seen.certificate } : {}),
           profileName: request.profile.name,
           host: seen.host,
           port: seen.port,

@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ensureUser, layOutTexasAccount, TEST_SERVERS_DIR, type SshAccount } from './sshd';
+import { ensureUser, layOutTexasAccount, localTexasProfile, TEST_SERVERS_DIR, type SshAccount } from './sshd';
 import { freePort, waitForPort } from './ports';
 
 export type TlsMode = 'implicit' | 'explicit' | 'none';
@@ -21,6 +21,8 @@ export interface FtpsServer {
   fingerprint: string;
   certificatePem: string;
   account: SshAccount;
+  /** A Texas-shaped custom profile pointed at this server. */
+  profile(id?: string): ReturnType<typeof localTexasFtpsProfile>;
   /** vsftpd's protocol log: every command received (PASS values are masked by vsftpd). */
   log(): string;
   /** Restart with a new certificate (the registry renewed its keys). */
@@ -59,7 +61,25 @@ async function freeRange(count: number): Promise<{ from: number; to: number }> {
   throw new Error('no free passive port range');
 }
 
-export async function startVsftpd(options: { mode: TlsMode; tag: string; extraConfig?: string }): Promise<FtpsServer> {
+export interface VsftpdOptions {
+  mode: TlsMode;
+  tag: string;
+  /** Limit the server to an old TLS version (an outdated server the app must refuse). */
+  maxTls?: 'TLSv1' | 'TLSv1.1';
+  extraConfig?: string;
+}
+
+/** An OpenSSL configuration for vsftpd's process that caps its TLS version. */
+function oldTlsConfig(dir: string, maxTls: string): string {
+  const file = join(dir, 'openssl.cnf');
+  writeFileSync(
+    file,
+    `openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = tls\n[tls]\nMinProtocol = TLSv1\nMaxProtocol = ${maxTls}\nCipherString = DEFAULT@SECLEVEL=0\n`,
+  );
+  return file;
+}
+
+export async function startVsftpd(options: VsftpdOptions): Promise<FtpsServer> {
   const tag = options.tag.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 3);
   mkdirSync(TEST_SERVERS_DIR, { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(TEST_SERVERS_DIR, 'vsftpd-'));
@@ -113,7 +133,8 @@ ${options.extraConfig ?? ''}
   let child: ChildProcess | undefined;
   const launch = async () => {
     writeFileSync(configFile, config());
-    child = spawn('/usr/sbin/vsftpd', [configFile], { stdio: 'ignore' });
+    const env = options.maxTls ? { ...process.env, OPENSSL_CONF: oldTlsConfig(dir, options.maxTls) } : process.env;
+    child = spawn('/usr/sbin/vsftpd', [configFile], { stdio: 'ignore', env });
     await waitForPort(port);
   };
   const halt = async () => {
@@ -135,6 +156,7 @@ ${options.extraConfig ?? ''}
       return readFileSync(certificate.cert, 'utf8');
     },
     account,
+    profile: (id = 'local-texas-ftps') => localTexasFtpsProfile(port, options.mode === 'implicit' ? 'implicit' : 'explicit', passivePorts, id),
     log: () => {
       try {
         return readFileSync(logFile, 'utf8');
@@ -154,4 +176,13 @@ ${options.extraConfig ?? ''}
       rmSync(dir, { recursive: true, force: true });
     },
   } as FtpsServer;
+}
+
+/** The Texas folders and rules, reached over FTPS at a local vsftpd. */
+export function localTexasFtpsProfile(port: number, tls: 'implicit' | 'explicit', passivePorts: { from: number; to: number }, id = 'local-texas-ftps') {
+  return {
+    ...localTexasProfile(port, id),
+    name: `Texas ImmTrac2 (test server, ${tls} TLS)`,
+    endpoints: [{ protocol: 'ftps' as const, host: '127.0.0.1', port, tls, passivePorts }],
+  };
 }
