@@ -91,6 +91,9 @@ export async function openApp(options: OpenAppOptions): Promise<AppPage> {
     const call = (window as unknown as { __registryCall(name: string, payload: unknown): Promise<unknown> }).__registryCall;
     const api: Record<string, unknown> = {};
     for (const name of names) api[name] = (input: unknown) => call(name, input);
+    // The preload reads a dropped file's path with Electron's webUtils; a plain page cannot, so
+    // here, as for any File that is not backed by a file on disk, the answer is ''.
+    api.pathForFile = () => '';
     api.onEvent = (listener: (event: unknown) => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

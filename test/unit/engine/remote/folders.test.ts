@@ -6,7 +6,7 @@ import { resolveRoleFolders } from '../../../../electron/engine/remote/folders';
 import { RemoteError, type RemoteFs } from '../../../../electron/engine/remote/remote-fs';
 
 /** A server's folder tree in memory: each folder path lists the names of the folders inside it. */
-class InMemoryRemoteFs implements RemoteFs {
+class InMemoryRemoteFs implements Pick<RemoteFs, 'home' | 'list' | 'close'> {
   readonly protocol = 'sftp' as const;
   readonly listed: string[] = [];
 

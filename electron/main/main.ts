@@ -1,0 +1,139 @@
+// The composition root of the desktop app: one instance, one window, one engine service. The engine
+// gets its ports here (electron-store settings, events to the window, https links to the browser); the
+// window gets the contract's calls through the checked IPC binding. Everything else lives in the
+// engine, which never imports Electron.
+import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
+import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
+import { createRegistryService, type RegistryService } from '../engine/registry-service';
+import { APP_USER_MODEL_ID } from './app-id';
+import { bindRegistryCalls, trustedSenderCheck } from './ipc';
+import { applyAppMenu } from './menu';
+import { openElectronSettings } from './settings';
+import { appPaths, createMainWindow, isBundledPage, openHttpsExternally, WINDOW_TITLE } from './window';
+
+/** How long quitting waits for the connection to close before it quits anyway. */
+const DISPOSE_TIMEOUT_MS = 5_000;
+
+let mainWindow: BrowserWindow | null = null;
+let service: RegistryService | null = null;
+let unbindCalls: (() => void) | null = null;
+let disposing: Promise<void> | null = null;
+let disposed = false;
+
+function sendEvent(event: RegistryEvent, pagePath: string): void {
+  const window = mainWindow;
+  if (!window || window.isDestroyed()) return;
+  const contents = window.webContents;
+  if (contents.isDestroyed()) return;
+  // Events can carry server names and folder paths: only the app's own page may receive them.
+  if (!isBundledPage(contents.getURL(), pagePath)) return;
+  contents.send(EVENT_CHANNEL, event);
+}
+
+/** Close the connection, deny open prompts and stop answering calls. Safe to call more than once. */
+function disposeService(): Promise<void> {
+  disposing ??= (async () => {
+    unbindCalls?.();
+    unbindCalls = null;
+    const running = service;
+    service = null;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        console.warn('[app] the registry connection did not close in time; quitting anyway');
+        resolve();
+      }, DISPOSE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([running.dispose(), timeout]);
+    } catch (error) {
+      console.warn(`[app] closing the registry connection failed: ${String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return disposing;
+}
+
+function onReady(): void {
+  applyAppMenu(app.isPackaged);
+  const paths = appPaths(app.getAppPath());
+
+  let opened: ReturnType<typeof openElectronSettings>;
+  try {
+    opened = openElectronSettings(app.getPath('userData'));
+  } catch (error) {
+    dialog.showErrorBox(WINDOW_TITLE, `The app could not open its settings.\n\n${(error as Error).message}`);
+    app.quit();
+    return;
+  }
+
+  service = createRegistryService({
+    settings: opened.settings,
+    emit: (event) => sendEvent(event, paths.page),
+    openExternal: openHttpsExternally,
+    appInfo: { name: app.getName(), version: app.getVersion() },
+  });
+  unbindCalls = bindRegistryCalls(ipcMain, service.handlers, trustedSenderCheck(() => mainWindow, paths.page));
+
+  const window = createMainWindow({ paths, allowDevTools: !app.isPackaged });
+  mainWindow = window;
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+
+  if (opened.setAside) {
+    const setAside = opened.setAside;
+    window.once('ready-to-show', () => {
+      void dialog.showMessageBox(window, {
+        type: 'warning',
+        title: WINDOW_TITLE,
+        message: 'The app’s settings file was damaged, so the app started with fresh settings.',
+        detail:
+          `The damaged file was kept as ${setAside}.\n\n` +
+          'Servers you trusted before will ask to be trusted again, and custom registry profiles need to be added again.',
+      });
+    });
+  }
+}
+
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // Two copies would share one settings file and one registry login; the first copy comes forward.
+  app.quit();
+} else {
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+
+  app.on('second-instance', () => {
+    const window = mainWindow;
+    if (!window || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+
+  // One window is the whole app: closing it quits, on macOS too, so the connection never lingers.
+  app.on('window-all-closed', () => {
+    void disposeService().finally(() => app.quit());
+  });
+
+  app.on('before-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    void disposeService().finally(() => {
+      disposed = true;
+      app.quit();
+    });
+  });
+
+  app
+    .whenReady()
+    .then(onReady)
+    .catch((error: unknown) => {
+      console.error(`[app] start-up failed: ${String(error)}`);
+      dialog.showErrorBox(WINDOW_TITLE, 'The app could not start. Please reinstall Registry Transfer.');
+      app.quit();
+    });
+}

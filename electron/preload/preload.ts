@@ -1,0 +1,34 @@
+// The preload: builds `window.registry` from the contract. The page gets one method per call and an
+// event subscription, nothing else: never ipcRenderer, never a way to name a channel of its own.
+// Bundled to dist/preload/preload.cjs (a sandboxed preload is one CommonJS file).
+import './zod-jitless';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { CALL_NAMES, EVENT_CHANNEL, callChannel, type RegistryApi, type RegistryEvent } from '../../shared/contract';
+
+/** The parts of Electron's renderer modules the API is built from (a stub in tests). */
+export interface PreloadElectron {
+  ipcRenderer: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>;
+  webUtils: Pick<typeof webUtils, 'getPathForFile'>;
+}
+
+export function buildRegistryApi({ ipcRenderer: ipc, webUtils: utils }: PreloadElectron): RegistryApi {
+  const api: Record<string, unknown> = {};
+  for (const name of CALL_NAMES) {
+    const channel = callChannel(name);
+    api[name] = (input: unknown) => ipc.invoke(channel, input);
+  }
+  api.onEvent = (listener: (event: RegistryEvent) => void) => {
+    // The IpcRendererEvent carries `sender` (the ipcRenderer itself): it never reaches the page.
+    const forward = (_event: IpcRendererEvent, payload: RegistryEvent) => listener(payload);
+    ipc.on(EVENT_CHANNEL, forward);
+    return () => {
+      ipc.removeListener(EVENT_CHANNEL, forward);
+    };
+  };
+  // Chromium hides a dropped file's path from the page; the preload may read it so a file dragged in
+  // from Explorer or Finder can be queued by path.
+  api.pathForFile = (file: File) => utils.getPathForFile(file);
+  return Object.freeze(api) as RegistryApi;
+}
+
+contextBridge.exposeInMainWorld('registry', buildRegistryApi({ ipcRenderer, webUtils }));

@@ -1,0 +1,175 @@
+// The IPC binding with Electron stubbed: every contract call is bound, and a call reaches the engine
+// only from the app's own page and only with a payload that matches the contract.
+import type { IpcMainInvokeEvent } from 'electron';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { CALL_NAMES, callChannel, type CallHandlers, type CallInput, type CallName } from '../../../shared/contract';
+import { bindRegistryCalls, trustedSenderCheck, type IpcMainLike } from '../../../electron/main/ipc';
+import { appPaths, createMainWindow } from '../../../electron/main/window';
+import { BrowserWindow, StubFrame, type StubWebContents } from '../../support/electron-stub';
+
+vi.mock('electron', () => import('../../support/electron-stub'));
+
+/** A valid input for every call: the type makes a new call in the contract a compile error here. */
+const validInputs: { [N in CallName]: CallInput<N> } = {
+  getAppInfo: {},
+  listProfiles: {},
+  listLocalPlaces: {},
+  listLocalFolder: { path: '/home/clinic/outbox' },
+  connect: { profileId: 'texas-immtrac2', protocol: 'sftp', username: 'ABC123', password: 'not-a-real-one' },
+  disconnect: {},
+  listRemoteFolder: { role: 'reports' },
+  answerRequest: { id: 'req-1', answer: 'deny' },
+  listTrusted: {},
+  removeTrusted: { id: 'trust-1' },
+  openWebClient: { profileId: 'colorado-ciis' },
+};
+
+/** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
+const wrongTyped: Record<CallName, unknown> = {
+  getAppInfo: 'hello',
+  listProfiles: 42,
+  listLocalPlaces: [],
+  listLocalFolder: { path: 7 },
+  connect: { profileId: 'texas-immtrac2', protocol: 'http', username: 'ABC123' },
+  disconnect: true,
+  listRemoteFolder: { role: '../etc' },
+  answerRequest: { id: 'req-1', answer: 'yes please' },
+  listTrusted: { all: true },
+  removeTrusted: { id: '' },
+  openWebClient: { profileId: ['colorado-ciis'] },
+};
+
+class StubIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>>();
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>): void {
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  invoke(name: CallName, event: unknown, payload: unknown): Promise<any> {
+    const handler = this.handlers.get(callChannel(name));
+    if (!handler) throw new Error(`no handler for ${name}`);
+    return handler(event as IpcMainInvokeEvent, payload);
+  }
+}
+
+function spyHandlers() {
+  const handlers = {} as Record<CallName, ReturnType<typeof vi.fn>>;
+  for (const name of CALL_NAMES) handlers[name] = vi.fn(async (input: unknown) => ({ ok: true, handledBy: name, input }));
+  return handlers;
+}
+
+const pagePath = appPaths('/opt/registry-transfer').page;
+let ipc: StubIpcMain;
+let handlers: Record<CallName, ReturnType<typeof vi.fn>>;
+let window: BrowserWindow;
+let contents: StubWebContents;
+const trustedEvent = () => ({ sender: contents, senderFrame: contents.mainFrame });
+
+beforeEach(() => {
+  ipc = new StubIpcMain();
+  handlers = spyHandlers();
+  createMainWindow({ paths: appPaths('/opt/registry-transfer'), allowDevTools: false });
+  window = BrowserWindow.instances.at(-1)!;
+  contents = window.webContents;
+  const current = window;
+  bindRegistryCalls(ipc, handlers as unknown as CallHandlers, trustedSenderCheck(() => current as unknown as Electron.BrowserWindow, pagePath));
+});
+
+describe('binding', () => {
+  it('binds every call of the contract to its own channel, and nothing else', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual(CALL_NAMES.map(callChannel).sort());
+  });
+
+  it('removes every handler when unbound', () => {
+    const local = new StubIpcMain();
+    const unbind = bindRegistryCalls(local, handlers as unknown as CallHandlers, () => true);
+    expect(local.handlers.size).toBe(CALL_NAMES.length);
+    unbind();
+    expect(local.handlers.size).toBe(0);
+  });
+});
+
+describe('sender check', () => {
+  const untrusted: Array<[string, () => unknown]> = [
+    ['no frame (it went away)', () => ({ sender: contents, senderFrame: null })],
+    ['an iframe inside the page', () => ({ sender: contents, senderFrame: new StubFrame(contents.mainFrame.url, contents.mainFrame.processId, contents.mainFrame.routingId + 100) })],
+    ['the main frame showing another page', () => {
+      contents.mainFrame.url = 'https://evil.example/';
+      return trustedEvent();
+    }],
+    ['the main frame showing another local file', () => {
+      contents.mainFrame.url = 'file:///opt/registry-transfer/dist/renderer/other.html';
+      return trustedEvent();
+    }],
+    ['another window’s contents', () => {
+      createMainWindow({ paths: appPaths('/opt/registry-transfer'), allowDevTools: false });
+      const other = BrowserWindow.instances.at(-1)!.webContents;
+      return { sender: other, senderFrame: other.mainFrame };
+    }],
+    ['a window that was closed', () => {
+      window.destroy();
+      return trustedEvent();
+    }],
+  ];
+
+  for (const [who, makeEvent] of untrusted) {
+    it(`refuses every call from ${who}, before any handler runs`, async () => {
+      const event = makeEvent();
+      for (const name of CALL_NAMES) {
+        const result = await ipc.invoke(name, event, validInputs[name]);
+        expect(result, name).toMatchObject({ ok: false, code: 'forbidden-sender' });
+        expect(result.message).toMatch(/refused/);
+      }
+      for (const name of CALL_NAMES) expect(handlers[name], name).not.toHaveBeenCalled();
+    });
+  }
+
+  it('refuses when the check itself fails', async () => {
+    const local = new StubIpcMain();
+    bindRegistryCalls(local, handlers as unknown as CallHandlers, () => {
+      throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+    });
+    expect(await local.invoke('listProfiles', {}, {})).toMatchObject({ ok: false, code: 'forbidden-sender' });
+    expect(handlers.listProfiles).not.toHaveBeenCalled();
+  });
+});
+
+describe('payload check', () => {
+  it('refuses a payload with an unknown field, for every call, before any handler runs', async () => {
+    for (const name of CALL_NAMES) {
+      const result = await ipc.invoke(name, trustedEvent(), { ...validInputs[name], bogus: 1 });
+      expect(result, name).toMatchObject({ ok: false, code: 'invalid-input' });
+    }
+    for (const name of CALL_NAMES) expect(handlers[name], name).not.toHaveBeenCalled();
+  });
+
+  it('refuses a payload of the wrong type, for every call, before any handler runs', async () => {
+    for (const name of CALL_NAMES) {
+      const result = await ipc.invoke(name, trustedEvent(), wrongTyped[name]);
+      expect(result, name).toMatchObject({ ok: false, code: 'invalid-input' });
+    }
+    for (const name of CALL_NAMES) expect(handlers[name], name).not.toHaveBeenCalled();
+  });
+
+  it('hands a valid call from the page to its handler, and its result back', async () => {
+    for (const name of CALL_NAMES) {
+      const result = await ipc.invoke(name, trustedEvent(), validInputs[name]);
+      expect(result, name).toEqual({ ok: true, handledBy: name, input: validInputs[name] });
+      expect(handlers[name], name).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('passes the parsed input, not the raw one (the username is trimmed)', async () => {
+    await ipc.invoke('connect', trustedEvent(), { ...validInputs.connect, username: '  ABC123 ' });
+    expect(handlers.connect).toHaveBeenCalledWith({ ...validInputs.connect, username: 'ABC123' });
+  });
+
+  it('turns a handler that throws into a plain failure without its message', async () => {
+    handlers.listTrusted!.mockRejectedValueOnce(new Error('ENOENT /home/clinic/secret-path'));
+    const result = await ipc.invoke('listTrusted', trustedEvent(), {});
+    expect(result).toMatchObject({ ok: false, code: 'internal' });
+    expect(JSON.stringify(result)).not.toContain('secret-path');
+  });
+});
