@@ -5,7 +5,10 @@ import type { RoleFolder } from '../../../shared/contract';
 import type { Profile } from '../profiles/schema';
 import { joinRemote, RemoteError, type RemoteFs } from './remote-fs';
 
-async function folderNames(fs: RemoteFs, path: string): Promise<string[] | null> {
+/** All the folder search needs of a connection. */
+type FolderLister = Pick<RemoteFs, 'home' | 'list'>;
+
+async function folderNames(fs: FolderLister, path: string): Promise<string[] | null> {
   try {
     return (await fs.list(path)).filter((e) => e.kind === 'folder').map((e) => e.name);
   } catch {
@@ -16,7 +19,7 @@ async function folderNames(fs: RemoteFs, path: string): Promise<string[] | null>
 /** The server's own spelling of `wanted` among `names`, matched without regard to case. */
 const spelled = (names: string[], wanted: string) => names.find((n) => n.toLowerCase() === wanted.toLowerCase());
 
-export async function resolveRoleFolders(fs: RemoteFs, profile: Profile, username: string): Promise<RoleFolder[]> {
+export async function resolveRoleFolders(fs: FolderLister, profile: Profile, username: string): Promise<RoleFolder[]> {
   const home = await fs.home();
   const firstSegments = profile.folders.filter((f) => f.path !== '.').map((f) => f.path.split('/')[0] as string);
 

@@ -3,13 +3,14 @@
 // then send USER and PASS. basic-ftp's `access()` would send the password before anyone looked at
 // the certificate, so it is never used. TLS 1.2 at least, passive mode only (EPSV, then PASV forced
 // to the control connection's address), data connections resume the control connection's TLS session.
+import { createReadStream, createWriteStream } from 'node:fs';
 import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, toRemoteError, type ErrorContext } from './errors';
 import { parseListDate } from './list-dates';
-import { RemoteError, type RemoteFs } from './remote-fs';
+import { cancelled, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface FtpsConnectOptions {
   host: string;
@@ -169,6 +170,67 @@ class FtpsFs implements RemoteFs {
     private readonly ctx: ErrorContext,
     private readonly passivePorts?: { from: number; to: number },
   ) {}
+
+  get usable(): boolean {
+    return !this.client.closed;
+  }
+
+  private fail(error: unknown, path: string): RemoteError {
+    return ftpFailure(error, { ...this.ctx, path }, this.passivePorts);
+  }
+
+  async size(path: string): Promise<number | null> {
+    try {
+      return await this.client.size(path);
+    } catch (error) {
+      if (error instanceof FTPError && error.code === 550) return null;
+      throw this.fail(error, path);
+    }
+  }
+
+  /**
+   * basic-ftp cannot abort one transfer and keep the control connection, so a cancel closes the
+   * connection (`usable` turns false) and the caller reopens one to clean up.
+   */
+  private async transfer(run: () => Promise<unknown>, path: string, options: TransferOptions): Promise<void> {
+    const abort = () => this.client.close();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    this.client.trackProgress((info) => options.onProgress?.(info.bytes));
+    try {
+      if (options.signal?.aborted) throw cancelled();
+      await run();
+    } catch (error) {
+      if (options.signal?.aborted) throw cancelled();
+      throw this.fail(error, path);
+    } finally {
+      this.client.trackProgress();
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
+    return this.transfer(() => this.client.uploadFrom(createReadStream(localPath), remotePath), remotePath, options);
+  }
+
+  download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    return this.transfer(() => this.client.downloadTo(createWriteStream(localPath, { flags: 'wx', mode: 0o600 }), remotePath), remotePath, options);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      await this.client.rename(from, to);
+    } catch (error) {
+      throw this.fail(error, from);
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await this.client.remove(path);
+    } catch (error) {
+      throw this.fail(error, path);
+    }
+  }
 
   async home(): Promise<string> {
     try {

@@ -2,14 +2,33 @@
 // listing came over SFTP or FTPS.
 import type { ErrorCode, Protocol, RemoteEntry } from '../../../shared/contract';
 
+export interface TransferOptions {
+  /** Aborting stops the transfer; the promise then rejects with a RemoteError 'cancelled'. */
+  signal?: AbortSignal;
+  /** Bytes moved so far, called as they go. */
+  onProgress?: (bytes: number) => void;
+}
+
 export interface RemoteFs {
   readonly protocol: Protocol;
   /** The absolute path of the folder the server logged in to. */
   home(): Promise<string>;
   list(path: string): Promise<RemoteEntry[]>;
+  /** The size of a file, or null when there is no file by that name. */
+  size(path: string): Promise<number | null>;
+  /** Send a local file to `remotePath`, replacing what is there. */
+  upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<void>;
+  /** Fetch `remotePath` into `localPath` (which the caller has made safe and unique). */
+  download(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  /** Whether the connection is still usable (a cancelled FTPS transfer closes it). */
+  readonly usable: boolean;
   /** Close the connection; never throws. */
   close(): Promise<void>;
 }
+
+export const cancelled = () => new RemoteError('cancelled', 'The transfer was cancelled. Nothing was left half-sent.');
 
 /** An expected failure, with a message in plain words and an optional detail for IT. */
 export class RemoteError extends Error {

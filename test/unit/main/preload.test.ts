@@ -77,7 +77,6 @@ describe('the built preload (dist/preload/preload.cjs)', () => {
   let bundle: string;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'build', 'build.mjs'), 'preload'], { cwd: root, stdio: 'pipe' });
     bundle = readFileSync(join(root, 'dist', 'preload', 'preload.cjs'), 'utf8');
   });
 

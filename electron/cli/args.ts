@@ -1,0 +1,183 @@
+// The command line, read strictly with node:util parseArgs: an unknown option or a missing value is
+// a usage error (exit 2) before anything touches the network. The password is never an option.
+import { parseArgs } from 'node:util';
+import { PROTOCOLS, type Protocol } from '../../shared/contract';
+import { fingerprintBytes } from '../engine/trust/fingerprint';
+import { usageError } from './errors';
+
+const OPTIONS = {
+  profile: { type: 'string' },
+  protocol: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
+  'password-env': { type: 'string' },
+  trust: { type: 'string' },
+  'data-dir': { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+
+export const COMMANDS = ['profiles', 'list'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
+  profiles: ['data-dir', 'json', 'help', 'version'],
+  list: ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'],
+};
+
+export interface CommandOptions {
+  profile?: string;
+  protocol?: Protocol;
+  host?: string;
+  port?: number;
+  user?: string;
+  /** The NAME of the environment variable that holds the password, never the password. */
+  passwordEnv?: string;
+  /** As the user typed it; checked to be a SHA-256 fingerprint in one of the accepted forms. */
+  trust?: string;
+  dataDir?: string;
+  timeoutSeconds?: number;
+  json: boolean;
+}
+
+export type CommandLine =
+  | { kind: 'version'; json: boolean }
+  | { kind: 'help'; command: CommandName | null }
+  | { kind: 'run'; command: CommandName; positionals: string[]; options: CommandOptions };
+
+/** Whether the user asked for JSON, readable even from a command line that does not parse. */
+export const wantsJson = (argv: readonly string[]) => argv.includes('--json');
+
+const isCommand = (word: string): word is CommandName => (COMMANDS as readonly string[]).includes(word);
+
+function parseError(error: unknown): Error {
+  const code = (error as { code?: unknown }).code;
+  const text = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[A-Za-z0-9-]+)/.exec(text)?.[1] ?? 'an option';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (/^(--password|-p|--pass|--pw)$/.test(option)) {
+      return usageError(
+        'A password is never given on the command line, where other programs on this computer could read it. ' +
+          'Put it in an environment variable and name the variable with --password-env VAR, or save the password in the desktop app.',
+      );
+    }
+    return usageError(`Unknown option ${option}. See registry-transfer --help.`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(text)) return usageError(`${option} does not take a value.`);
+    return usageError(`${option} needs a value.`);
+  }
+  return usageError(`The command line could not be read. See registry-transfer --help.`);
+}
+
+const PORT_PATTERN = /^[0-9]{1,5}$/;
+const HOST_PATTERN = /^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
+  } catch (error) {
+    throw parseError(error);
+  }
+  const { values, positionals, tokens } = parsed;
+  const [first, ...rest] = positionals;
+
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { kind: 'help', command: null };
+    if (!isCommand(topic)) throw usageError(`There is no command "${topic}". Commands: ${COMMANDS.join(', ')}.`);
+    return { kind: 'help', command: topic };
+  }
+  if (first !== undefined && !isCommand(first)) {
+    throw usageError(`Unknown command "${first}". Commands: ${COMMANDS.join(', ')}. See registry-transfer --help.`);
+  }
+  if (values.help) return { kind: 'help', command: first ?? null };
+  if (values.version) return { kind: 'version', json: values.json === true };
+  if (first === undefined) throw usageError('Say what to do: registry-transfer profiles, or registry-transfer list. See registry-transfer --help.');
+
+  const allowed = COMMAND_OPTIONS[first];
+  for (const token of tokens) {
+    if (token.kind === 'option' && !allowed.includes(token.name as OptionName)) {
+      throw usageError(`${first} does not take --${token.name}. See registry-transfer ${first} --help.`);
+    }
+  }
+  const maxPositionals = first === 'list' ? 1 : 0;
+  if (rest.length > maxPositionals) {
+    throw usageError(
+      maxPositionals === 0
+        ? `${first} takes no arguments besides its options. See registry-transfer ${first} --help.`
+        : `${first} takes at most one folder. See registry-transfer ${first} --help.`,
+    );
+  }
+
+  const options: CommandOptions = { json: values.json === true };
+  const text = (name: OptionName): string | undefined => {
+    const value = values[name];
+    if (typeof value !== 'string') return undefined;
+    if (value.trim() === '') throw usageError(`--${name} needs a value.`);
+    return value.trim();
+  };
+
+  const profile = text('profile');
+  if (profile !== undefined) options.profile = profile;
+
+  const protocol = text('protocol');
+  if (protocol !== undefined) {
+    const lower = protocol.toLowerCase();
+    if (!(PROTOCOLS as readonly string[]).includes(lower)) throw usageError(`--protocol must be ${PROTOCOLS.join(' or ')}.`);
+    options.protocol = lower as Protocol;
+  }
+
+  const host = text('host');
+  if (host !== undefined) {
+    if (host.length > 253 || !HOST_PATTERN.test(host)) throw usageError('--host must be a host name or IP address, without a scheme, user or port.');
+    options.host = host;
+  }
+
+  const port = text('port');
+  if (port !== undefined) {
+    const number = PORT_PATTERN.test(port) ? Number(port) : NaN;
+    if (!(number >= 1 && number <= 65535)) throw usageError('--port must be a whole number from 1 to 65535.');
+    options.port = number;
+  }
+
+  const user = text('user');
+  if (user !== undefined) options.user = user;
+
+  const passwordEnv = text('password-env');
+  if (passwordEnv !== undefined) {
+    // Only a name is shown back, never what might be a password typed by mistake.
+    if (!ENV_NAME_PATTERN.test(passwordEnv)) {
+      throw usageError('--password-env takes the NAME of an environment variable (letters, digits and _), not the password itself.');
+    }
+    options.passwordEnv = passwordEnv;
+  }
+
+  const trust = text('trust');
+  if (trust !== undefined) {
+    if (fingerprintBytes(trust) === null) {
+      throw usageError(
+        '--trust must be a SHA-256 fingerprint: SHA256:<43 characters> as ssh-keygen -l prints it, or 32 bytes in hex (with or without colons).',
+      );
+    }
+    options.trust = trust;
+  }
+
+  const dataDir = text('data-dir');
+  if (dataDir !== undefined) options.dataDir = dataDir;
+
+  const timeout = text('timeout');
+  if (timeout !== undefined) {
+    const seconds = /^[0-9]+(\.[0-9]+)?$/.test(timeout) ? Number(timeout) : NaN;
+    if (!(seconds >= 1 && seconds <= 600)) throw usageError('--timeout must be a number of seconds from 1 to 600.');
+    options.timeoutSeconds = seconds;
+  }
+
+  return { kind: 'run', command: first, positionals: rest, options };
+}

@@ -1,0 +1,21 @@
+// Entry of the bundled CLI (dist/cli/cli.mjs), started by registry-transfer.mjs.
+import { runCli } from './run';
+
+// `registry-transfer list | head` closes the pipe early; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  env: process.env,
+});
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// Exit now rather than when the event loop drains: a keychain call that never answers must not keep
+// a scheduled job running.
+process.exit(code);

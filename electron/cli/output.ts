@@ -1,0 +1,134 @@
+// Where the CLI speaks: results to stdout (a table, or one JSON document with --json), messages in
+// plain words to stderr. Every line passes a last filter that blanks the password, should any text
+// from a server or a library ever echo it back.
+import type { ProfileSummary, RemoteEntry, RoleFolder } from '../../shared/contract';
+import { EXIT_CODE_FOR, type ExitCode } from './exit-codes';
+import type { CliError } from './errors';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const REDACTED = '********';
+/** Shorter strings would blank ordinary words; registry passwords are longer than this by rule. */
+const SHORTEST_REDACTED = 4;
+
+export class Output {
+  private readonly secrets = new Set<string>();
+
+  constructor(
+    private readonly io: CliIo,
+    readonly json: boolean,
+  ) {}
+
+  /** Never let this text reach the screen or a log. */
+  hide(secret: string): void {
+    if (secret.length >= SHORTEST_REDACTED) this.secrets.add(secret);
+  }
+
+  private clean(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  out(text: string): void {
+    this.io.stdout(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  err(text: string): void {
+    this.io.stderr(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  document(value: object): void {
+    this.out(JSON.stringify(value, null, 2));
+  }
+
+  /** Report a failure: plain words on stderr, and with --json the same as a JSON object on stdout. */
+  fail(error: CliError, extra: Record<string, unknown> = {}): ExitCode {
+    const exitCode = EXIT_CODE_FOR[error.code];
+    this.err(`registry-transfer: ${error.message}`);
+    if (error.detail) this.err(`Details for IT: ${error.detail}`);
+    if (this.json) {
+      this.document({
+        ok: false,
+        code: error.code,
+        message: error.message,
+        ...(error.detail ? { detail: error.detail } : {}),
+        exitCode,
+        ...error.facts,
+        ...extra,
+      });
+    }
+    return exitCode;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Human-readable forms
+// ---------------------------------------------------------------------------------------------
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Local time, minutes precision, in the order that sorts: `2026-11-14 09:05`. */
+export function formatModified(ms: number | null): string {
+  if (ms === null) return '-';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        if (i === row.length - 1 && !rightAligned.has(i)) return cell;
+        const width = widths[i] ?? 0;
+        return rightAligned.has(i) ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function folderListing(folder: RoleFolder, entries: RemoteEntry[]): string[] {
+  const header = `${folder.name} (${folder.role})  ${folder.path}`;
+  if (entries.length === 0) return [header, '  (empty)'];
+  const rows = [
+    ['NAME', 'SIZE', 'MODIFIED'],
+    ...entries.map((e) => [e.kind === 'folder' ? `${e.name}/` : e.name, e.kind === 'folder' ? '-' : formatSize(e.size), formatModified(e.modified)]),
+  ];
+  return [header, ...table(rows, new Set([1])).map((line) => `  ${line}`)];
+}
+
+export function endpointLine(e: ProfileSummary['endpoints'][number]): string {
+  const extras = [
+    e.tls ? `${e.tls} TLS` : null,
+    e.passivePorts ? `passive ports ${e.passivePorts.from}-${e.passivePorts.to}` : null,
+  ].filter((x): x is string => x !== null);
+  return `${e.protocol.toUpperCase()}  ${e.host}:${e.port}${extras.length ? `  (${extras.join(', ')})` : ''}`;
+}
+
+export function profileListing(p: ProfileSummary): string[] {
+  return [
+    `${p.id}  ${p.name}${p.builtIn ? '' : '  (custom)'}`,
+    ...p.endpoints.map((e) => `  ${endpointLine(e)}`),
+    `  Folders: ${p.folders.map((f) => `${f.name} (${f.role})`).join(', ')}`,
+  ];
+}

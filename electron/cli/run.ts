@@ -1,0 +1,34 @@
+// One CLI run: read the command line, run the command, and turn whatever stopped it into an exit
+// status and a message. It never reads stdin: a scheduled job has nobody to answer.
+import packageJson from '../../package.json';
+import { parseCommandLine, wantsJson } from './args';
+import { listCommand } from './commands/list';
+import { profilesCommand } from './commands/profiles';
+import { toCliError } from './errors';
+import { EXIT, type ExitCode } from './exit-codes';
+import { helpText } from './help';
+import { Output, type CliIo } from './output';
+
+export const CLI_VERSION: string = packageJson.version;
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const out = new Output(io, wantsJson(argv));
+  try {
+    const line = parseCommandLine(argv);
+    switch (line.kind) {
+      case 'version':
+        if (line.json) out.document({ ok: true, name: 'registry-transfer', version: CLI_VERSION });
+        else out.out(`registry-transfer ${CLI_VERSION}`);
+        return EXIT.done;
+      case 'help':
+        out.out(helpText(line.command));
+        return EXIT.done;
+      case 'run':
+        return line.command === 'profiles'
+          ? await profilesCommand(line.options, out, io)
+          : await listCommand(line.options, line.positionals, out, io);
+    }
+  } catch (error) {
+    return out.fail(toCliError(error));
+  }
+}
