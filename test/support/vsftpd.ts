@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureUser, layOutTexasAccount, localTexasProfile, TEST_SERVERS_DIR, type SshAccount } from './sshd';
+import type { Netns } from './netns';
 import { freePort, waitForPort } from './ports';
 
 export type TlsMode = 'implicit' | 'explicit' | 'none';
@@ -67,6 +68,8 @@ export interface VsftpdOptions {
   /** Limit the server to an old TLS version (an outdated server the app must refuse). */
   maxTls?: 'TLSv1' | 'TLSv1.1';
   extraConfig?: string;
+  /** Run inside this network namespace (see netns.ts) instead of this machine's loopback. */
+  netns?: Netns;
 }
 
 /** An OpenSSL configuration for vsftpd's process that caps its TLS version. */
@@ -134,8 +137,14 @@ ${options.extraConfig ?? ''}
   const launch = async () => {
     writeFileSync(configFile, config());
     const env = options.maxTls ? { ...process.env, OPENSSL_CONF: oldTlsConfig(dir, options.maxTls) } : process.env;
-    child = spawn('/usr/sbin/vsftpd', [configFile], { stdio: 'ignore', env });
-    await waitForPort(port);
+    if (options.netns) {
+      child = spawn('ip', ['netns', 'exec', options.netns.name, '/usr/sbin/vsftpd', configFile], { stdio: 'ignore', env });
+      const waited = options.netns.run('bash', ['-c', `for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; sleep 0.1; done; exit 1`]);
+      if (waited.status !== 0) throw new Error(`vsftpd did not listen on port ${port} in ${options.netns.name}`);
+    } else {
+      child = spawn('/usr/sbin/vsftpd', [configFile], { stdio: 'ignore', env });
+      await waitForPort(port);
+    }
   };
   const halt = async () => {
     if (!child || child.exitCode !== null) return;

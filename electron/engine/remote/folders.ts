@@ -11,8 +11,11 @@ type FolderLister = Pick<RemoteFs, 'home' | 'list'>;
 async function folderNames(fs: FolderLister, path: string): Promise<string[] | null> {
   try {
     return (await fs.list(path)).filter((e) => e.kind === 'folder').map((e) => e.name);
-  } catch {
-    return null;
+  } catch (error) {
+    // A place that is not there or not ours is simply not the account folder; a connection that
+    // cannot list anything (a blocked data port, a drop) is a problem the user must hear about.
+    if (error instanceof RemoteError && (error.code === 'not-found' || error.code === 'permission-denied')) return null;
+    throw error;
   }
 }
 
