@@ -2,7 +2,7 @@
 // here). The built renderer is served from 127.0.0.1 and loaded in Debian's Chromium; `window.registry`
 // is the same frozen shape the preload exposes (one method per contract call, plus onEvent), and every
 // call goes through `dispatchCall` — the same schemas and handlers the main process uses.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -24,11 +24,33 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-function serveRenderer(): Promise<{ server: Server; url: string }> {
+/**
+ * A private copy of the built page, so a build started elsewhere (it empties dist/renderer) cannot
+ * pull files from under a running test. A copy taken mid-build is detected and taken again.
+ */
+function snapshotRenderer(): string {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const copy = mkdtempSync(join(tmpdir(), 'rt-renderer-'));
+    try {
+      cpSync(RENDERER_DIR, copy, { recursive: true });
+      const html = readFileSync(join(copy, 'index.html'), 'utf8');
+      const assets = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => m[1] as string);
+      if (assets.length > 0 && assets.every((a) => existsSync(join(copy, a)))) return copy;
+    } catch {
+      // dist/renderer is being rebuilt right now: try again.
+    }
+    rmSync(copy, { recursive: true, force: true });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  throw new Error(`no complete renderer build in ${RENDERER_DIR}; run \`node build/build.mjs renderer\``);
+}
+
+function serveRenderer(): Promise<{ server: Server; url: string; root: string }> {
+  const root = snapshotRenderer();
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(RENDERER_DIR, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(RENDERER_DIR.replace(/\/$/, sep)) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404).end();
       return;
     }
@@ -38,7 +60,7 @@ function serveRenderer(): Promise<{ server: Server; url: string }> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
+      resolve({ server, root, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
     }),
   );
 }
@@ -61,7 +83,7 @@ export interface OpenAppOptions {
 }
 
 export async function openApp(options: OpenAppOptions): Promise<AppPage> {
-  const { server, url } = await serveRenderer();
+  const { server, url, root } = await serveRenderer();
   const home = mkdtempSync(join(tmpdir(), 'rt-chromium-'));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -121,6 +143,7 @@ export async function openApp(options: OpenAppOptions): Promise<AppPage> {
       await browser.close();
       await new Promise((r) => server.close(r));
       rmSync(home, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }
