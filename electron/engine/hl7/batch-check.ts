@@ -302,11 +302,11 @@ class Hl7Scanner {
         break;
       default:
         if (this.messages === 0) {
-          const what = QUOTABLE_SEGMENT_NAMES.has(code) ? `a ${segmentName(code)} segment` : 'a segment';
+          const which = QUOTABLE_SEGMENT_NAMES.has(code) ? ` (${segmentName(code)})` : '';
           this.findings.add(
             'warning',
             'segment-before-message',
-            `${capitalise(this.where())} is ${what} before the first message header (MSH); only the file and batch headers (FHS, BHS) may come before it.`,
+            `${capitalise(this.where())} holds a segment${which} before the first message header (MSH); only the file and batch headers (FHS, BHS) may come before it.`,
           );
         }
     }
