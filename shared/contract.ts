@@ -195,6 +195,61 @@ export interface IdentityRequest {
 export type HostKeyRequest = IdentityRequest;
 export type PromptRequest = IdentityRequest;
 
+/** One line of the checks made before a file is sent. */
+export interface UploadCheckLine {
+  /** Stable for this file: a warning is accepted by its id. */
+  id: string;
+  severity: 'ok' | 'warning' | 'error';
+  message: string;
+}
+
+export interface UploadCheck {
+  localPath: string;
+  fileName: string;
+  size: number;
+  /** SHA-256 of the local file, hex; null when it could not be read. */
+  sha256: string | null;
+  messageCount: number;
+  lines: UploadCheckLine[];
+  /** False when any line is an error: the file cannot be sent as it is. */
+  canUpload: boolean;
+  /** Warnings the user must accept, one file at a time, before it is sent. */
+  warningIds: string[];
+}
+
+export type TransferState = 'queued' | 'sending' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+export interface TransferStatus {
+  id: string;
+  direction: 'upload' | 'download';
+  /** The file's name (on the server for uploads and downloads alike). */
+  name: string;
+  folder: FolderRole;
+  state: TransferState;
+  bytes: number;
+  total: number;
+  bytesPerSecond: number | null;
+  secondsLeft: number | null;
+  /** A plain-words line: what happened, or what went wrong. */
+  message: string;
+  /** Downloads: where the file was saved. */
+  savedTo?: string;
+}
+
+export interface HistoryEntry {
+  time: string;
+  profileId: string;
+  account: string;
+  direction: 'upload' | 'download' | 'delete';
+  localName: string;
+  remoteName: string;
+  folder: string;
+  size: number;
+  sha256: string | null;
+  result: 'done' | 'failed' | 'cancelled';
+  error?: string;
+}
+
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
 
 export type RegistryEvent =
@@ -207,7 +262,8 @@ export type RegistryEvent =
       failure?: Failure;
     }
   | { type: 'request'; request: PromptRequest }
-  | { type: 'request-closed'; id: string; answer: TrustAnswer };
+  | { type: 'request-closed'; id: string; answer: TrustAnswer }
+  | { type: 'transfer'; transfer: TransferStatus };
 
 // ---------------------------------------------------------------------------------------------
 // Calls
@@ -251,6 +307,35 @@ export const calls = {
   listTrusted: { input: empty },
   removeTrusted: { input: z.object({ id }).strict() },
   openWebClient: { input: z.object({ profileId: id }).strict() },
+  checkUpload: { input: z.object({ localPath }).strict() },
+  upload: {
+    input: z
+      .object({
+        localPath,
+        /** The warning ids (from checkUpload) the user has read and accepted for this file. */
+        acceptWarnings: z.array(z.string().min(1).max(120)).max(100).default([]),
+      })
+      .strict(),
+  },
+  cancelTransfer: { input: z.object({ transferId: id }).strict() },
+  retryTransfer: { input: z.object({ transferId: id }).strict() },
+  download: {
+    input: z
+      .object({
+        role: z.enum(FOLDER_ROLES),
+        names: z.array(z.string().min(1).max(255).refine(noControlChars, 'no control characters')).min(1).max(300),
+        toFolder: localPath,
+      })
+      .strict(),
+  },
+  /** The registries ask clients to "verify deletions": the window asks first and says so here. */
+  deleteRemoteFile: {
+    input: z.object({ name: z.string().min(1).max(255), confirmed: z.literal(true) }).strict(),
+  },
+  listHistory: { input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict() },
+  /** The system's own file and folder pickers (Electron's dialog in the app). */
+  chooseFilesToUpload: { input: empty },
+  chooseDownloadFolder: { input: empty },
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -270,6 +355,15 @@ export interface CallResults {
   listTrusted: Result<{ identities: TrustedIdentity[] }>;
   removeTrusted: Result;
   openWebClient: Result<{ url: string }>;
+  checkUpload: Result<{ check: UploadCheck }>;
+  upload: Result<{ transfer: TransferStatus }>;
+  cancelTransfer: Result;
+  retryTransfer: Result<{ transfer: TransferStatus }>;
+  download: Result<{ transfers: TransferStatus[] }>;
+  deleteRemoteFile: Result;
+  listHistory: Result<{ entries: HistoryEntry[] }>;
+  chooseFilesToUpload: Result<{ paths: string[] }>;
+  chooseDownloadFolder: Result<{ path: string | null }>;
 }
 
 /** What `window.registry` is: one method per call, plus the event subscription. */

@@ -11,9 +11,13 @@ import {
   type RegistryEvent,
 } from '../../shared/contract';
 import { listLocalFolder, localPlaces } from './local/local-fs';
+import { TransferHistory } from './transfers/history';
+import { isSafeRemoteName } from './transfers/safe-names';
+import { TransferQueue, type QueueTarget } from './transfers/transfer-queue';
+import { checkUpload } from './transfers/upload';
 import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './profiles';
 import { resolveRoleFolders } from './remote/folders';
-import { RemoteError, type RemoteFs } from './remote/remote-fs';
+import { joinRemote, RemoteError, type RemoteFs } from './remote/remote-fs';
 import { RequestBroker } from './requests/request-broker';
 import { openVerified, type OpenRequest } from './session/open-verified';
 import type { SettingsStore } from './settings/settings-store';
@@ -31,6 +35,12 @@ export interface ServicePorts {
   idleCloseSeconds?: number;
   /** Tests only: a shorter network timeout than the profile's. */
   timeoutSeconds?: number;
+  /** Where the transfer history is kept (the app's data folder); none when absent. */
+  dataDir?: string;
+  /** The system's file picker (Electron's dialog); absent where there is none. */
+  chooseFiles?: () => Promise<string[]>;
+  /** The system's folder picker; null when the user cancelled. */
+  chooseFolder?: () => Promise<string | null>;
 }
 
 interface Session {
@@ -72,14 +82,15 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const catalog = new ProfileCatalog(() => customProfiles(ports.settings));
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
+  const history = ports.dataDir ? new TransferHistory(ports.dataDir) : null;
   const idleCloseSeconds = ports.idleCloseSeconds ?? 60;
   let session: Session | null = null;
   let connecting = false;
   // One control connection at a time: remote operations run one after another.
-  let queue: Promise<unknown> = Promise.resolve();
+  let lastOperation: Promise<unknown> = Promise.resolve();
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
-    const next = queue.then(op, op);
-    queue = next.catch(() => undefined);
+    const next = lastOperation.then(op, op);
+    lastOperation = next.catch(() => undefined);
     return next;
   };
 
@@ -139,9 +150,44 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     });
   };
 
+  /** For transfers: the session's connection, reopened if it closed; never re-run after a failure. */
+  const withTransferConnection = async <T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> => {
+    const s = session;
+    if (!s) throw new RemoteError('not-connected', 'Not connected to a registry any more. Connect, then try again.');
+    return serial(async () => {
+      clearTimeout(s.idleTimer);
+      if (!s.fs || !s.fs.usable) {
+        await s.fs?.close();
+        s.fs = (await open(s.request)).fs;
+      }
+      return op(s.fs);
+    });
+  };
+
+  const transfers = new TransferQueue({
+    emit: ports.emit,
+    history,
+    withFs: withTransferConnection,
+    onDrained: async () => {
+      const s = session;
+      if (!s) return;
+      // "Once the file transfer(s) have completed, configure your FTP client software to disconnect."
+      if (s.request.profile.network.disconnectAfterTransfers) await serial(() => closeConnection(s));
+      else armIdle(s);
+    },
+  });
+
+  const transferTarget = (s: Session): QueueTarget => ({
+    profile: s.request.profile,
+    profileId: s.info.profileId,
+    username: s.info.username,
+    folders: s.info.folders,
+  });
+
   const disconnect = async () => {
     const s = session;
     session = null;
+    transfers.cancelAll();
     if (s) await serial(() => closeConnection(s));
   };
 
@@ -252,6 +298,91 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
 
     async removeTrusted({ id }) {
       return trust.remove(id) ? { ok: true } : failure('not-found', 'That server is not in the trusted list (any more).');
+    },
+
+    async checkUpload({ localPath }) {
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first: the checks look at its folders too.');
+      try {
+        return { ok: true, check: await withConnection((fs) => checkUpload(fs, transferTarget(s), localPath)) };
+      } catch (error) {
+        return toFailure(error);
+      }
+    },
+
+    async upload({ localPath, acceptWarnings }) {
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first.');
+      return { ok: true, transfer: transfers.enqueueUpload(transferTarget(s), localPath, acceptWarnings) };
+    },
+
+    async cancelTransfer({ transferId }) {
+      return transfers.cancel(transferId) ? { ok: true } : failure('not-found', 'That transfer has already finished.');
+    },
+
+    async retryTransfer({ transferId }) {
+      if (!session) return failure('not-connected', 'Connect to the registry first.');
+      const transfer = transfers.retry(transferId);
+      return transfer ? { ok: true, transfer } : failure('not-found', 'Only a failed or cancelled transfer can be tried again.');
+    },
+
+    async download({ role, names, toFolder }) {
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first.');
+      const folder = s.info.folders.find((f) => f.role === role);
+      if (!folder) return failure('not-found', `${s.info.profileName} has no such folder.`);
+      if (!folder.rights.includes('read')) return failure('permission-denied', `The registry does not let this account read files in ${folder.name}.`);
+      return { ok: true, transfers: names.map((name) => transfers.enqueueDownload(transferTarget(s), folder, name, toFolder)) };
+    },
+
+    async deleteRemoteFile({ name }) {
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first.');
+      const dropoff = s.info.folders.find((f) => f.role === 'dropoff');
+      if (!dropoff || !dropoff.rights.includes('delete')) {
+        return failure('permission-denied', 'The registry only lets this account delete files it has sent and that are still waiting in the dropoff folder.');
+      }
+      if (!isSafeRemoteName(name)) return failure('invalid-input', 'That is not a file name in the dropoff folder.');
+      try {
+        await withTransferConnection((fs) => fs.remove(joinRemote(dropoff.path, name)));
+        await history
+          ?.append({
+            time: new Date().toISOString(),
+            profileId: s.info.profileId,
+            account: s.info.username,
+            direction: 'delete',
+            localName: '',
+            remoteName: name,
+            folder: 'dropoff',
+            size: 0,
+            sha256: null,
+            result: 'done',
+          })
+          .catch(() => undefined);
+        armIdle(s);
+        return { ok: true };
+      } catch (error) {
+        return toFailure(error);
+      }
+    },
+
+    async listHistory({ limit }) {
+      if (!history) return { ok: true, entries: [] };
+      try {
+        return { ok: true, entries: await history.list({ limit }) };
+      } catch {
+        return failure('internal', 'The transfer history could not be read.');
+      }
+    },
+
+    async chooseFilesToUpload() {
+      if (!ports.chooseFiles) return failure('internal', 'This window cannot open the file picker; drag files in instead.');
+      return { ok: true, paths: await ports.chooseFiles() };
+    },
+
+    async chooseDownloadFolder() {
+      if (!ports.chooseFolder) return failure('internal', 'This window cannot open the folder picker.');
+      return { ok: true, path: await ports.chooseFolder() };
     },
 
     async openWebClient({ profileId }) {

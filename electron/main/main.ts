@@ -74,6 +74,25 @@ function onReady(): void {
     emit: (event) => sendEvent(event, paths.page),
     openExternal: openHttpsExternally,
     appInfo: { name: app.getName(), version: app.getVersion() },
+    // The transfer history lives beside the settings, in the app's own data folder.
+    dataDir: app.getPath('userData'),
+    chooseFiles: async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose HL7 files to send',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'HL7 files', extensions: ['hl7', 'HL7', 'txt', 'dat'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? [] : result.filePaths;
+    },
+    chooseFolder: async () => {
+      const options: Electron.OpenDialogOptions = { title: 'Choose where to save the files', properties: ['openDirectory', 'createDirectory'] };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   unbindCalls = bindRegistryCalls(ipcMain, service.handlers, trustedSenderCheck(() => mainWindow, paths.page));
 

@@ -71,7 +71,11 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     if (identityRejected) throw new RemoteError('identity-unknown', HOST_KEY_REJECTED);
     throw toRemoteError(error, ctx);
   }
-  return new SftpFs(client, sftp, ctx);
+  const fs = new SftpFs(client, sftp, ctx);
+  // A server that closes an idle connection: the next transfer must open a new one, not fail.
+  client.on('close', () => fs.markClosed());
+  client.on('end', () => fs.markClosed());
+  return fs;
 }
 
 /** OpenSSH's sftp keeps 64 requests of 32 KiB in flight; so does this, for the same throughput. */
@@ -140,6 +144,10 @@ class SftpFs implements RemoteFs {
 
   get usable(): boolean {
     return !this.closed;
+  }
+
+  markClosed(): void {
+    this.closed = true;
   }
 
   private fail(error: unknown, path: string): RemoteError {
@@ -217,9 +225,12 @@ class SftpFs implements RemoteFs {
     }
   }
 
+  private ended = false;
+
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     await this.client.end().catch(() => undefined);
   }
 }

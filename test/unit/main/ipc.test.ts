@@ -22,6 +22,15 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   listTrusted: {},
   removeTrusted: { id: 'trust-1' },
   openWebClient: { profileId: 'colorado-ciis' },
+  checkUpload: { localPath: '/home/clinic/outbox/ABC123_20261121.HL7' },
+  upload: { localPath: '/home/clinic/outbox/ABC123_20261121.HL7', acceptWarnings: ['replace'] },
+  cancelTransfer: { transferId: 'transfer-1' },
+  retryTransfer: { transferId: 'transfer-1' },
+  download: { role: 'reports', names: ['ABC123_20261121_DQA.txt'], toFolder: '/home/clinic/reports' },
+  deleteRemoteFile: { name: 'ABC123_20261121.HL7', confirmed: true },
+  listHistory: { limit: 50 },
+  chooseFilesToUpload: {},
+  chooseDownloadFolder: {},
 };
 
 /** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
@@ -37,6 +46,15 @@ const wrongTyped: Record<CallName, unknown> = {
   listTrusted: { all: true },
   removeTrusted: { id: '' },
   openWebClient: { profileId: ['colorado-ciis'] },
+  checkUpload: { localPath: 'relative\u0000nul' },
+  upload: { localPath: '/x.HL7', acceptWarnings: 'all' },
+  cancelTransfer: { transferId: 5 },
+  retryTransfer: { transferId: '../../etc' },
+  download: { role: 'reports', names: [], toFolder: '/tmp' },
+  deleteRemoteFile: { name: 'ABC123.HL7', confirmed: false },
+  listHistory: { limit: 100000 },
+  chooseFilesToUpload: { multiple: true },
+  chooseDownloadFolder: 'Documents',
 };
 
 class StubIpcMain implements IpcMainLike {

@@ -1,0 +1,233 @@
+// The transfer queue: one file at a time over the one connection, with progress (bytes, rate, time
+// left), cancel, retry on demand, and a history line for every outcome. Automatic retries: none —
+// both registries ask for 0, and a retried upload could deliver a file twice.
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus } from '../../../shared/contract';
+import { RemoteError, type RemoteFs } from '../remote/remote-fs';
+import { fetchFile } from './download';
+import type { TransferHistory } from './history';
+import { checkUpload, sendFile, UploadStopped, type UploadTarget } from './upload';
+
+type Job =
+  | { kind: 'upload'; localPath: string; acceptWarnings: string[] }
+  | { kind: 'download'; folder: RoleFolder; remoteName: string; toFolder: string };
+
+interface Item {
+  status: TransferStatus;
+  job: Job;
+  abort: AbortController;
+  target: QueueTarget;
+  sha256: string | null;
+}
+
+export type QueueTarget = UploadTarget & { profileId: string };
+
+export interface QueueDeps {
+  emit: (event: RegistryEvent) => void;
+  history: TransferHistory | null;
+  /** Run an operation on the session's connection (reopened if it was closed). */
+  withFs: <T>(op: (fs: RemoteFs) => Promise<T>) => Promise<T>;
+  /** Close the connection when the queue drains (the registries ask for it). */
+  onDrained: () => Promise<void>;
+  /** How often progress events go out at most. */
+  progressIntervalMs?: number;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+export class TransferQueue {
+  private readonly items = new Map<string, Item>();
+  private readonly waiting: string[] = [];
+  private running = false;
+
+  constructor(private readonly deps: QueueDeps) {}
+
+  status(id: string): TransferStatus | undefined {
+    return this.items.get(id)?.status;
+  }
+
+  enqueueUpload(target: QueueTarget, localPath: string, acceptWarnings: string[]): TransferStatus {
+    const dropoff = target.folders.find((f) => f.role === 'dropoff');
+    return this.enqueue({ kind: 'upload', localPath, acceptWarnings }, basename(localPath), dropoff?.role ?? 'dropoff', target, 'Waiting to send…');
+  }
+
+  enqueueDownload(target: QueueTarget, folder: RoleFolder, remoteName: string, toFolder: string): TransferStatus {
+    return this.enqueue({ kind: 'download', folder, remoteName, toFolder }, remoteName, folder.role, target, 'Waiting to download…');
+  }
+
+  private enqueue(job: Job, name: string, folder: FolderRole, target: QueueTarget, message: string): TransferStatus {
+    const status: TransferStatus = {
+      id: randomUUID(),
+      direction: job.kind,
+      name,
+      folder,
+      state: 'queued',
+      bytes: 0,
+      total: 0,
+      bytesPerSecond: null,
+      secondsLeft: null,
+      message,
+    };
+    const item: Item = { status, job, abort: new AbortController(), target, sha256: null };
+    this.items.set(status.id, item);
+    this.waiting.push(status.id);
+    this.publish(item);
+    void this.pump();
+    return { ...status };
+  }
+
+  cancel(id: string): boolean {
+    const item = this.items.get(id);
+    if (!item || !['queued', 'sending', 'verifying'].includes(item.status.state)) return false;
+    if (item.status.state === 'queued') {
+      this.waiting.splice(this.waiting.indexOf(id), 1);
+      this.finish(item, 'cancelled', 'Cancelled before it started. Nothing was sent.');
+    } else {
+      item.abort.abort();
+    }
+    return true;
+  }
+
+  retry(id: string): TransferStatus | null {
+    const item = this.items.get(id);
+    if (!item || !['failed', 'cancelled'].includes(item.status.state)) return null;
+    item.abort = new AbortController();
+    Object.assign(item.status, { state: 'queued', bytes: 0, bytesPerSecond: null, secondsLeft: null, message: 'Waiting to try again…' });
+    delete item.status.savedTo;
+    this.waiting.push(id);
+    this.publish(item);
+    void this.pump();
+    return { ...item.status };
+  }
+
+  /** Cancel everything (the user disconnected or the app is closing). */
+  cancelAll(): void {
+    for (const id of [...this.waiting]) this.cancel(id);
+    for (const item of this.items.values()) if (item.status.state === 'sending' || item.status.state === 'verifying') item.abort.abort();
+  }
+
+  private publish(item: Item): void {
+    this.deps.emit({ type: 'transfer', transfer: { ...item.status } });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
+        const item = this.items.get(id);
+        if (item) await this.run(item);
+      }
+      await this.deps.onDrained().catch(() => undefined);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private progress(item: Item, started: number): (bytes: number) => void {
+    let lastSent = 0;
+    return (bytes) => {
+      item.status.bytes = bytes;
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds > 0.2) {
+        item.status.bytesPerSecond = Math.round(bytes / seconds);
+        item.status.secondsLeft = item.status.bytesPerSecond > 0 ? Math.ceil((item.status.total - bytes) / item.status.bytesPerSecond) : null;
+      }
+      const now = Date.now();
+      if (now - lastSent >= (this.deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS) || bytes === item.status.total) {
+        lastSent = now;
+        this.publish(item);
+      }
+    };
+  }
+
+  private async run(item: Item): Promise<void> {
+    const { job } = item;
+    try {
+      if (job.kind === 'upload') await this.runUpload(item, item.target, job);
+      else await this.runDownload(item, job);
+    } catch (error) {
+      const cancelledNow = item.abort.signal.aborted;
+      const message = error instanceof RemoteError ? error.message : 'The transfer failed. Nothing was changed.';
+      if (error instanceof UploadStopped && error.leftover) {
+        // The connection ended with the transfer (an FTPS cancel, a drop): open a new one to tidy up.
+        const leftover = error.leftover;
+        await this.deps.withFs((fs) => fs.remove(leftover)).catch(() => undefined);
+      }
+      this.finish(item, cancelledNow ? 'cancelled' : 'failed', cancelledNow ? `Cancelled. ${item.status.direction === 'upload' ? 'Nothing was delivered, and no partial file was left on the registry.' : 'No partial file was kept.'}` : message);
+    }
+  }
+
+  private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
+    await this.deps.withFs(async (fs) => {
+      const check = await checkUpload(fs, target, job.localPath);
+      item.status.total = check.size;
+      item.sha256 = check.sha256;
+      if (!check.canUpload) {
+        throw new RemoteError('invalid-input', check.lines.find((l) => l.severity === 'error')?.message ?? 'This file cannot be sent.');
+      }
+      const unaccepted = check.lines.filter((l) => l.severity === 'warning' && !job.acceptWarnings.includes(l.id));
+      if (unaccepted.length > 0) {
+        throw new RemoteError('invalid-input', `Not sent: ${unaccepted.map((l) => l.message).join(' ')}`);
+      }
+      item.status.state = 'sending';
+      item.status.message = 'Sending…';
+      this.publish(item);
+      const started = Date.now();
+      await sendFile(fs, target, check, {
+        signal: item.abort.signal,
+        onProgress: this.progress(item, started),
+        onVerifying: () => {
+          item.status.state = 'verifying';
+          item.status.message = 'Checking that the registry received all of it…';
+          this.publish(item);
+        },
+      });
+      this.finish(item, 'done', `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`);
+    });
+  }
+
+  private async runDownload(item: Item, job: Extract<Job, { kind: 'download' }>): Promise<void> {
+    await this.deps.withFs(async (fs) => {
+      item.status.total = (await fs.size(`${job.folder.path.replace(/\/+$/, '')}/${job.remoteName}`).catch(() => null)) ?? 0;
+      item.status.state = 'sending';
+      item.status.message = 'Downloading…';
+      this.publish(item);
+      const outcome = await fetchFile(fs, job.folder, job.remoteName, job.toFolder, {
+        signal: item.abort.signal,
+        onProgress: this.progress(item, Date.now()),
+      });
+      item.status.savedTo = outcome.localPath;
+      item.status.total = outcome.size;
+      item.sha256 = outcome.sha256;
+      this.finish(
+        item,
+        'done',
+        outcome.renamed ? `Saved as ${basename(outcome.localPath)} (a file named ${job.remoteName} was already there, or the name was not safe).` : `Saved to ${outcome.localPath}.`,
+      );
+    });
+  }
+
+  private finish(item: Item, state: 'done' | 'failed' | 'cancelled', message: string): void {
+    Object.assign(item.status, { state, message, secondsLeft: null });
+    if (state === 'done') item.status.bytes = item.status.total;
+    this.publish(item);
+    const { job } = item;
+    void this.deps.history
+      ?.append({
+        time: new Date().toISOString(),
+        profileId: item.target.profileId,
+        account: item.target.username,
+        direction: job.kind,
+        localName: job.kind === 'upload' ? job.localPath : (item.status.savedTo ?? ''),
+        remoteName: item.status.name,
+        folder: job.kind === 'upload' ? 'dropoff' : job.folder.role,
+        size: item.status.total,
+        sha256: item.sha256,
+        result: state,
+        ...(state === 'done' ? {} : { error: message.slice(0, 1000) }),
+      })
+      .catch(() => undefined);
+  }
+}
