@@ -1,0 +1,31 @@
+// The status line: what the app is doing, and what went wrong, in plain words. Problems carry an
+// icon and the word "Problem" as well as a colour.
+import { CheckIcon, InfoIcon, WarningIcon } from './Icons';
+
+export interface Status {
+  tone: 'idle' | 'busy' | 'ok' | 'info' | 'error';
+  text: string;
+}
+
+export function StatusBar({ status, version }: { status: Status; version: string | null }) {
+  return (
+    <footer className="statusbar">
+      <div className={`status status-${status.tone}`} role="status" aria-live="polite">
+        {status.tone === 'error' ? (
+          <>
+            <WarningIcon />
+            <span className="status-label">Problem:</span>
+          </>
+        ) : status.tone === 'ok' ? (
+          <CheckIcon />
+        ) : status.tone === 'busy' ? (
+          <span className="spinner" aria-hidden="true" />
+        ) : (
+          <InfoIcon />
+        )}
+        <span className="status-text">{status.text}</span>
+      </div>
+      {version ? <span className="status-version">Version {version}</span> : null}
+    </footer>
+  );
+}

@@ -1,0 +1,72 @@
+// How sizes, dates and file lists are shown: the same in both panes.
+import type { EntryKind } from '../../shared/contract';
+
+const UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
+
+/** `350 bytes`, `12 KB`, `1.4 MB` — what Explorer and Finder users are used to (1 KB = 1024 bytes). */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return bytes === 1 ? '1 byte' : `${bytes.toLocaleString('en-US')} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  // One decimal under 10 (1.4 MB), whole numbers above (12 KB); never "10.0 KB".
+  const rounded = value < 9.95 ? Math.round(value * 10) / 10 : Math.round(value);
+  return `${rounded.toLocaleString('en-US')} ${UNITS[unit]}`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = {
+  long: new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }),
+  medium: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
+};
+
+export function formatDateTime(ms: number | null): string {
+  return ms === null || !Number.isFinite(ms) ? '' : dateTime.format(new Date(ms));
+}
+
+/** An ISO date from the engine (e.g. when a key was first trusted), as a plain local date. */
+export function formatDay(iso: string, style: 'long' | 'medium' = 'long'): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : dateOnly[style].format(new Date(ms));
+}
+
+export interface ListedEntry {
+  name: string;
+  kind: EntryKind;
+  size: number;
+  modified: number | null;
+}
+
+export type SortKey = 'name' | 'size' | 'modified';
+export type SortDirection = 'ascending' | 'descending';
+export interface SortOrder {
+  key: SortKey;
+  direction: SortDirection;
+}
+
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Folders first (as every file manager does), then by the chosen column; ties fall back to the name. */
+export function sortEntries<E extends ListedEntry>(entries: readonly E[], order: SortOrder): E[] {
+  const sign = order.direction === 'ascending' ? 1 : -1;
+  const folderRank = (e: E) => (e.kind === 'folder' ? 0 : 1);
+  return [...entries].sort((a, b) => {
+    const rank = folderRank(a) - folderRank(b);
+    if (rank !== 0) return rank;
+    let diff = 0;
+    if (order.key === 'size') diff = a.size - b.size;
+    else if (order.key === 'modified') diff = (a.modified ?? 0) - (b.modified ?? 0);
+    if (diff === 0) diff = byName.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return diff * sign;
+  });
+}
+
+/** Clicking the sorted column flips it; another column starts ascending (names) or largest/newest first. */
+export function nextSortOrder(current: SortOrder, key: SortKey): SortOrder {
+  if (current.key === key) return { key, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  return { key, direction: key === 'name' ? 'ascending' : 'descending' };
+}
