@@ -174,6 +174,7 @@ export type TrustAnswer = (typeof TRUST_ANSWERS)[number];
 export interface IdentityRequest {
   id: string;
   kind: 'host-key' | 'certificate';
+  profileId: string;
   profileName: string;
   host: string;
   port: number;
@@ -191,8 +192,6 @@ export interface IdentityRequest {
   /** Seconds until an unanswered request counts as "Do not allow". */
   timeoutSeconds: number;
 }
-/** @deprecated the old name, while the window moves to IdentityRequest. */
-export type HostKeyRequest = IdentityRequest;
 export type PromptRequest = IdentityRequest;
 
 /** One line of the checks made before a file is sent. */

@@ -104,6 +104,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       ask: (seen, decision) =>
         broker.ask({
           kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',
+          profileId: request.profile.id,
           ...(seen.certificate ? { certificate: seen.certificate } : {}),
           profileName: request.profile.name,
           host: seen.host,

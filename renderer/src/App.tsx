@@ -1,7 +1,7 @@
 // The window: a slim toolbar, "My Computer" on the left, the registry on the right, a status line at
 // the bottom, and the prompts the engine sends (one at a time).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConnectionInfo, HostKeyRequest, ProfileSummary, Protocol, RegistryEvent, TrustAnswer } from '../../shared/contract';
+import type { ConnectionInfo, IdentityRequest, ProfileSummary, Protocol, RegistryEvent, TrustAnswer } from '../../shared/contract';
 import { ConnectForm } from './components/ConnectForm';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { ExternalIcon, ShieldIcon } from './components/Icons';
@@ -19,7 +19,7 @@ export function App() {
   const [disconnecting, setDisconnecting] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>({ tone: 'idle', text: 'Not connected. Choose a registry and sign in.' });
-  const [requests, setRequests] = useState<HostKeyRequest[]>([]);
+  const [requests, setRequests] = useState<IdentityRequest[]>([]);
   const [trustedOpen, setTrustedOpen] = useState(false);
   const [version, setVersion] = useState<string | null>(null);
   const trustedButton = useRef<HTMLButtonElement>(null);
@@ -108,14 +108,14 @@ export function App() {
     else showProblem(result.message);
   };
 
-  const answer = async (request: HostKeyRequest, value: TrustAnswer) => {
+  const answer = async (request: IdentityRequest, value: TrustAnswer) => {
     const result = await safely(() => registry().answerRequest({ id: request.id, answer: value }));
     setRequests((queue) => queue.filter((r) => r.id !== request.id));
     if (!result.ok) showProblem(result.message);
   };
 
   const currentRequest = requests[0];
-  const requestProfile = currentRequest ? profiles.find((p) => p.name === currentRequest.profileName) : undefined;
+  const requestProfile = currentRequest ? profiles.find((p) => p.id === currentRequest.profileId) : undefined;
 
   return (
     <div className="app">

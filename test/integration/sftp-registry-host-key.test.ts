@@ -2,7 +2,7 @@
 // and the new fingerprint; "Do not allow" keeps the old trust untouched, "Trust" replaces it. A prompt
 // nobody answers counts as "Do not allow", and nothing is sent meanwhile.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HostKeyRequest, RegistryEvent, TrustAnswer } from '../../shared/contract';
+import type { IdentityRequest, RegistryEvent, TrustAnswer } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { MemorySettings, type SettingsStore } from '../../electron/engine/settings/settings-store';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
@@ -46,7 +46,7 @@ function openService(settings: SettingsStore, requestTimeoutSeconds?: number) {
     ...(requestTimeoutSeconds !== undefined ? { requestTimeoutSeconds } : {}),
   });
   services.push(service);
-  const requests = (): HostKeyRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
+  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
   const connect = () =>
     service.handlers.connect({ profileId: PROFILE_ID, protocol: 'sftp', username: server.home.username, password: server.home.password });
   return { handlers: service.handlers, events, requests, window, connect };

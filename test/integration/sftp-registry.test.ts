@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FolderRole, HostKeyRequest, RegistryEvent, TrustAnswer } from '../../shared/contract';
+import type { FolderRole, IdentityRequest, RegistryEvent, TrustAnswer } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { JsonFileSettings, MemorySettings, type SettingsStore } from '../../electron/engine/settings/settings-store';
 import { localTexasProfile, startSshd, type SshAccount, type SshServer } from '../support/sshd';
@@ -49,7 +49,7 @@ function openService(settings: SettingsStore, answer: TrustAnswer | 'never') {
     appInfo: { name: 'Registry Transfer', version: 'test' },
   });
   services.push(service);
-  const requests = (): HostKeyRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
+  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
   const states = () => events.flatMap((e) => (e.type === 'connection' ? [e.state] : []));
   const connect = (account: SshAccount, password = account.password) =>
     service.handlers.connect({ profileId: PROFILE_ID, protocol: 'sftp', username: account.username, password });

@@ -1,13 +1,13 @@
 // "Check the registry's identity": the engine met a host key it does not trust yet (first contact) or
 // one that differs from the key trusted before. Nothing has been sent to the server; the user decides.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { HostKeyRequest, SupportContact, TrustAnswer } from '../../../shared/contract';
+import type { IdentityRequest, SupportContact, TrustAnswer } from '../../../shared/contract';
 import { formatDay } from '../format';
 import { KeyIcon, WarningIcon } from './Icons';
 import { Modal } from './Modal';
 
 interface HostKeyDialogProps {
-  request: HostKeyRequest;
+  request: IdentityRequest;
   support: SupportContact | null;
   onAnswer: (answer: TrustAnswer) => void;
 }

@@ -6,6 +6,7 @@ import { RequestBroker } from '../../../../electron/engine/requests/request-brok
 
 const body = {
   kind: 'host-key' as const,
+  profileId: 'texas-immtrac2',
   profileName: 'Texas ImmTrac2',
   host: 'immtrac-ftp1.dshs.state.tx.us',
   port: 22,
