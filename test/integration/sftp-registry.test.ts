@@ -91,6 +91,7 @@ describe('connecting to a Texas-shaped SFTP server', () => {
       {
         id: expect.any(String),
         kind: 'host-key',
+        profileId: PROFILE_ID,
         profileName: PROFILE_NAME,
         host: '127.0.0.1',
         port: server.port,
