@@ -322,7 +322,11 @@ export const calls = {
     input: z
       .object({
         role: z.enum(FOLDER_ROLES),
-        names: z.array(z.string().min(1).max(255).refine(noControlChars, 'no control characters')).min(1).max(300),
+        /**
+         * Names as the server listed them. They may hold control characters (a server chose them);
+         * the engine gives each a safe local name, and refuses paths.
+         */
+        names: z.array(z.string().min(1).max(255).refine((s) => !s.includes('\u0000'), 'no NUL characters')).min(1).max(300),
         toFolder: localPath,
       })
       .strict(),

@@ -135,6 +135,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     const s = session;
     if (!s) throw new RemoteError('not-connected', 'Not connected to a registry. Connect first.');
     return serial(async () => {
+      // A connection that failed (a timeout, a cancelled FTPS transfer) is closed: open a new one.
+      if (s.fs && !s.fs.usable) await closeConnection(s);
       const reused = s.fs !== null;
       if (!s.fs) s.fs = (await open(s.request)).fs;
       try {
@@ -322,8 +324,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async retryTransfer({ transferId }) {
-      if (!session) return failure('not-connected', 'Connect to the registry first.');
-      const transfer = transfers.retry(transferId);
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first.');
+      const transfer = transfers.retry(transferId, transferTarget(s));
+      if (transfer === 'other-account') {
+        return failure('invalid-input', 'That transfer was made with another registry account. Connect with that account to try it again.');
+      }
       return transfer ? { ok: true, transfer } : failure('not-found', 'Only a failed or cancelled transfer can be tried again.');
     },
 
@@ -333,6 +339,9 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       const folder = s.info.folders.find((f) => f.role === role);
       if (!folder) return failure('not-found', `${s.info.profileName} has no such folder.`);
       if (!folder.rights.includes('read')) return failure('permission-denied', `The registry does not let this account read files in ${folder.name}.`);
+      // Only names of files in the folder itself: a path could reach another folder on the server.
+      const notAName = names.find((name) => name === '.' || name === '..' || name.includes('/') || name.includes('\0'));
+      if (notAName !== undefined) return failure('invalid-input', `${JSON.stringify(notAName)} is not the name of a file in ${folder.name}. Nothing was downloaded.`);
       return { ok: true, transfers: names.map((name) => transfers.enqueueDownload(transferTarget(s), folder, name, toFolder)) };
     },
 
@@ -345,7 +354,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       }
       if (!isSafeRemoteName(name)) return failure('invalid-input', 'That is not a file name in the dropoff folder.');
       try {
-        await withTransferConnection((fs) => fs.remove(joinRemote(dropoff.path, name)));
+        await withTransferConnection((fs) => fs.remove(joinRemote(dropoff.path, name))).finally(() => {
+          // A transfer's connection has no idle timer while it works; this one was used and is idle now.
+          if (session === s) armIdle(s);
+        });
         await history
           ?.append({
             time: new Date().toISOString(),
@@ -360,7 +372,6 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
             result: 'done',
           })
           .catch(() => undefined);
-        armIdle(s);
         return { ok: true };
       } catch (error) {
         return toFailure(error);

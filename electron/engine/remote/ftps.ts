@@ -176,10 +176,30 @@ class FtpsFs implements RemoteFs {
   }
 
   private fail(error: unknown, path: string): RemoteError {
-    return ftpFailure(error, { ...this.ctx, path }, this.passivePorts);
+    const ctx = { ...this.ctx, path };
+    if (!(error instanceof RemoteError) && !(error instanceof FTPError)) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Signed in already, so TLS was agreed: a record that cannot be read, or a stream that ends
+      // early, means the server's side went away (vsftpd's parent writes a plain "500 OOPS" over the
+      // encrypted connection when a session process dies). Not a TLS version problem.
+      if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE' || /premature close|wrong version number|ssl3_get_record|bad record mac|decryption failed/i.test(message)) {
+        const dropped = toRemoteError(Object.assign(new Error(message), { code: 'ECONNRESET' }), ctx);
+        return new RemoteError(dropped.code, dropped.message, redact(message, ctx.secrets).slice(0, 500));
+      }
+    }
+    return ftpFailure(error, ctx, this.passivePorts);
+  }
+
+  /** An FTP command ends at a line break, so a name holding one cannot be sent (basic-ftp refuses it). */
+  private sendable(path: string): void {
+    if (/[\r\n\0]/.test(path)) {
+      const name = path.slice(path.lastIndexOf('/') + 1).replace(/[\r\n\0]/g, ' ');
+      throw new RemoteError('invalid-input', `The file name "${name}" has a line break in it, which FTPS cannot send. Ask the registry to rename the file.`);
+    }
   }
 
   async size(path: string): Promise<number | null> {
+    this.sendable(path);
     try {
       return await this.client.size(path);
     } catch (error) {
@@ -197,6 +217,7 @@ class FtpsFs implements RemoteFs {
     options.signal?.addEventListener('abort', abort, { once: true });
     this.client.trackProgress((info) => options.onProgress?.(info.bytes));
     try {
+      this.sendable(path);
       if (options.signal?.aborted) throw cancelled();
       await run();
     } catch (error) {
@@ -217,6 +238,8 @@ class FtpsFs implements RemoteFs {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    this.sendable(from);
+    this.sendable(to);
     try {
       await this.client.rename(from, to);
     } catch (error) {
@@ -225,9 +248,14 @@ class FtpsFs implements RemoteFs {
   }
 
   async remove(path: string): Promise<void> {
+    this.sendable(path);
     try {
       await this.client.remove(path);
     } catch (error) {
+      // FTP answers 550 both for "no such file" and "not allowed"; ask which it was.
+      if (error instanceof FTPError && error.code === 550 && (await this.size(path).catch(() => undefined)) === null) {
+        throw new RemoteError('not-found', `${path} was not found on the registry server.`, `${error.code}: ${error.message}`);
+      }
       throw this.fail(error, path);
     }
   }

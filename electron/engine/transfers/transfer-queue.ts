@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus } from '../../../shared/contract';
-import { RemoteError, type RemoteFs } from '../remote/remote-fs';
+import { joinRemote, RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { fetchFile } from './download';
 import type { TransferHistory } from './history';
 import { checkUpload, sendFile, UploadStopped, type UploadTarget } from './upload';
@@ -39,6 +39,8 @@ const PROGRESS_INTERVAL_MS = 250;
 export class TransferQueue {
   private readonly items = new Map<string, Item>();
   private readonly waiting: string[] = [];
+  /** Temporary files of stopped uploads that could not be removed yet. */
+  private readonly leftovers: { profileId: string; username: string; path: string }[] = [];
   private running = false;
 
   constructor(private readonly deps: QueueDeps) {}
@@ -89,9 +91,16 @@ export class TransferQueue {
     return true;
   }
 
-  retry(id: string): TransferStatus | null {
+  /**
+   * Queue a failed or cancelled transfer again, over the current connection. Null when there is no
+   * such transfer to retry; 'other-account' when it belonged to another registry account, whose
+   * folders this connection must not write to.
+   */
+  retry(id: string, current: QueueTarget): TransferStatus | null | 'other-account' {
     const item = this.items.get(id);
     if (!item || !['failed', 'cancelled'].includes(item.status.state)) return null;
+    if (item.target.profileId !== current.profileId || item.target.username !== current.username) return 'other-account';
+    item.target = current;
     item.abort = new AbortController();
     Object.assign(item.status, { state: 'queued', bytes: 0, bytesPerSecond: null, secondsLeft: null, message: 'Waiting to try again…' });
     delete item.status.savedTo;
@@ -115,11 +124,15 @@ export class TransferQueue {
     if (this.running) return;
     this.running = true;
     try {
-      for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
-        const item = this.items.get(id);
-        if (item) await this.run(item);
+      // A file queued while the connection is being closed finds `running` still set and leaves the
+      // work to this loop, so look at the queue again after every drain.
+      while (this.waiting.length > 0) {
+        for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
+          const item = this.items.get(id);
+          if (item) await this.run(item);
+        }
+        await this.deps.onDrained().catch(() => undefined);
       }
-      await this.deps.onDrained().catch(() => undefined);
     } finally {
       this.running = false;
     }
@@ -149,18 +162,62 @@ export class TransferQueue {
       else await this.runDownload(item, job);
     } catch (error) {
       const cancelledNow = item.abort.signal.aborted;
-      const message = error instanceof RemoteError ? error.message : 'The transfer failed. Nothing was changed.';
+      let message = error instanceof RemoteError ? error.message : 'The transfer failed. Nothing was changed.';
+      let leftBehind = false;
       if (error instanceof UploadStopped && error.leftover) {
-        // The connection ended with the transfer (an FTPS cancel, a drop): open a new one to tidy up.
-        const leftover = error.leftover;
-        await this.deps.withFs((fs) => fs.remove(leftover)).catch(() => undefined);
+        leftBehind = !(await this.tidyUp(item.target, error.leftover, error.code === 'timeout'));
       }
-      this.finish(item, cancelledNow ? 'cancelled' : 'failed', cancelledNow ? `Cancelled. ${item.status.direction === 'upload' ? 'Nothing was delivered, and no partial file was left on the registry.' : 'No partial file was kept.'}` : message);
+      const folderName = item.target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
+      const leftNote = `A partial copy under a temporary name is still in ${folderName}; the registry does not process it, and the app removes it with the next transfer.`;
+      if (cancelledNow) {
+        message =
+          item.status.direction === 'download'
+            ? 'Cancelled. No partial file was kept.'
+            : leftBehind
+              ? `Cancelled. Nothing was delivered. ${leftNote}`
+              : 'Cancelled. Nothing was delivered, and no partial file was left on the registry.';
+      } else if (leftBehind) {
+        message = `${message} ${leftNote}`;
+      }
+      this.finish(item, cancelledNow ? 'cancelled' : 'failed', message);
+    }
+  }
+
+  /**
+   * Remove the temporary file of an upload that stopped. The connection often ended with the transfer
+   * (an FTPS cancel, a drop), so a new one is opened — except after a timeout, when the server has just
+   * kept the user waiting for a whole timeout and would likely do it again: then, and whenever removing
+   * fails, the file is remembered and removed before the next transfer. True when it is gone.
+   */
+  private async tidyUp(target: QueueTarget, path: string, later: boolean): Promise<boolean> {
+    const leftover = { profileId: target.profileId, username: target.username, path };
+    if (!later) {
+      try {
+        await this.deps.withFs((fs) => fs.remove(path));
+        return true;
+      } catch (error) {
+        if (error instanceof RemoteError && error.code === 'not-found') return true;
+      }
+    }
+    this.leftovers.push(leftover);
+    return false;
+  }
+
+  private async removeLeftovers(fs: RemoteFs, target: QueueTarget): Promise<void> {
+    for (const leftover of [...this.leftovers]) {
+      if (leftover.profileId !== target.profileId || leftover.username !== target.username) continue;
+      try {
+        await fs.remove(leftover.path);
+      } catch (error) {
+        if (!(error instanceof RemoteError && error.code === 'not-found')) continue;
+      }
+      this.leftovers.splice(this.leftovers.indexOf(leftover), 1);
     }
   }
 
   private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
     await this.deps.withFs(async (fs) => {
+      await this.removeLeftovers(fs, item.target);
       const check = await checkUpload(fs, target, job.localPath);
       item.status.total = check.size;
       item.sha256 = check.sha256;
@@ -190,7 +247,12 @@ export class TransferQueue {
 
   private async runDownload(item: Item, job: Extract<Job, { kind: 'download' }>): Promise<void> {
     await this.deps.withFs(async (fs) => {
-      item.status.total = (await fs.size(`${job.folder.path.replace(/\/+$/, '')}/${job.remoteName}`).catch(() => null)) ?? 0;
+      await this.removeLeftovers(fs, item.target);
+      // A server that cannot tell a file's size still gets asked for the file; one that says there is
+      // no such file is believed.
+      const size = await fs.size(joinRemote(job.folder.path, job.remoteName)).catch(() => undefined);
+      if (size === null) throw new RemoteError('not-found', `${job.remoteName} is not in ${job.folder.name} (any more). Refresh the list.`);
+      item.status.total = size ?? 0;
       item.status.state = 'sending';
       item.status.message = 'Downloading…';
       this.publish(item);

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { inspectHl7File } from '../hl7/batch-check';
 import type { Profile } from '../profiles';
-import { joinRemote, RemoteError, type RemoteFs, type TransferOptions } from '../remote/remote-fs';
+import { cancelled, joinRemote, RemoteError, type RemoteFs, type TransferOptions } from '../remote/remote-fs';
 import { isSafeRemoteName } from './safe-names';
 
 export interface UploadTarget {
@@ -136,6 +136,12 @@ export class UploadStopped extends RemoteError {
   }
 }
 
+/** A dropped or silent connection says nothing about the file; the user needs to hear it was not delivered. */
+function notDelivered(error: RemoteError, fileName: string): RemoteError {
+  if (error.code !== 'timeout' && error.code !== 'unreachable') return error;
+  return new RemoteError(error.code, `${fileName} was not delivered. ${error.message}`, error.detail);
+}
+
 export async function sendFile(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: TransferOptions & { onVerifying?: () => void } = {}): Promise<UploadOutcome> {
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
   if (!dropoff) throw new RemoteError('permission-denied', 'This registry account has no folder it may upload to.');
@@ -162,11 +168,16 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
       // SFTP's rename does not replace a file; remove the old one only now that the new one is whole.
       if ((await fs.size(final)) !== null) await fs.remove(final);
     }
+    // The last moment a cancel can still keep the file from the registry.
+    if (options.signal?.aborted) throw cancelled();
     await fs.rename(temp, final);
     leftover = null;
     return { remotePath: final };
   } catch (error) {
-    const cause = error instanceof RemoteError ? error : new RemoteError('internal', `Sending ${check.fileName} failed. It was not delivered.`);
+    const cause =
+      error instanceof RemoteError
+        ? notDelivered(error, check.fileName)
+        : new RemoteError('internal', `Sending ${check.fileName} failed. It was not delivered.`);
     if (leftover && fs.usable) {
       await fs.remove(leftover).then(
         () => (leftover = null),

@@ -1,0 +1,289 @@
+// Uploads to a Texas-shaped registry over SFTP (OpenSSH) and FTPS (vsftpd, implicit TLS as Texas):
+// the checks made before a byte is sent, and a delivery that lands byte for byte in HL7-Dropoff under
+// its own name, by way of a temporary name, with a history line that holds no contents or password.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TransferStatus, UploadCheck } from '../../shared/contract';
+import { batchSegments, hl7Batch, pdfDocument, SAMPLE_PATIENT, sha256Of } from '../support/hl7-samples';
+import { openApp, startRegistry, until, type App, type Flavour, type TestRegistry } from '../support/transfer-harness';
+
+const FLAVOURS: [Flavour, string][] = [
+  [{ protocol: 'sftp' }, 'TU1'],
+  [{ protocol: 'ftps', tls: 'implicit' }, 'TF1'],
+];
+
+for (const [flavour, tag] of FLAVOURS) {
+  describe(`uploads over ${flavour.protocol.toUpperCase()}`, () => {
+    let registry: TestRegistry;
+    let localDir: string;
+    const apps: App[] = [];
+    const profileId = `upload-${tag.toLowerCase()}`;
+
+    beforeAll(async () => {
+      registry = await startRegistry(flavour, tag);
+      localDir = mkdtempSync(join(tmpdir(), 'rt-upload-local-'));
+    });
+    afterEach(async () => {
+      await Promise.all(apps.splice(0).map((app) => app.dispose()));
+      for (const name of readdirSync(registry.dropoffDir)) rmSync(join(registry.dropoffDir, name), { force: true });
+    });
+    afterAll(async () => {
+      await registry?.stop();
+      if (localDir) rmSync(localDir, { recursive: true, force: true });
+    });
+
+    const importCode = () => registry.account.username;
+    const dropoff = () => readdirSync(registry.dropoffDir).sort();
+    const onServer = (name: string) => readFileSync(join(registry.dropoffDir, name));
+    const connected = async (profile?: Record<string, unknown>, id = profileId) => {
+      const app = openApp(registry, { profileId: id, ...(profile ? { profile } : {}) });
+      apps.push(app);
+      await app.connect();
+      return app;
+    };
+    const local = (name: string, bytes: Buffer) => {
+      const path = join(localDir, name);
+      writeFileSync(path, bytes);
+      return path;
+    };
+    const check = async (app: App, path: string): Promise<UploadCheck> => {
+      const result = await app.call('checkUpload', { localPath: path });
+      if (!result.ok) throw new Error(`checkUpload failed: ${result.message}`);
+      return result.check;
+    };
+    const upload = async (app: App, path: string, acceptWarnings?: string[]): Promise<TransferStatus> => {
+      const result = await app.call('upload', { localPath: path, ...(acceptWarnings ? { acceptWarnings } : {}) });
+      if (!result.ok) throw new Error(`upload failed: ${result.message}`);
+      return app.finished(result.transfer.id);
+    };
+    const history = async (app: App) => {
+      const result = await app.call('listHistory', {});
+      if (!result.ok) throw new Error(result.message);
+      return result.entries;
+    };
+
+    it('delivers a valid batch named with the import code: progress, a checked size, the same bytes, no temporary file, one history line', async () => {
+      const app = await connected();
+      const name = `${importCode()}_20261121.HL7`;
+      const bytes = hl7Batch({ importCode: importCode(), messages: 40 });
+      const path = local(name, bytes);
+
+      const checked = await check(app, path);
+      expect(checked).toMatchObject({ fileName: name, size: bytes.length, sha256: sha256Of(bytes), messageCount: 40, canUpload: true, warningIds: [] });
+      expect(checked.lines.filter((l) => l.severity !== 'ok')).toEqual([]);
+
+      const started = await app.call('upload', { localPath: path });
+      if (!started.ok) throw new Error(started.message);
+      expect(started.transfer).toMatchObject({ direction: 'upload', name, folder: 'dropoff', state: 'queued' });
+      const done = await app.finished(started.transfer.id);
+      expect(done.state, done.message).toBe('done');
+      expect(done).toMatchObject({ bytes: bytes.length, total: bytes.length });
+      expect(done.message).toBe(`Delivered: ${name} is in the dropoff folder, ${bytes.length.toLocaleString('en-US')} bytes, checked.`);
+
+      const updates = app.updates(started.transfer.id);
+      const states = updates.map((u) => u.state).filter((s, i, all) => s !== all[i - 1]);
+      expect(states).toEqual(['queued', 'sending', 'verifying', 'done']);
+      const sending = updates.filter((u) => u.state === 'sending').map((u) => u.bytes);
+      expect(sending.every((b, i) => i === 0 || b >= (sending[i - 1] as number))).toBe(true);
+      expect(sending.at(-1)).toBe(bytes.length);
+      expect(updates.every((u) => u.total === 0 || u.total === bytes.length)).toBe(true);
+
+      expect(dropoff()).toEqual([name]);
+      expect(onServer(name).equals(bytes)).toBe(true);
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+
+      const entries = await history(app);
+      expect(entries).toEqual([
+        {
+          time: expect.any(String),
+          profileId,
+          account: importCode(),
+          direction: 'upload',
+          localName: path,
+          remoteName: name,
+          folder: 'dropoff',
+          size: bytes.length,
+          sha256: sha256Of(bytes),
+          result: 'done',
+        },
+      ]);
+      expect(Math.abs(Date.parse(entries[0]?.time ?? '') - Date.now())).toBeLessThan(60_000);
+      const historyText = readFileSync(app.historyFile, 'utf8');
+      expect(historyText).not.toContain(registry.account.password);
+      for (const segment of batchSegments({ importCode: importCode(), messages: 40 })) expect(historyText).not.toContain(segment);
+      for (const detail of Object.values(SAMPLE_PATIENT)) expect(historyText).not.toContain(detail);
+    });
+
+    it('blocks a missing file, an empty file, a PDF and a name without the import code, before anything is sent', async () => {
+      const app = await connected();
+      const missing = await check(app, join(localDir, `${importCode()}_gone.HL7`));
+      expect(missing).toMatchObject({ canUpload: false, sha256: null });
+      expect(missing.lines).toEqual([{ id: 'file', severity: 'error', message: `${importCode()}_gone.HL7 could not be found or opened on this computer.` }]);
+
+      const empty = await check(app, local(`${importCode()}_empty.HL7`, Buffer.alloc(0)));
+      expect(empty).toMatchObject({ canUpload: false, size: 0 });
+      expect(empty.lines).toContainEqual({ id: 'file', severity: 'error', message: `${importCode()}_empty.HL7 is empty. There is nothing to send.` });
+
+      const pdfPath = local(`${importCode()}_report.HL7`, pdfDocument());
+      const pdf = await check(app, pdfPath);
+      expect(pdf.canUpload).toBe(false);
+      expect(pdf.lines.filter((l) => l.severity === 'error').map((l) => l.message)).toEqual(['This looks like a PDF, not an HL7 file.']);
+
+      const unnamed = await check(app, local('weekly_20261121.HL7', hl7Batch({ importCode: importCode() })));
+      expect(unnamed.canUpload).toBe(false);
+      expect(unnamed.lines.filter((l) => l.severity === 'error').map((l) => l.message)).toEqual([
+        `The file name must contain your import code ${importCode()} (the registry uses it to know who sent the file).`,
+      ]);
+
+      // The window would not offer to send them; the engine refuses even when asked, errors cannot be accepted.
+      const refused = await upload(app, pdfPath, pdf.lines.map((l) => l.id));
+      expect(refused).toMatchObject({ state: 'failed', message: 'This looks like a PDF, not an HL7 file.' });
+      const nameless = await upload(app, join(localDir, 'weekly_20261121.HL7'));
+      expect(nameless.state).toBe('failed');
+      expect(dropoff()).toEqual([]);
+      expect((await history(app)).map((e) => [e.remoteName, e.result])).toEqual([
+        ['weekly_20261121.HL7', 'failed'],
+        [`${importCode()}_report.HL7`, 'failed'],
+      ]);
+    });
+
+    it('sends a batch whose counts do not add up only once its warning is accepted', async () => {
+      const app = await connected();
+      const name = `${importCode()}_counts.HL7`;
+      const bytes = hl7Batch({ importCode: importCode(), messages: 3, batchTrailerCount: 5 });
+      const path = local(name, bytes);
+      const checked = await check(app, path);
+      expect(checked.canUpload).toBe(true);
+      expect(checked.lines.filter((l) => l.severity === 'warning')).toEqual([
+        { id: expect.stringMatching(/^hl7-bts-count-/), severity: 'warning', message: expect.stringMatching(/^The batch trailer \(BTS\) on line \d+ \(byte [\d,]+\) says 5 messages, but the batch holds 3\.$/) },
+      ]);
+      expect(checked.warningIds).toHaveLength(1);
+
+      const unaccepted = await upload(app, path);
+      expect(unaccepted.state).toBe('failed');
+      expect(unaccepted.message).toMatch(/^Not sent: The batch trailer \(BTS\)/);
+      expect(app.updates(unaccepted.id).map((u) => u.state)).not.toContain('sending');
+      expect(dropoff()).toEqual([]);
+
+      const otherWarning = await upload(app, path, ['replace']);
+      expect(otherWarning.state).toBe('failed');
+      expect(dropoff()).toEqual([]);
+
+      const accepted = await upload(app, path, checked.warningIds);
+      expect(accepted.state, accepted.message).toBe('done');
+      expect(dropoff()).toEqual([name]);
+      expect(onServer(name).equals(bytes)).toBe(true);
+    });
+
+    it('does not replace a file of the same name waiting in the dropoff unless the user says so', async () => {
+      const app = await connected();
+      const name = `${importCode()}_20261120.HL7`;
+      const waiting = hl7Batch({ importCode: importCode(), messages: 2, variant: 'OLD' });
+      writeFileSync(join(registry.dropoffDir, name), waiting);
+      const newer = hl7Batch({ importCode: importCode(), messages: 5, variant: 'NEW' });
+      const path = local(name, newer);
+
+      const checked = await check(app, path);
+      expect(checked.warningIds).toEqual(['replace']);
+      expect(checked.lines.find((l) => l.id === 'replace')?.message).toMatch(
+        new RegExp(`^A file named ${name.replace('.', '\\.')} is already waiting in HL7-Dropoff \\(\\d{4}-\\d\\d-\\d\\d\\)\\. Sending replaces it\\.$`),
+      );
+
+      const refused = await upload(app, path);
+      expect(refused.state).toBe('failed');
+      expect(refused.message).toMatch(/^Not sent: A file named .* is already waiting in HL7-Dropoff/);
+      expect(dropoff()).toEqual([name]);
+      expect(onServer(name).equals(waiting)).toBe(true);
+
+      const replaced = await upload(app, path, ['replace']);
+      expect(replaced.state, replaced.message).toBe('done');
+      expect(dropoff()).toEqual([name]);
+      expect(onServer(name).equals(newer)).toBe(true);
+    });
+
+    it('asks before sending a name the registry already accepted', async () => {
+      const app = await connected();
+      const name = `${importCode()}_20261114.HL7`; // in Accepted on the server
+      const path = local(name, hl7Batch({ importCode: importCode() }));
+      const checked = await check(app, path);
+      expect(checked.warningIds).toEqual(['duplicate']);
+      expect(checked.lines.find((l) => l.id === 'duplicate')?.message).toMatch(
+        /^The registry already accepted a file named .*_20261114\.HL7 \(\d{4}-\d\d-\d\d\)\. Sending it again may report the same immunizations twice\.$/,
+      );
+      expect((await upload(app, path)).state).toBe('failed');
+      expect(dropoff()).toEqual([]);
+      expect((await upload(app, path, ['duplicate'])).state).toBe('done');
+      expect(dropoff()).toEqual([name]);
+    });
+
+    it('refuses to go over the quota of files waiting in the dropoff', async () => {
+      const quotaProfileId = `${profileId}-quota`;
+      const app = await connected(registry.profile(quotaProfileId, { quotaFiles: 2 }), quotaProfileId);
+      for (const day of ['18', '19']) writeFileSync(join(registry.dropoffDir, `${importCode()}_202611${day}.HL7`), hl7Batch({ importCode: importCode() }));
+      const path = local(`${importCode()}_20261121.HL7`, hl7Batch({ importCode: importCode() }));
+      const checked = await check(app, path);
+      expect(checked.canUpload).toBe(false);
+      expect(checked.lines.find((l) => l.id === 'quota')).toEqual({
+        id: 'quota',
+        severity: 'error',
+        message: 'HL7-Dropoff already holds 2 files, and the registry allows 2. Wait until the registry has processed some, or delete files you sent by mistake.',
+      });
+      expect((await upload(app, path)).state).toBe('failed');
+      expect(dropoff()).toEqual([`${importCode()}_20261118.HL7`, `${importCode()}_20261119.HL7`]);
+
+      rmSync(join(registry.dropoffDir, `${importCode()}_20261118.HL7`));
+      const room = await check(app, path);
+      expect(room.lines.find((l) => l.id === 'quota')).toEqual({ id: 'quota', severity: 'ok', message: 'Room in HL7-Dropoff: 2 of 2 files after this one.' });
+    });
+
+    it('sends one file at a time: a queued upload can be cancelled before it starts, and tried again on demand', async () => {
+      const app = await connected();
+      const first = local(`${importCode()}_first.HL7`, hl7Batch({ importCode: importCode(), messages: 200 }));
+      const secondBytes = hl7Batch({ importCode: importCode(), variant: 'B' });
+      const second = local(`${importCode()}_second.HL7`, secondBytes);
+      const a = await app.call('upload', { localPath: first });
+      const b = await app.call('upload', { localPath: second });
+      if (!a.ok || !b.ok) throw new Error('upload refused');
+      expect(await app.call('cancelTransfer', { transferId: b.transfer.id })).toEqual({ ok: true });
+      expect(await app.finished(b.transfer.id)).toMatchObject({ state: 'cancelled', message: 'Cancelled before it started. Nothing was sent.' });
+      expect((await app.finished(a.transfer.id)).state).toBe('done');
+      expect(dropoff()).toEqual([`${importCode()}_first.HL7`]);
+      // Nothing retries by itself.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(app.updates(b.transfer.id).at(-1)?.state).toBe('cancelled');
+
+      const again = await app.call('retryTransfer', { transferId: b.transfer.id });
+      expect(again).toMatchObject({ ok: true, transfer: { id: b.transfer.id, state: 'queued' } });
+      await until('the retried upload to finish', () => app.updates(b.transfer.id).filter((u) => u.state === 'done').length > 0);
+      expect(dropoff()).toEqual([`${importCode()}_first.HL7`, `${importCode()}_second.HL7`]);
+      expect(onServer(`${importCode()}_second.HL7`).equals(secondBytes)).toBe(true);
+      expect(await app.call('retryTransfer', { transferId: a.transfer.id })).toMatchObject({ ok: false, code: 'not-found' });
+      expect(await app.call('cancelTransfer', { transferId: a.transfer.id })).toMatchObject({ ok: false, code: 'not-found' });
+      expect((await history(app)).map((e) => [e.remoteName, e.result])).toEqual([
+        [`${importCode()}_second.HL7`, 'done'],
+        [`${importCode()}_first.HL7`, 'done'],
+        [`${importCode()}_second.HL7`, 'cancelled'],
+      ]);
+    });
+
+    if (flavour.protocol === 'sftp') {
+      it('does not retry a transfer over another account\'s connection', async () => {
+        const app = await connected();
+        const other = registry.otherAccount;
+        if (!other) throw new Error('the SFTP test server has a second account');
+        const path = local(`${importCode()}_unaccepted.HL7`, hl7Batch({ importCode: importCode(), batchTrailerCount: 9 }));
+        const failed = await upload(app, path);
+        expect(failed.state).toBe('failed');
+        await app.connect(other);
+        expect(await app.call('retryTransfer', { transferId: failed.id })).toEqual({
+          ok: false,
+          code: 'invalid-input',
+          message: 'That transfer was made with another registry account. Connect with that account to try it again.',
+        });
+        expect(readdirSync(join(other.accountDir, 'HL7-Dropoff'))).toEqual([]);
+      });
+    }
+  });
+}
