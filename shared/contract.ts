@@ -275,7 +275,10 @@ const localPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine(noControlChars, 'a path cannot contain control characters');
+  .refine(noControlChars, 'a path cannot contain control characters')
+  // Absolute only (POSIX, a Windows drive, or a UNC share): the main process never resolves a path
+  // against a working folder the user cannot see.
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'a full path is needed');
 /** Usernames are sent to the server: printable, no spaces, bounded. */
 const username = z
   .string()
