@@ -16,17 +16,36 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
+  replace: { type: 'boolean' },
+  'accept-warnings': { type: 'boolean' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
+const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
 const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   profiles: ['data-dir', 'json', 'help', 'version'],
-  list: ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'],
+  list: CONNECTION_OPTIONS,
+  upload: [...CONNECTION_OPTIONS, 'replace', 'accept-warnings'],
+  download: [...CONNECTION_OPTIONS, 'to'],
+};
+
+/** How many arguments besides options each command takes, and what to say when they are wrong. */
+const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: string; tooMany: string }> = {
+  profiles: { min: 0, max: 0, tooFew: '', tooMany: 'profiles takes no arguments besides its options.' },
+  list: { min: 0, max: 1, tooFew: '', tooMany: 'list takes at most one folder.' },
+  upload: { min: 1, max: Number.POSITIVE_INFINITY, tooFew: 'Say which files to send: registry-transfer upload FILE... (full paths are safest in a scheduled job).', tooMany: '' },
+  download: {
+    min: 1,
+    max: Number.POSITIVE_INFINITY,
+    tooFew: 'Say which folder to download from, e.g. registry-transfer download DQA-Report --to DIR.',
+    tooMany: '',
+  },
 };
 
 export interface CommandOptions {
@@ -42,6 +61,12 @@ export interface CommandOptions {
   dataDir?: string;
   timeoutSeconds?: number;
   json: boolean;
+  /** upload: replace a file of the same name still waiting in the dropoff folder. */
+  replace?: true;
+  /** upload: send files whose checks gave warnings (not errors). */
+  acceptWarnings?: true;
+  /** download: the folder on this computer to save into. */
+  to?: string;
 }
 
 export type CommandLine =
@@ -99,7 +124,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (values.help) return { kind: 'help', command: first ?? null };
   if (values.version) return { kind: 'version', json: values.json === true };
-  if (first === undefined) throw usageError('Say what to do: registry-transfer profiles, or registry-transfer list. See registry-transfer --help.');
+  if (first === undefined) throw usageError(`Say what to do: registry-transfer ${COMMANDS.join(', ')}. See registry-transfer --help.`);
 
   const allowed = COMMAND_OPTIONS[first];
   for (const token of tokens) {
@@ -107,16 +132,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       throw usageError(`${first} does not take --${token.name}. See registry-transfer ${first} --help.`);
     }
   }
-  const maxPositionals = first === 'list' ? 1 : 0;
-  if (rest.length > maxPositionals) {
-    throw usageError(
-      maxPositionals === 0
-        ? `${first} takes no arguments besides its options. See registry-transfer ${first} --help.`
-        : `${first} takes at most one folder. See registry-transfer ${first} --help.`,
-    );
-  }
+  const counts = POSITIONALS[first];
+  if (rest.length > counts.max) throw usageError(`${counts.tooMany} See registry-transfer ${first} --help.`);
+  if (rest.length < counts.min) throw usageError(`${counts.tooFew} See registry-transfer ${first} --help.`);
+  if (rest.some((word) => word.trim() === '')) throw usageError(`An empty argument was given to ${first}. See registry-transfer ${first} --help.`);
 
   const options: CommandOptions = { json: values.json === true };
+  if (values.replace === true) options.replace = true;
+  if (values['accept-warnings'] === true) options.acceptWarnings = true;
   const text = (name: OptionName): string | undefined => {
     const value = values[name];
     if (typeof value !== 'string') return undefined;
@@ -167,6 +190,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       );
     }
     options.trust = trust;
+  }
+
+  const to = text('to');
+  if (to !== undefined) options.to = to;
+  if (first === 'download' && options.to === undefined) {
+    throw usageError('Say where to save the files with --to DIR (a folder on this computer). See registry-transfer download --help.');
   }
 
   const dataDir = text('data-dir');

@@ -6,8 +6,12 @@ import { JsonFileSettings } from '../engine/settings/settings-store';
 import { defaultDataDir } from './data-dir';
 import { CliError, usageError } from './errors';
 
+/** The folder the run reads and writes: --data-dir, or the desktop app's own. */
+export const resolveDataDir = (dataDir: string | undefined, env: NodeJS.ProcessEnv): string =>
+  dataDir === undefined ? defaultDataDir(process.platform, env) : resolve(dataDir);
+
 export function openSettings(dataDir: string | undefined, env: NodeJS.ProcessEnv): JsonFileSettings {
-  const dir = dataDir === undefined ? defaultDataDir(process.platform, env) : resolve(dataDir);
+  const dir = resolveDataDir(dataDir, env);
   try {
     return JsonFileSettings.inDataDir(dir);
   } catch (error) {

@@ -23,7 +23,11 @@ export const usageError = (message: string) => new CliError('invalid-input', mes
 
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof RemoteError) return new CliError(error.code, error.message, error.detail);
+  if (error instanceof RemoteError) {
+    // The engine's words ask the user to choose a password; a scheduled job has nobody to do that.
+    const hint = error.code === 'password-change-required' ? ' registry-transfer cannot do that: sign in once with the desktop app to choose it, then run this again.' : '';
+    return new CliError(error.code, `${error.message}${hint}`, error.detail);
+  }
   if (error instanceof ProfileError) return new CliError('invalid-input', error.message);
   if (error instanceof VaultError) return new CliError(error.code, error.message, error.detail);
   // Anything else is a bug; its text may help IT, so it goes in the detail, not the message.

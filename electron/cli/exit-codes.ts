@@ -22,6 +22,8 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   'identity-changed': EXIT.untrusted,
   'identity-denied': EXIT.untrusted,
   'auth-failed': EXIT.noLogin,
+  // A job cannot choose a new password: someone signs in once with the desktop app to set it.
+  'password-change-required': EXIT.noLogin,
   'no-password': EXIT.noLogin,
   'keychain-unavailable': EXIT.noLogin,
   unreachable: EXIT.failed,
@@ -35,10 +37,21 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   internal: EXIT.failed,
 };
 
-export const EXIT_CODES_HELP = `Exit status:
+/**
+ * The status of a run that handled several files: the worst of theirs. The codes are ordered so
+ * that a larger one is the one a person must act on first (a refusal beats one failed file).
+ */
+export const worstExitCode = (codes: readonly ExitCode[]): ExitCode => codes.reduce<ExitCode>((worst, code) => (code > worst ? code : worst), EXIT.done);
+
+/** One file's failure: a bad value in what the user sent is that file failing, not a usage error. */
+export const fileExitCode = (code: ErrorCode): ExitCode => (EXIT_CODE_FOR[code] === EXIT.usage ? EXIT.failed : EXIT_CODE_FOR[code]);
+
+export const EXIT_CODES_HELP = `Exit status (for several files, the worst of them):
   0  done
-  1  the operation failed (server unreachable, timed out, folder missing, ...)
+  1  the operation failed (server unreachable, timed out, folder missing, a file failed its
+     checks or was not sent, ...)
   2  usage: unknown command or option, missing or bad value, unknown profile or folder
   3  the server's identity is not trusted (new, changed, or not the one given with --trust)
-  4  login failed, or no password available
-  5  refused by the registry (permission denied)`;
+  4  login failed, no password available, or the registry wants a new password first
+     (sign in once with the desktop app to choose it)
+  5  refused by the registry (permission denied, or its file quota is full)`;

@@ -9,12 +9,16 @@ saved passwords, and it never stops to ask a question.
 Usage:
   registry-transfer profiles [--json] [--data-dir DIR]
   registry-transfer list [FOLDER] --profile ID|FILE.json --user NAME [options]
+  registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
+  registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
 Commands:
   profiles   the registries this computer knows, with their servers and folders
   list       the files in a registry's folders
+  upload     check HL7 files and send them to the registry's dropoff folder
+  download   save files from a registry folder (DQA reports, accepted files, consent notifications)
 
 Run registry-transfer COMMAND --help for its options.
 
@@ -33,6 +37,84 @@ Options:
   --json            print one JSON document instead of the list
   --data-dir DIR    where the desktop app keeps its settings (default: its own data folder)
   -h, --help        this help
+
+${EXIT_CODES_HELP}
+`;
+
+const CONNECTION_OPTIONS = `  --profile ID|FILE.json   a profile id (see registry-transfer profiles) or a profile file
+  --user NAME              the login (for Texas, the import code)
+  --password-env VAR       read the password from the environment variable VAR. Without it, the
+                           password saved in the desktop app (the system keychain) is used.
+                           A password is never given on the command line.
+  --trust FINGERPRINT      accept the server's identity if it shows this fingerprint and none is
+                           trusted for it yet (SHA256:... as ssh-keygen -l prints it, or hex);
+                           it is then remembered, so later runs need no --trust
+  --protocol sftp|ftps     default: sftp, or the profile's only protocol
+  --host HOST --port N     another server for the same registry (a test server, a proxy); the
+                           profile's folders and rules stay
+  --timeout SECONDS        network timeout (default: the profile's, 65 s for the registries)
+  --data-dir DIR           where settings, trusted servers and the transfer history live
+                           (default: the desktop app's, so the app shows what was sent)`;
+
+const SCHEDULED = `In a scheduled job (Task Scheduler, cron): give full paths (Task Scheduler starts in
+C:\\Windows\\System32 unless "Start in" is set), put paths with spaces in double quotes, and set the
+password with --password-env or save it once in the desktop app under the same Windows account.
+The command never asks a question; it shows a progress line only when its output is a terminal,
+so a log file stays readable. The last line says how it went, e.g. "2 sent, 1 failed.".`;
+
+const UPLOAD = `registry-transfer upload: check HL7 files and send them to the registry's dropoff folder.
+
+Usage:
+  registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
+
+Each FILE is checked as the desktop app checks it before a byte is sent, and each check is printed:
+  OK        the check passed
+  WARNING   the file can be sent, but only when you say so in advance (see below)
+  ERROR     the file cannot be sent as it is (not an HL7 batch, import code missing from the name,
+            the dropoff folder full, ...); fix it and send it again
+A file that passes goes to a temporary name in the dropoff folder, its size is checked on the
+server, and only then is it renamed, so the registry never picks up half a file. A file that fails
+does not stop the next one. Every outcome is written to the transfer history. A * or ? in the file
+name part of FILE matches files in that folder (e.g. "C:\\Exports\\*.HL7").
+
+Options:
+  --replace                replace a file of the same name that is still waiting in the dropoff
+                           folder (without it, such a file is not sent)
+  --accept-warnings        send files whose checks gave only warnings (counts in the batch
+                           trailers, line endings, a file the registry already accepted, ...)
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document with each file's checks, outcome, size and SHA-256
+  -h, --help               this help
+
+Example:
+  registry-transfer upload "C:\\Clinic Exports\\ABC123_*.HL7" --profile texas-immtrac2 --user ABC123 --password-env RT_PASSWORD
+
+${SCHEDULED}
+
+${EXIT_CODES_HELP}
+`;
+
+const DOWNLOAD = `registry-transfer download: save files from one of the registry's folders.
+
+Usage:
+  registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
+
+FOLDER is one of the profile's folders by its name (DQA-Report, Accepted, Receive for Texas; any
+case) or by its role (reports, accepted, receive). Without NAME, every file in the folder is saved.
+Files are saved in DIR under a name that is safe on Windows; an existing file is never overwritten:
+the new one is saved as "name (2).ext". Where each file landed is printed, and written to the
+transfer history.
+
+Options:
+  --to DIR                 the folder on this computer to save into (it must exist)
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document with where each file was saved, its size and SHA-256
+  -h, --help               this help
+
+Example:
+  registry-transfer download DQA-Report --to "C:\\Clinic Reports" --profile texas-immtrac2 --user ABC123
+
+${SCHEDULED.replace('"2 sent, 1 failed."', '"2 saved, 0 failed."')}
 
 ${EXIT_CODES_HELP}
 `;
@@ -71,5 +153,7 @@ ${EXIT_CODES_HELP}
 export function helpText(command: CommandName | null): string {
   if (command === 'profiles') return PROFILES;
   if (command === 'list') return LIST;
+  if (command === 'upload') return UPLOAD;
+  if (command === 'download') return DOWNLOAD;
   return GENERAL;
 }

@@ -14,6 +14,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   env: process.env,
+  stdoutIsTTY: process.stdout.isTTY === true,
 });
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // Exit now rather than when the event loop drains: a keychain call that never answers must not keep

@@ -9,6 +9,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal someone watches: only then does a transfer show a progress line. */
+  stdoutIsTTY?: boolean;
 }
 
 const REDACTED = '********';
@@ -40,6 +42,11 @@ export class Output {
 
   err(text: string): void {
     this.io.stderr(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  /** A line that is redrawn in place (`\r`), never followed by a newline. Only for a terminal. */
+  redraw(text: string): void {
+    this.io.stdout(this.clean(text));
   }
 
   document(value: object): void {

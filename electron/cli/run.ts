@@ -2,8 +2,10 @@
 // status and a message. It never reads stdin: a scheduled job has nobody to answer.
 import packageJson from '../../package.json';
 import { parseCommandLine, wantsJson } from './args';
+import { downloadCommand } from './commands/download';
 import { listCommand } from './commands/list';
 import { profilesCommand } from './commands/profiles';
+import { uploadCommand } from './commands/upload';
 import { toCliError } from './errors';
 import { EXIT, type ExitCode } from './exit-codes';
 import { helpText } from './help';
@@ -24,9 +26,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         out.out(helpText(line.command));
         return EXIT.done;
       case 'run':
-        return line.command === 'profiles'
-          ? await profilesCommand(line.options, out, io)
-          : await listCommand(line.options, line.positionals, out, io);
+        switch (line.command) {
+          case 'profiles':
+            return await profilesCommand(line.options, out, io);
+          case 'list':
+            return await listCommand(line.options, line.positionals, out, io);
+          case 'upload':
+            return await uploadCommand(line.options, line.positionals, out, io);
+          case 'download':
+            return await downloadCommand(line.options, line.positionals, out, io);
+        }
     }
   } catch (error) {
     return out.fail(toCliError(error));

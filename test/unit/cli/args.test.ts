@@ -45,7 +45,7 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [['upload'], /Unknown command "upload"/],
+    [['send'], /Unknown command "send"/],
     [[], /Say what to do/],
     [['list', '--colour'], /Unknown option --colour/],
     [['list', '--port'], /--port needs a value/],
@@ -64,7 +64,7 @@ describe('parseCommandLine', () => {
     [['list', 'DQA-Report', 'Receive'], /at most one folder/],
     [['profiles', 'extra'], /takes no arguments/],
     [['profiles', '--trust', `SHA256:${'A'.repeat(43)}`], /profiles does not take --trust/],
-    [['help', 'upload'], /There is no command "upload"/],
+    [['help', 'send'], /There is no command "send"/],
   ])('refuses %j', (argv, message) => {
     expect(usage(argv).message).toMatch(message);
   });

@@ -12,7 +12,7 @@ describe('EXIT_CODE_FOR', () => {
   it.each([
     [2, ['invalid-input', 'unknown-profile']],
     [3, ['identity-unknown', 'identity-changed', 'identity-denied']],
-    [4, ['auth-failed', 'no-password', 'keychain-unavailable']],
+    [4, ['auth-failed', 'no-password', 'keychain-unavailable', 'password-change-required']],
     [5, ['permission-denied']],
     [1, ['unreachable', 'timeout', 'tls-required', 'folders-missing', 'not-found', 'internal']],
   ] as const)('exits %i for %j', (exit, codes) => {

@@ -1,0 +1,367 @@
+// `npm run bench`: the engine's upload speed and memory against the standard tools, side by side, on
+// servers this script starts on loopback (Debian's OpenSSH sshd and vsftpd with implicit FTPS, laid
+// out as Texas ImmTrac2, the same ones the integration tests use). Needs root, like those tests.
+//
+//   1. one 256 MiB file: our SFTP upload vs OpenSSH's `sftp -b`; our FTPS upload vs `curl -T`
+//   2. 300 files of 20 KiB (the registry's quota) through our whole pipeline (checks, temporary
+//      name, size check, rename, per file, over one connection) vs `sftp -b` putting the same files
+//   3. peak resident memory of our engine sending a 1 GiB file over SFTP
+//
+// Every engine run is a child process of its own (build/bench/engine-runner.ts), so its peak memory
+// (VmHWM) is its own. Servers and temporary files are removed at the end, on failure and on Ctrl+C.
+// Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 5; medians).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build as esbuild } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
+const BIG_BYTES = 256 * MiB;
+const HUGE_BYTES = 1024 * MiB;
+const SMALL_COUNT = 300;
+const SMALL_BYTES = 20 * 1024;
+/** ssh2 picks AES-128-GCM first on a CPU with AES instructions; OpenSSH's sftp would pick ChaCha20. */
+const SSH_CIPHER = 'aes128-gcm@openssh.com';
+const AIMS = { throughputRatio: 0.9, manyFilesRatio: 1.5, peakRssMiB: 200 };
+const TIME_BUDGET_MS = 90_000;
+
+const log = (text) => process.stderr.write(`bench: ${text}\n`);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Cleanup: whatever happens, servers stop and temporary files go.
+// ------------------------------------------------------------------------------------------------
+const cleanups = [];
+let cleaning = null;
+function cleanUp() {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping servers and removing temporary files`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Child processes
+// ------------------------------------------------------------------------------------------------
+/** Run a program to its end; resolves with its output and wall time, rejects on a non-zero exit. */
+function runProgram(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve({ stdout, stderr, ms });
+      else reject(new Error(`${command} exited with ${code}: ${stderr.trim().slice(0, 500)}`));
+    });
+  });
+}
+
+/** The first line a program prints about its version (OpenSSH prints it on stderr). */
+function versionOf(command, args) {
+  const run = spawnSync(command, args, { encoding: 'utf8' });
+  return `${run.stdout ?? ''}${run.stderr ?? ''}`.trim().split('\n')[0] || 'unknown';
+}
+
+// ------------------------------------------------------------------------------------------------
+// Setup
+// ------------------------------------------------------------------------------------------------
+if (process.getuid?.() !== 0) {
+  console.error('npm run bench starts its own OpenSSH sshd and vsftpd (as the integration tests do) and must run as root.');
+  process.exit(1);
+}
+for (const tool of ['/usr/sbin/sshd', '/usr/sbin/vsftpd', '/usr/bin/sftp', '/usr/bin/curl', '/usr/bin/ssh-keygen']) {
+  try {
+    statSync(tool);
+  } catch {
+    console.error(`npm run bench needs ${tool} (apt-get install -y openssh-server openssh-client vsftpd curl).`);
+    process.exit(1);
+  }
+}
+
+const results = {};
+try {
+  // The bundles live inside the project so that their imports find node_modules.
+  const bundleDir = join(root, '.tmp', `bench-${process.pid}`);
+  cleanups.push(() => rmSync(bundleDir, { recursive: true, force: true }));
+  await esbuild({
+    entryPoints: { servers: join(root, 'build/bench/servers.ts'), 'engine-runner': join(root, 'build/bench/engine-runner.ts') },
+    outdir: bundleDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const runner = join(bundleDir, 'engine-runner.mjs');
+  const { startSshd, startVsftpd, localTexasProfile, hl7Batch, writeLargeHl7Batch } = await import(pathToFileURL(join(bundleDir, 'servers.mjs')).href);
+
+  const work = mkdtempSync(join(tmpdir(), 'rt-bench-'));
+  cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+
+  log('starting sshd and vsftpd (implicit FTPS) on 127.0.0.1');
+  const sshd = await startSshd({ tag: 'BN' });
+  cleanups.push(() => sshd.stop());
+  const vsftpd = await startVsftpd({ mode: 'implicit', tag: 'BF' });
+  cleanups.push(() => vsftpd.stop());
+  const files = { extension: '.HL7', importCodeInName: true };
+  const sftpProfile = { ...localTexasProfile(sshd.port, 'bench-sftp'), files };
+  const ftpsProfile = { ...vsftpd.profile('bench-ftps'), files };
+  const sftpUser = sshd.home;
+  const ftpsUser = vsftpd.account;
+  const sftpDropoff = join(sftpUser.accountDir, 'HL7-Dropoff');
+  const ftpsDropoff = join(ftpsUser.accountDir, 'HL7-Dropoff');
+  const emptyDropoffs = () => {
+    for (const dir of [sftpDropoff, ftpsDropoff]) for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
+  };
+
+  // OpenSSH's sftp signs in with a key (batch mode cannot type a password): the account's default
+  // ~/.ssh/authorized_keys, since the test sshd sets no AuthorizedKeysFile. The server's folder,
+  // and this file with it, is removed when the server stops.
+  const key = join(work, 'client_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'registry-transfer-bench']);
+  mkdirSync(join(sftpUser.accountDir, '.ssh'), { mode: 0o755 });
+  writeFileSync(join(sftpUser.accountDir, '.ssh', 'authorized_keys'), readFileSync(`${key}.pub`));
+  chmodSync(join(sftpUser.accountDir, '.ssh', 'authorized_keys'), 0o644);
+  const netrc = join(work, 'netrc');
+  writeFileSync(netrc, `machine 127.0.0.1 login ${ftpsUser.username} password ${ftpsUser.password}\n`, { mode: 0o600 });
+
+  log(`writing test files in ${work}`);
+  const bigFile = join(work, `${sftpUser.username}_big.HL7`);
+  const big = await writeLargeHl7Batch(bigFile, { importCode: sftpUser.username, minBytes: BIG_BYTES });
+  const bigFtpsFile = join(work, `${ftpsUser.username}_big.HL7`);
+  const bigFtpsSize = (await writeLargeHl7Batch(bigFtpsFile, { importCode: ftpsUser.username, minBytes: BIG_BYTES })).size;
+  const hugeFile = join(work, `${sftpUser.username}_huge.HL7`);
+  const huge = await writeLargeHl7Batch(hugeFile, { importCode: sftpUser.username, minBytes: HUGE_BYTES });
+  const smallDir = join(work, 'small');
+  mkdirSync(smallDir);
+  let messages = 1;
+  while (hl7Batch({ importCode: sftpUser.username, messages }).length < SMALL_BYTES) messages += 1;
+  const smallFiles = [];
+  for (let i = 0; i < SMALL_COUNT; i += 1) {
+    const path = join(smallDir, `${sftpUser.username}_${String(i).padStart(3, '0')}.HL7`);
+    writeFileSync(path, hl7Batch({ importCode: sftpUser.username, messages, variant: `S${i}` }));
+    smallFiles.push(path);
+  }
+  const smallBytes = statSync(smallFiles[0]).size;
+
+  // ----------------------------------------------------------------------------------------------
+  // The contestants
+  // ----------------------------------------------------------------------------------------------
+  const engine = async (protocol, profile, user, fingerprint, paths, extra = {}) => {
+    const job = { protocol, profile, username: user.username, fingerprint, files: paths, ...extra };
+    const run = await runProgram(process.execPath, [runner, JSON.stringify(job)], { cwd: root, env: { ...process.env, BENCH_PASSWORD: user.password } });
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
+    if (result.problems.length > 0 || result.sent !== paths.length) throw new Error(`the engine did not send every file: ${result.problems.slice(0, 3).join('; ')}`);
+    return { ...result, wallMs: run.ms };
+  };
+  const sftpArgs = (batch) => [
+    '-q', '-b', batch, '-F', '/dev/null', '-i', key, '-P', String(sshd.port), '-c', SSH_CIPHER,
+    '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+    `${sftpUser.username}@127.0.0.1`,
+  ];
+  let batchCount = 0;
+  /** Wall time of an `sftp -b` run, and the CPU time of sftp and its ssh (bash's `times`). */
+  const sftpBatch = async (lines) => {
+    batchCount += 1;
+    const batch = join(work, `batch-${batchCount}.txt`);
+    writeFileSync(batch, `${lines.join('\n')}\n`);
+    const run = await runProgram('bash', ['-c', 'sftp "$@" && times', 'sftp', ...sftpArgs(batch)]);
+    const children = run.stdout.trim().split('\n').at(-1).split(' ').map((t) => {
+      const [, minutes, secs] = /^(\d+)m([\d.]+)s$/.exec(t) ?? [0, 0, 0];
+      return (Number(minutes) * 60 + Number(secs)) * 1000;
+    });
+    return { ms: run.ms, cpuMs: children[0] + children[1] };
+  };
+  const sftpPut = (paths) => sftpBatch(paths.map((p) => `put "${p}" "HL7-Dropoff/${p.split('/').at(-1)}"`));
+  const curlPut = async (path) => {
+    const url = `ftps://127.0.0.1:${vsftpd.port}/HL7-Dropoff/${path.split('/').at(-1)}`;
+    const run = await runProgram('curl', ['-sS', '--ssl-reqd', '-k', '--netrc-file', netrc, '--ftp-pasv', '-T', path, '-w', '%{time_pretransfer} %{time_total}', url]);
+    const [pretransfer, total] = run.stdout.trim().split(' ').map(Number);
+    return { transferMs: (total - pretransfer) * 1000, wallMs: run.ms };
+  };
+
+  /**
+   * Run `measure` up to RUNS times, alternating contestants within each round; a measurement that
+   * already took more than TIME_BUDGET_MS is not repeated (a slow pipeline would take an hour).
+   */
+  const repeat = async (label, contestants, runs = RUNS) => {
+    const samples = Object.fromEntries(Object.keys(contestants).map((name) => [name, []]));
+    const spent = Object.fromEntries(Object.keys(contestants).map((name) => [name, 0]));
+    for (let round = 0; round < runs; round += 1) {
+      log(`${label}, round ${round + 1} of ${runs}`);
+      for (const [name, measure] of Object.entries(contestants)) {
+        if (round > 0 && spent[name] > TIME_BUDGET_MS) continue;
+        emptyDropoffs();
+        const started = performance.now();
+        samples[name].push(await measure());
+        spent[name] += performance.now() - started;
+      }
+    }
+    emptyDropoffs();
+    return samples;
+  };
+  const expectOnServer = (dir, name, size) => {
+    if (statSync(join(dir, name)).size !== size) throw new Error(`${name} did not arrive whole`);
+  };
+
+  // What signing in alone costs `sftp`, to take out of its times (our runner times the phases itself).
+  const signIn = await repeat('sftp sign-in alone', { sftp: () => sftpBatch(['pwd']) });
+  const sftpSignInMs = median(signIn.sftp.map((s) => s.ms));
+  const sftpSignInCpuMs = median(signIn.sftp.map((s) => s.cpuMs));
+
+  // 1. One 256 MiB file.
+  const bigSftp = await repeat(`${BIG_BYTES / MiB} MiB over SFTP`, {
+    ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile]),
+    oursNoDelay: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile], { noDelay: true }),
+    sftp: async () => {
+      const { ms, cpuMs } = await sftpPut([bigFile]);
+      expectOnServer(sftpDropoff, `${sftpUser.username}_big.HL7`, big.size);
+      return { transferMs: ms - sftpSignInMs, wallMs: ms, cpuMs: cpuMs - sftpSignInCpuMs };
+    },
+  });
+  const bigFtps = await repeat(`${BIG_BYTES / MiB} MiB over FTPS`, {
+    ours: () => engine('ftps', ftpsProfile, ftpsUser, vsftpd.fingerprint, [bigFtpsFile]),
+    curl: async () => {
+      const run = await curlPut(bigFtpsFile);
+      expectOnServer(ftpsDropoff, `${ftpsUser.username}_big.HL7`, bigFtpsSize);
+      return run;
+    },
+  });
+
+  // 2. 300 files of 20 KiB.
+  const many = await repeat(`${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB over SFTP`, {
+    ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, smallFiles),
+    oursNoDelay: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, smallFiles, { noDelay: true }),
+    sftp: async () => {
+      const { ms } = await sftpPut(smallFiles);
+      if (readdirSync(sftpDropoff).length !== SMALL_COUNT) throw new Error('sftp did not deliver every file');
+      return { transferMs: ms - sftpSignInMs, wallMs: ms };
+    },
+  });
+
+  // 3. Peak memory sending 1 GiB (once: it is a high-water mark, not a speed).
+  const huge1 = await repeat(`${HUGE_BYTES / MiB / 1024} GiB over SFTP, peak memory`, {
+    ours: async () => {
+      const run = await engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [hugeFile]);
+      expectOnServer(sftpDropoff, `${sftpUser.username}_huge.HL7`, huge.size);
+      return run;
+    },
+  }, 1);
+
+  Object.assign(results, {
+    machine: {
+      cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      kernel: release(),
+      node: process.version,
+      openssh: versionOf('ssh', ['-V']),
+      curl: versionOf('curl', ['--version']),
+      vsftpd: versionOf('dpkg-query', ['-W', '-f', '${Version}', 'vsftpd']),
+      ssh2: JSON.parse(readFileSync(join(root, 'node_modules/ssh2/package.json'), 'utf8')).version,
+      basicFtp: JSON.parse(readFileSync(join(root, 'node_modules/basic-ftp/package.json'), 'utf8')).version,
+    },
+    runs: RUNS,
+    sftpSignInMs,
+    big: { bytes: big.size, sftp: bigSftp, ftps: bigFtps },
+    many: { count: SMALL_COUNT, bytes: smallBytes, ...many },
+    huge: { bytes: huge.size, runs: huge1.ours },
+  });
+} catch (error) {
+  log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  await cleanUp();
+  process.exit(1);
+}
+await cleanUp();
+
+// --------------------------------------------------------------------------------------------------
+// Report
+// --------------------------------------------------------------------------------------------------
+const r = results;
+const mibps = (bytes, ms) => bytes / MiB / (ms / 1000);
+const fixed = (n, digits = 1) => n.toFixed(digits);
+const med = (samples, field) => median(samples.map((s) => s[field]));
+const seconds = (ms) => `${fixed(ms / 1000, 2)} s`;
+const each = (samples, field) => samples.map((s) => fixed(s[field] / 1000, 2)).join(' / ');
+
+const sftpOurs = mibps(r.big.bytes, med(r.big.sftp.ours, 'sendMs'));
+const sftpOursNoDelay = mibps(r.big.bytes, med(r.big.sftp.oursNoDelay, 'sendMs'));
+const sftpTheirs = mibps(r.big.bytes, med(r.big.sftp.sftp, 'transferMs'));
+const ftpsOurs = mibps(r.big.bytes, med(r.big.ftps.ours, 'sendMs'));
+const ftpsTheirs = mibps(r.big.bytes, med(r.big.ftps.curl, 'transferMs'));
+const manyOurs = med(r.many.ours, 'pipelineMs');
+const manyOursNoDelay = med(r.many.oursNoDelay, 'pipelineMs');
+const manyTheirs = med(r.many.sftp, 'transferMs');
+const peakRss = Math.max(...r.huge.runs.map((s) => s.peakRssMiB));
+
+const verdict = (met) => (met ? 'met' : 'MISSED');
+const aims = [
+  sftpOurs / sftpTheirs >= AIMS.throughputRatio,
+  ftpsOurs / ftpsTheirs >= AIMS.throughputRatio,
+  manyOurs / manyTheirs <= AIMS.manyFilesRatio,
+  peakRss < AIMS.peakRssMiB,
+];
+const mib = fixed(r.big.bytes / MiB, 0);
+const rows = [
+  ['measure', 'ours', 'theirs', 'ratio', 'aim', 'verdict'],
+  [`${mib} MiB over SFTP, MiB/s`, fixed(sftpOurs), `${fixed(sftpTheirs)} (sftp)`, fixed(sftpOurs / sftpTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims[0])],
+  [`${mib} MiB over FTPS, MiB/s`, fixed(ftpsOurs), `${fixed(ftpsTheirs)} (curl)`, fixed(ftpsOurs / ftpsTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims[1])],
+  [`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(manyOurs / 1000, 2), `${fixed(manyTheirs / 1000, 2)} (sftp)`, fixed(manyOurs / manyTheirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims[2])],
+  [`peak RSS sending ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP, MiB`, fixed(peakRss, 0), '-', '-', `< ${AIMS.peakRssMiB}`, verdict(aims[3])],
+  ['with TCP_NODELAY (proposed engine fix):', '', '', '', '', ''],
+  [`  ${mib} MiB over SFTP, MiB/s`, fixed(sftpOursNoDelay), `${fixed(sftpTheirs)} (sftp)`, fixed(sftpOursNoDelay / sftpTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(sftpOursNoDelay / sftpTheirs >= AIMS.throughputRatio)],
+  [`  ${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(manyOursNoDelay / 1000, 2), `${fixed(manyTheirs / 1000, 2)} (sftp)`, fixed(manyOursNoDelay / manyTheirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(manyOursNoDelay / manyTheirs <= AIMS.manyFilesRatio)],
+];
+const widths = rows[0].map((_, i) => Math.max(...rows.filter((row) => row[1] !== '').map((row) => row[i].length)));
+const line = (row) => (row[1] === '' ? row[0] : row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+
+console.log(`\nRegistry Transfer upload benchmark: medians of up to ${r.runs} runs, servers on 127.0.0.1`);
+console.log(`machine: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB RAM, Linux ${r.machine.kernel}`);
+console.log(`software: Node ${r.machine.node}, ssh2 ${r.machine.ssh2}, basic-ftp ${r.machine.basicFtp}; ${r.machine.openssh}; ${r.machine.curl.split(' ').slice(0, 2).join(' ')}; vsftpd ${r.machine.vsftpd}`);
+console.log('');
+console.log(line(rows[0]));
+console.log(line(rows[0].map((_, i) => '-'.repeat(widths[i]))));
+for (const row of rows.slice(1)) console.log(line(row));
+console.log('');
+console.log('How each figure is taken (times of every run, in seconds):');
+console.log(`  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, timed inside the engine process: ${each(r.big.sftp.ours, 'sendMs')}`);
+console.log(`    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`);
+console.log(`    with TCP_NODELAY: ${each(r.big.sftp.oursNoDelay, 'sendMs')}`);
+console.log(`  sftp -b, ${mib} MiB (cipher ${SSH_CIPHER}, as ssh2 picks): whole process less ${seconds(r.sftpSignInMs)} for signing in alone: ${each(r.big.sftp.sftp, 'transferMs')}`);
+console.log(`  client CPU time for the ${mib} MiB SFTP transfer: ours ${seconds(med(r.big.sftp.ours, 'sendCpuMs'))} in one process (file reads, SFTP, encryption on one JS thread), sftp + its ssh ${seconds(med(r.big.sftp.sftp, 'cpuMs'))} in two processes`);
+console.log(`  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`);
+console.log(`  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`);
+console.log(`  ours, ${r.many.count} files: first check to last rename over one connection: ${each(r.many.ours, 'pipelineMs')}`);
+console.log(`    of which checks ${seconds(med(r.many.ours, 'checkMs'))}, sending ${seconds(med(r.many.ours, 'sendMs'))}; with TCP_NODELAY ${each(r.many.oursNoDelay, 'pipelineMs')} (checks ${seconds(med(r.many.oursNoDelay, 'checkMs'))}, sending ${seconds(med(r.many.oursNoDelay, 'sendMs'))})`);
+console.log(`  sftp -b, ${r.many.count} files (one put each): whole process less signing in: ${each(r.many.sftp, 'transferMs')}`);
+console.log(`  ours, ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP: peak RSS (VmHWM of the engine process) ${r.huge.runs.map((s) => fixed(s.peakRssMiB, 0)).join(' / ')} MiB; transfer ${each(r.huge.runs, 'sendMs')} (${fixed(mibps(r.huge.bytes, med(r.huge.runs, 'sendMs')))} MiB/s), checks ${each(r.huge.runs, 'checkMs')}`);
+const missed = aims.filter((met) => !met).length;
+console.log('');
+console.log(missed === 0 ? 'All aims met.' : `${missed} of ${aims.length} aims MISSED (see the verdict column).`);
