@@ -3,6 +3,9 @@
 // main process pushes is listed here too. Results are plain records: never class instances, never
 // secrets. Expected failures are `{ ok: false, code, message }` with a message in plain words.
 import { z } from 'zod';
+import type { PasswordRules } from './password-rules';
+
+export type { PasswordRules } from './password-rules';
 
 export const PROTOCOLS = ['sftp', 'ftps'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -25,6 +28,7 @@ export const ERROR_CODES = [
   'identity-denied', // the user (or a timeout) said "do not allow"
   'auth-failed',
   'no-password',
+  'password-change-required', // the registry wants a new password first (or did not take the one given)
   'unreachable', // host did not answer / refused / not found
   'timeout',
   'tls-required', // server does not offer TLS, or only an old version
@@ -90,6 +94,12 @@ export interface ProfileSummary {
   retentionDays: number | null;
   webClientUrl: string | null;
   support: SupportContact;
+  /** How the registry has its users change their password, and the rules a new one must meet. */
+  passwordChange: {
+    requiredAtFirstLogin: boolean;
+    webPageUrl: string | null;
+    rules: PasswordRules;
+  };
 }
 
 export interface RoleFolder extends FolderSummary {
@@ -107,6 +117,8 @@ export interface ConnectionInfo {
   folders: RoleFolder[];
   /** The fingerprint of the server identity this connection verified. */
   fingerprint: string;
+  /** Whether the system keychain holds a password for this login (the password itself never crosses). */
+  hasSavedPassword: boolean;
 }
 
 export type EntryKind = 'file' | 'folder' | 'other';
@@ -299,10 +311,25 @@ export const calls = {
         profileId: id,
         protocol: z.enum(PROTOCOLS),
         username,
+        /** Absent: the password saved in the system keychain for this login is used. */
         password: password.optional(),
+        /**
+         * Save the password in the system keychain once the registry has accepted it. Absent = false
+         * (optional rather than defaulted, so callers of the handlers written before it still fit).
+         */
+        rememberPassword: z.boolean().optional(),
+        /**
+         * Given only after the registry asked for a new password ('password-change-required'), so the
+         * answer is ready before the connection starts and no prompt waits on a person typing.
+         */
+        newPassword: password.optional(),
       })
       .strict(),
   },
+  /** Whether a password is saved for a login; never the password itself. */
+  getSavedPassword: { input: z.object({ profileId: id, username }).strict() },
+  /** Remove a login's saved password from the system keychain. */
+  forgetPassword: { input: z.object({ profileId: id, username }).strict() },
   disconnect: { input: empty },
   listRemoteFolder: { input: z.object({ role: z.enum(FOLDER_ROLES) }).strict() },
   answerRequest: { input: z.object({ id, answer: z.enum(TRUST_ANSWERS) }).strict() },
@@ -354,7 +381,10 @@ export interface CallResults {
   listProfiles: Result<{ profiles: ProfileSummary[] }>;
   listLocalPlaces: Result<{ places: LocalPlace[] }>;
   listLocalFolder: Result<{ path: string; parent: string | null; entries: LocalEntry[] }>;
-  connect: Result<{ connection: ConnectionInfo }>;
+  /** `notices`: plain sentences the user should read (the keychain could not be used, a password changed). */
+  connect: Result<{ connection: ConnectionInfo; notices: string[] }>;
+  getSavedPassword: Result<{ hasSavedPassword: boolean }>;
+  forgetPassword: Result<{ forgotten: boolean }>;
   disconnect: Result;
   listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[] }>;
   answerRequest: Result;

@@ -10,6 +10,9 @@ import {
   type Protocol,
   type RegistryEvent,
 } from '../../shared/contract';
+import { checkPasswordRules } from '../../shared/password-rules';
+import { PasswordKeeper } from './credentials/password-keeper';
+import { VaultError, vaultAccount, type CredentialVault } from './credentials/vault';
 import { listLocalFolder, localPlaces } from './local/local-fs';
 import { TransferHistory } from './transfers/history';
 import { isSafeRemoteName } from './transfers/safe-names';
@@ -19,7 +22,8 @@ import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './
 import { resolveRoleFolders } from './remote/folders';
 import { joinRemote, RemoteError, type RemoteFs } from './remote/remote-fs';
 import { RequestBroker } from './requests/request-broker';
-import { openVerified, type OpenRequest } from './session/open-verified';
+import type { PasswordChangeStep } from './remote/sftp';
+import { openVerified, type OpenedConnection, type OpenRequest } from './session/open-verified';
 import type { SettingsStore } from './settings/settings-store';
 import { TrustStore } from './trust/trust-store';
 
@@ -41,6 +45,8 @@ export interface ServicePorts {
   chooseFiles?: () => Promise<string[]>;
   /** The system's folder picker; null when the user cancelled. */
   chooseFolder?: () => Promise<string | null>;
+  /** The OS keychain (keytar in the app). Without it nothing is saved, and the user types each time. */
+  vault?: CredentialVault;
 }
 
 interface Session {
@@ -56,6 +62,25 @@ export function toFailure(error: unknown): Failure {
   if (error instanceof RemoteError) return failure(error.code, error.message, error.detail);
   return failure('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
 }
+
+/** Said whenever a password could not be saved: the login itself goes on with the typed password. */
+export const KEYCHAIN_NOT_SAVED = 'The system keychain is not available, so the password was not saved. You will be asked for it each time.';
+export const PENDING_PROMOTED = 'The registry accepted the new password you set last time; it is now the saved password.';
+
+const NO_VAULT = new VaultError('The system keychain is not available: this window has no access to it.');
+
+/** The keychain's own reason (locked, no session bus, ...) as a sentence of its own. */
+function keychainReason(error: VaultError): string {
+  const reason = error.message.replace(/^The system keychain is not available[:,.]?\s*/, '').trim();
+  return reason === '' ? '' : reason.charAt(0).toUpperCase() + reason.slice(1);
+}
+
+export function notSavedNotice(error: VaultError): string {
+  const reason = keychainReason(error);
+  return reason === '' ? KEYCHAIN_NOT_SAVED : `${KEYCHAIN_NOT_SAVED} ${reason}`;
+}
+
+type Keychain<T> = { ok: true; value: T } | { ok: false; error: VaultError };
 
 export interface RegistryService {
   handlers: CallHandlers;
@@ -83,6 +108,21 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
   const history = ports.dataDir ? new TransferHistory(ports.dataDir) : null;
+  const keeper = ports.vault ? new PasswordKeeper(ports.vault) : null;
+  /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
+  const keychain = async <T>(op: (k: PasswordKeeper) => Promise<T>): Promise<Keychain<T>> => {
+    if (!keeper) return { ok: false, error: NO_VAULT };
+    try {
+      return { ok: true, value: await op(keeper) };
+    } catch (error) {
+      if (error instanceof VaultError) return { ok: false, error };
+      return { ok: false, error: new VaultError('The system keychain is not available: it did not answer as expected.') };
+    }
+  };
+  const hasSaved = async (account: string): Promise<Keychain<boolean>> => {
+    const saved = await keychain((k) => k.saved(account));
+    return saved.ok ? { ok: true, value: saved.value.current !== null || saved.value.pending !== null } : saved;
+  };
   const idleCloseSeconds = ports.idleCloseSeconds ?? 60;
   let session: Session | null = null;
   let connecting = false;
@@ -194,6 +234,149 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     if (s) await serial(() => closeConnection(s));
   };
 
+  interface SignInRequest {
+    profile: Profile;
+    protocol: Protocol;
+    username: string;
+    typed: string | undefined;
+    rememberPassword: boolean;
+    newPassword: string | undefined;
+  }
+
+  /**
+   * Log in with the typed password, or the saved ones (current, then pending: never more than two
+   * attempts), answering a demanded password change when a new password is given, and leave the
+   * keychain holding the password the registry now has.
+   */
+  const signIn = async ({ profile, protocol, username, typed, rememberPassword, newPassword }: SignInRequest) => {
+    const account = vaultAccount(profile.id, username);
+    const notices: string[] = [];
+    const saved = await keychain((k) => k.loginCandidates(account));
+    if (typed === undefined) {
+      if (!saved.ok) throw new RemoteError('keychain-unavailable', `${saved.error.message} Enter the password to sign in.`, saved.error.detail);
+      if (saved.value.length === 0) {
+        throw new RemoteError(
+          'no-password',
+          `No password is saved for ${username} at ${profile.name}. Enter the password to sign in. (A locked system keychain also shows none saved.)`,
+        );
+      }
+    }
+    const savedCandidates = saved.ok ? saved.value : [];
+    const current = savedCandidates.find((c) => c.source === 'current')?.password ?? null;
+    // A typed password stands in for the saved current one; a pending one is still tried after it.
+    const candidates =
+      typed === undefined
+        ? savedCandidates.map((c) => c.password)
+        : [typed, ...savedCandidates.filter((c) => c.source === 'pending' && c.password !== typed).map((c) => c.password)];
+    // A password from the keychain stays there; a typed one is saved only when the user asks.
+    const remember = typed === undefined || rememberPassword;
+
+    let changeKept = false;
+    if (newPassword !== undefined) {
+      const problems = checkPasswordRules(profile.passwordChange.rules, newPassword, candidates[0]);
+      if (problems.length > 0) {
+        throw new RemoteError('invalid-input', `The new password does not meet ${profile.name}'s rules. ${problems.join(' ')} Nothing was sent.`);
+      }
+      // Pending before anything is sent: whatever happens next, the new password is not lost.
+      const kept = await keychain((k) => k.beginChange(account, newPassword));
+      changeKept = kept.ok;
+      if (!kept.ok) {
+        notices.push(`The system keychain is not available, so the new password is not kept by the app: remember it. ${keychainReason(kept.error)}`.trim());
+      }
+    }
+
+    const base: OpenRequest = {
+      profile,
+      protocol,
+      username,
+      password: '',
+      ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
+    };
+    let opened: OpenedConnection | null = null;
+    let accepted: string | null = null;
+    let step: PasswordChangeStep | null = null;
+    let failed: unknown = null;
+    for (let i = 0; i < candidates.length; i++) {
+      const password = candidates[i] as string;
+      const progress: { step: PasswordChangeStep | null } = { step: null };
+      try {
+        opened = await serial(() =>
+          open({
+            ...base,
+            password,
+            ...(newPassword !== undefined ? { newPassword } : {}),
+            onPasswordChange: (s) => {
+              progress.step = s;
+            },
+          }),
+        );
+        accepted = password;
+        step = progress.step;
+        failed = null;
+        break;
+      } catch (error) {
+        step = progress.step;
+        // Any change prompt means the server took this password as the login.
+        if (step !== null) accepted = password;
+        failed = error;
+        const refusedLogin = error instanceof RemoteError && error.code === 'auth-failed' && step === null;
+        if (!(refusedLogin && i + 1 < candidates.length)) break;
+      }
+    }
+
+    const save = async <T>(op: (k: PasswordKeeper) => Promise<T>): Promise<Keychain<T>> => {
+      const done = await keychain(op);
+      if (!done.ok && remember && !notices.some((n) => n.startsWith(KEYCHAIN_NOT_SAVED))) notices.push(notSavedNotice(done.error));
+      return done;
+    };
+    let workingPassword = accepted;
+    if (newPassword !== undefined && step === 'accepted') {
+      // The server has the new password now: it is the one to keep (a saved old one is stale).
+      workingPassword = newPassword;
+      const settled = await save((k) => k.settle(account, newPassword, remember || current !== null));
+      const savedNow = settled.ok && settled.value.saved;
+      notices.unshift(`The registry accepted your new password.${savedNow ? ' It is saved in the system keychain.' : ''}`);
+    } else if (newPassword !== undefined && step === 'sent') {
+      // No answer after the new password left: the server may or may not have it. Keep both.
+      if (accepted !== null && remember && accepted !== current) await save((k) => k.keepCurrent(account, accepted as string));
+    } else {
+      // Refused, or never asked for: the new password did not change anything on the server.
+      if (newPassword !== undefined && changeKept) await keychain((k) => k.abandonChange(account));
+      if (accepted !== null) {
+        const settled = await save((k) => k.settle(account, accepted as string, remember));
+        if (settled.ok && settled.value.source === 'pending') {
+          notices.push(settled.value.saved ? PENDING_PROMOTED : 'The registry accepted the new password you set last time.');
+        } else if (settled.ok && settled.value.source === 'typed' && settled.value.saved) {
+          notices.push('The password is now saved in the system keychain.');
+        }
+      }
+    }
+
+    if (failed !== null || opened === null) {
+      let error = failed;
+      if (newPassword !== undefined && step === 'sent' && error instanceof RemoteError) {
+        const kept = changeKept
+          ? 'The app keeps both the old and the new password, and next time tries each once.'
+          : 'If the old password is refused next time, sign in with the new one.';
+        error = new RemoteError(
+          // The library may not know what to call a connection that simply ended: it is a drop.
+          error.code === 'internal' ? 'unreachable' : error.code,
+          `The connection to ${profile.name} ended before it confirmed the new password, so the password may or may not have been changed. ${kept}`,
+          error.detail,
+        );
+      } else if (error instanceof RemoteError && error.code === 'auth-failed' && candidates.length === 2 && step === null) {
+        error = new RemoteError(
+          'auth-failed',
+          `The registry accepted neither the ${typed === undefined ? 'saved password' : 'password you typed'} nor the new password from the last password change. The app tried each once, so the account is not locked by repeated attempts. If the password is forgotten, only the registry can reset it (${profile.support.team}).`,
+          error.detail,
+        );
+      }
+      throw error ?? new RemoteError('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
+    }
+    const request: OpenRequest = { ...base, password: workingPassword as string };
+    return { opened, request, notices, account };
+  };
+
   const handlers: CallHandlers = {
     async getAppInfo() {
       return { ok: true, name: ports.appInfo.name, version: ports.appInfo.version, platform: process.platform };
@@ -215,14 +398,18 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       }
     },
 
-    async connect({ profileId, protocol, username, password }) {
+    async connect({ profileId, protocol, username, password: typed, rememberPassword = false, newPassword }) {
       const profile = catalog.get(profileId);
       if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
       if (!profile.endpoints.some((e) => e.protocol === protocol)) {
         return failure('invalid-input', `${profile.name} does not offer ${protocol.toUpperCase()}.`);
       }
-      if (!password) {
-        return failure('no-password', `Enter the password for ${username}.`);
+      if (newPassword !== undefined && protocol !== 'sftp') {
+        const page = profile.passwordChange.webPageUrl;
+        return failure(
+          'invalid-input',
+          `The app can change the password only over SFTP. Change it on ${profile.name}'s web page${page ? ` (${page})` : ''}, then sign in with the new one. Nothing was sent.`,
+        );
       }
       if (connecting) return failure('busy', 'Already connecting. Wait for that to finish, or cancel it.');
       connecting = true;
@@ -231,17 +418,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         // "Allow this connection only" lasts while the user stays connected (the app may reopen an
         // idle connection without asking); a new Connect asks again.
         allowedOnce.clear();
-        const request: OpenRequest = {
-          profile,
-          protocol: protocol as Protocol,
-          username,
-          password,
-          ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
-        };
         emitState('connecting', `Connecting to ${profile.name}…`);
-        const opened = await serial(() => open(request));
+        const signedIn = await signIn({ profile, protocol: protocol as Protocol, username, typed, rememberPassword, newPassword });
+        const { opened, request, notices, account } = signedIn;
         try {
           const folders = await serial(() => resolveRoleFolders(opened.fs, profile, username));
+          const saved = await hasSaved(account);
           const info: ConnectionInfo = {
             profileId: profile.id,
             profileName: profile.name,
@@ -251,11 +433,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
             username,
             folders,
             fingerprint: opened.identity.fingerprint,
+            hasSavedPassword: saved.ok && saved.value,
           };
           session = { request, info, fs: opened.fs };
           armIdle(session);
-          emitState('connected', `Connected to ${profile.name} as ${username}.`, { connection: info });
-          return { ok: true, connection: info };
+          emitState('connected', [`Connected to ${profile.name} as ${username}.`, ...notices].join(' '), { connection: info });
+          return { ok: true, connection: info, notices };
         } catch (error) {
           await opened.fs.close();
           throw error;
@@ -267,6 +450,20 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       } finally {
         connecting = false;
       }
+    },
+
+    async getSavedPassword({ profileId, username }) {
+      if (!catalog.get(profileId)) return failure('unknown-profile', 'That registry profile does not exist (any more).');
+      const saved = await hasSaved(vaultAccount(profileId, username));
+      return saved.ok ? { ok: true, hasSavedPassword: saved.value } : failure('keychain-unavailable', saved.error.message, saved.error.detail);
+    },
+
+    async forgetPassword({ profileId, username }) {
+      const forgotten = await keychain((k) => k.forget(vaultAccount(profileId, username)));
+      if (!forgotten.ok) return failure('keychain-unavailable', forgotten.error.message, forgotten.error.detail);
+      const s = session;
+      if (s && s.info.profileId === profileId && s.info.username === username) s.info = { ...s.info, hasSavedPassword: false };
+      return { ok: true, forgotten: forgotten.value };
     },
 
     async disconnect() {

@@ -4,6 +4,7 @@
 // engine, which never imports Electron.
 import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
 import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
+import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { createRegistryService, type RegistryService } from '../engine/registry-service';
 import { APP_USER_MODEL_ID } from './app-id';
 import { bindRegistryCalls, trustedSenderCheck } from './ipc';
@@ -76,6 +77,8 @@ function onReady(): void {
     appInfo: { name: app.getName(), version: app.getVersion() },
     // The transfer history lives beside the settings, in the app's own data folder.
     dataDir: app.getPath('userData'),
+    // Passwords live only in the OS keychain, never in the settings file.
+    vault: new KeytarVault(),
     chooseFiles: async () => {
       const options: Electron.OpenDialogOptions = {
         title: 'Choose HL7 files to send',

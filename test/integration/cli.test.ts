@@ -360,7 +360,20 @@ describe('registry-transfer and the system keychain', () => {
   // A real Secret Service: GNOME Keyring in a private D-Bus session, unlocked without a prompt. Its
   // keyring file lives in the session's HOME, so what one session saves the next one reads.
   const KEYRING_UNLOCK = 'keyring-unlock-2026';
-  const UNLOCKED_SESSION = ['--', 'sh', '-c', 'printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$@"', 'sh'];
+  // gnome-keyring-daemon --daemonize can return before it owns org.freedesktop.secrets; a client that
+  // asks in that gap makes D-Bus start a second, locked daemon. Wait until the name is owned.
+  const UNLOCKED_SESSION = [
+    '--',
+    'sh',
+    '-c',
+    `printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1 || exit 1
+    tries=0
+    until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; do
+      tries=$((tries + 1)); [ $tries -gt 200 ] && exit 1; sleep 0.05
+    done
+    exec "$@"`,
+    'sh',
+  ];
   let keyringEnv: NodeJS.ProcessEnv;
   let vaultDriver: string;
 

@@ -56,6 +56,11 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
     retentionDays: profile.retentionDays,
     webClientUrl: profile.webClientUrl,
     support: { ...profile.support },
+    passwordChange: {
+      requiredAtFirstLogin: profile.passwordChange.requiredAtFirstLogin,
+      webPageUrl: profile.passwordChange.webPageUrl,
+      rules: { ...profile.passwordChange.rules },
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 // JSON file for another registry of the same shape) go through the same schema.
 import { z } from 'zod';
 import { FOLDER_RIGHTS, FOLDER_ROLES, PROTOCOLS } from '../../../shared/contract';
+import { DEFAULT_PASSWORD_RULES } from '../../../shared/password-rules';
 
 const hostName = z
   .string()
@@ -26,6 +27,17 @@ export const endpointSchema = z
   .refine((e) => !e.passivePorts || e.passivePorts.from <= e.passivePorts.to, {
     message: 'the passive port range must run from low to high',
   });
+
+export const passwordRulesSchema = z
+  .object({
+    minLength: z.number().int().min(1).max(128).default(DEFAULT_PASSWORD_RULES.minLength),
+    requireUpper: z.boolean().default(DEFAULT_PASSWORD_RULES.requireUpper),
+    requireLower: z.boolean().default(DEFAULT_PASSWORD_RULES.requireLower),
+    requireDigit: z.boolean().default(DEFAULT_PASSWORD_RULES.requireDigit),
+    requireSymbol: z.boolean().default(DEFAULT_PASSWORD_RULES.requireSymbol),
+  })
+  .strict()
+  .default({ ...DEFAULT_PASSWORD_RULES });
 
 export const folderSchema = z
   .object({
@@ -88,9 +100,11 @@ export const profileSchema = z
       .object({
         requiredAtFirstLogin: z.boolean().default(false),
         webPageUrl: z.string().url().startsWith('https://').nullable().default(null),
+        /** What a new password must be; the window checks as the user types, the engine before sending. */
+        rules: passwordRulesSchema,
       })
       .strict()
-      .default({ requiredAtFirstLogin: false, webPageUrl: null }),
+      .default({ requiredAtFirstLogin: false, webPageUrl: null, rules: { ...DEFAULT_PASSWORD_RULES } }),
     webClientUrl: z.string().url().startsWith('https://').nullable().default(null),
     support: z
       .object({

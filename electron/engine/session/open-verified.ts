@@ -5,7 +5,7 @@
 import type { Protocol, TrustAnswer } from '../../../shared/contract';
 import { endpointFor, type Profile, type ProfileEndpoint } from '../profiles';
 import { openFtps } from '../remote/ftps';
-import { openSftp } from '../remote/sftp';
+import { openSftp, type PasswordChangeStep } from '../remote/sftp';
 import { RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { sameFingerprint } from '../trust/fingerprint';
 import type { SeenIdentity, TrustDecision, TrustStore } from '../trust/trust-store';
@@ -18,6 +18,13 @@ export interface OpenRequest {
   /** Point the profile at another server (CLI --host/--port); its folders and rules stay. */
   endpointOverride?: { host?: string; port?: number };
   timeoutSeconds?: number;
+  /**
+   * SFTP only: the new password to answer a server's change demand with. Only for the one login that
+   * changes it; a request kept to reopen a connection later never carries it.
+   */
+  newPassword?: string;
+  /** Where a demanded password change stands (see PasswordChangeStep). */
+  onPasswordChange?: (step: PasswordChangeStep) => void;
 }
 
 /** Asks whoever is there (the window, or the CLI's --trust) whether to accept an identity. */
@@ -72,7 +79,13 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
           ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
           verifyIdentity,
         })
-      : openSftp({ ...common, verifyIdentity });
+      : openSftp({
+          ...common,
+          verifyIdentity,
+          mayChangePassword: request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined,
+          ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
+          ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
+        });
 
   let seen: SeenIdentity | undefined;
   let decision: TrustDecision | undefined;
