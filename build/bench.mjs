@@ -240,7 +240,6 @@ try {
   // 1. One 256 MiB file.
   const bigSftp = await repeat(`${BIG_BYTES / MiB} MiB over SFTP`, {
     ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile]),
-    oursNoDelay: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile], { noDelay: true }),
     sftp: async () => {
       const { ms, cpuMs } = await sftpPut([bigFile]);
       expectOnServer(sftpDropoff, `${sftpUser.username}_big.HL7`, big.size);
@@ -259,7 +258,6 @@ try {
   // 2. 300 files of 20 KiB.
   const many = await repeat(`${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB over SFTP`, {
     ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, smallFiles),
-    oursNoDelay: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, smallFiles, { noDelay: true }),
     sftp: async () => {
       const { ms } = await sftpPut(smallFiles);
       if (readdirSync(sftpDropoff).length !== SMALL_COUNT) throw new Error('sftp did not deliver every file');
@@ -312,12 +310,10 @@ const seconds = (ms) => `${fixed(ms / 1000, 2)} s`;
 const each = (samples, field) => samples.map((s) => fixed(s[field] / 1000, 2)).join(' / ');
 
 const sftpOurs = mibps(r.big.bytes, med(r.big.sftp.ours, 'sendMs'));
-const sftpOursNoDelay = mibps(r.big.bytes, med(r.big.sftp.oursNoDelay, 'sendMs'));
 const sftpTheirs = mibps(r.big.bytes, med(r.big.sftp.sftp, 'transferMs'));
 const ftpsOurs = mibps(r.big.bytes, med(r.big.ftps.ours, 'sendMs'));
 const ftpsTheirs = mibps(r.big.bytes, med(r.big.ftps.curl, 'transferMs'));
 const manyOurs = med(r.many.ours, 'pipelineMs');
-const manyOursNoDelay = med(r.many.oursNoDelay, 'pipelineMs');
 const manyTheirs = med(r.many.sftp, 'transferMs');
 const peakRss = Math.max(...r.huge.runs.map((s) => s.peakRssMiB));
 
@@ -335,9 +331,6 @@ const rows = [
   [`${mib} MiB over FTPS, MiB/s`, fixed(ftpsOurs), `${fixed(ftpsTheirs)} (curl)`, fixed(ftpsOurs / ftpsTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims[1])],
   [`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(manyOurs / 1000, 2), `${fixed(manyTheirs / 1000, 2)} (sftp)`, fixed(manyOurs / manyTheirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims[2])],
   [`peak RSS sending ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP, MiB`, fixed(peakRss, 0), '-', '-', `< ${AIMS.peakRssMiB}`, verdict(aims[3])],
-  ['with TCP_NODELAY (proposed engine fix):', '', '', '', '', ''],
-  [`  ${mib} MiB over SFTP, MiB/s`, fixed(sftpOursNoDelay), `${fixed(sftpTheirs)} (sftp)`, fixed(sftpOursNoDelay / sftpTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(sftpOursNoDelay / sftpTheirs >= AIMS.throughputRatio)],
-  [`  ${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(manyOursNoDelay / 1000, 2), `${fixed(manyTheirs / 1000, 2)} (sftp)`, fixed(manyOursNoDelay / manyTheirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(manyOursNoDelay / manyTheirs <= AIMS.manyFilesRatio)],
 ];
 const widths = rows[0].map((_, i) => Math.max(...rows.filter((row) => row[1] !== '').map((row) => row[i].length)));
 const line = (row) => (row[1] === '' ? row[0] : row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
@@ -353,13 +346,12 @@ console.log('');
 console.log('How each figure is taken (times of every run, in seconds):');
 console.log(`  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, timed inside the engine process: ${each(r.big.sftp.ours, 'sendMs')}`);
 console.log(`    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`);
-console.log(`    with TCP_NODELAY: ${each(r.big.sftp.oursNoDelay, 'sendMs')}`);
 console.log(`  sftp -b, ${mib} MiB (cipher ${SSH_CIPHER}, as ssh2 picks): whole process less ${seconds(r.sftpSignInMs)} for signing in alone: ${each(r.big.sftp.sftp, 'transferMs')}`);
 console.log(`  client CPU time for the ${mib} MiB SFTP transfer: ours ${seconds(med(r.big.sftp.ours, 'sendCpuMs'))} in one process (file reads, SFTP, encryption on one JS thread), sftp + its ssh ${seconds(med(r.big.sftp.sftp, 'cpuMs'))} in two processes`);
 console.log(`  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`);
 console.log(`  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`);
 console.log(`  ours, ${r.many.count} files: first check to last rename over one connection: ${each(r.many.ours, 'pipelineMs')}`);
-console.log(`    of which checks ${seconds(med(r.many.ours, 'checkMs'))}, sending ${seconds(med(r.many.ours, 'sendMs'))}; with TCP_NODELAY ${each(r.many.oursNoDelay, 'pipelineMs')} (checks ${seconds(med(r.many.oursNoDelay, 'checkMs'))}, sending ${seconds(med(r.many.oursNoDelay, 'sendMs'))})`);
+console.log(`    of which checks ${seconds(med(r.many.ours, 'checkMs'))}, sending ${seconds(med(r.many.ours, 'sendMs'))}`);
 console.log(`  sftp -b, ${r.many.count} files (one put each): whole process less signing in: ${each(r.many.sftp, 'transferMs')}`);
 console.log(`  ours, ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP: peak RSS (VmHWM of the engine process) ${r.huge.runs.map((s) => fixed(s.peakRssMiB, 0)).join(' / ')} MiB; transfer ${each(r.huge.runs, 'sendMs')} (${fixed(mibps(r.huge.bytes, med(r.huge.runs, 'sendMs')))} MiB/s), checks ${each(r.huge.runs, 'checkMs')}`);
 const missed = aims.filter((met) => !met).length;

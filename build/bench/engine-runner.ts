@@ -9,7 +9,7 @@ import { parseProfile } from '../../electron/engine/profiles';
 import { resolveRoleFolders } from '../../electron/engine/remote/folders';
 import { openVerified } from '../../electron/engine/session/open-verified';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
-import { checkUpload, sendFile } from '../../electron/engine/transfers/upload';
+import { checkUpload, recordDelivered, sendFile, type BatchListings } from '../../electron/engine/transfers/upload';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
 import { TrustStore } from '../../electron/engine/trust/trust-store';
 
@@ -21,12 +21,6 @@ export interface RunnerJob {
   /** The server's identity, accepted for this run only. */
   fingerprint: string;
   files: string[];
-  /**
-   * Measure the fix proposed for the engine: TCP_NODELAY on the SFTP connection's socket (ssh2 does
-   * not set it, so each request waits for the server's delayed ACK). Reached through the adapter's
-   * private fields here only, to put a figure on the fix before the engine makes it.
-   */
-  noDelay?: boolean;
 }
 
 export interface RunnerResult {
@@ -61,19 +55,16 @@ async function main(): Promise<void> {
     { trust: new TrustStore(new MemorySettings()), allowedOnce: new Set(), ask: async (seen) => (sameFingerprint(seen.fingerprint, job.fingerprint) ? 'allow-once' : 'deny') },
   );
   const fs = opened.fs;
-  if (job.noDelay) {
-    const adapter = fs as unknown as { client?: { client?: { setNoDelay?: (on: boolean) => void } } };
-    if (typeof adapter.client?.client?.setNoDelay !== 'function') throw new Error('the SFTP adapter has changed: cannot set TCP_NODELAY from the benchmark');
-    adapter.client.client.setNoDelay(true);
-  }
   const result: RunnerResult = { connectMs: 0, checkMs: 0, sendMs: 0, pipelineMs: 0, sendCpuMs: 0, bytes: 0, sent: 0, problems: [], peakRssMiB: 0 };
   try {
     const target = { profile, username: job.username, folders: await resolveRoleFolders(fs, profile, job.username) };
     result.connectMs = performance.now() - started;
     const pipelineStart = performance.now();
+    // As the app's queue and the CLI do: one listing of the folders for the batch.
+    const listings: BatchListings = {};
     for (const file of job.files) {
       const checkStart = performance.now();
-      const check = await checkUpload(fs, target, file);
+      const check = await checkUpload(fs, target, file, listings);
       result.checkMs += performance.now() - checkStart;
       if (!check.canUpload || check.warningIds.length > 0) {
         result.problems.push(`${check.fileName}: ${check.lines.filter((l) => l.severity !== 'ok').map((l) => l.message).join(' ')}`);
@@ -82,6 +73,7 @@ async function main(): Promise<void> {
       const sendStart = performance.now();
       const cpuStart = process.cpuUsage();
       await sendFile(fs, target, check);
+      recordDelivered(listings, check.fileName, check.size);
       const cpu = process.cpuUsage(cpuStart);
       result.sendMs += performance.now() - sendStart;
       result.sendCpuMs += (cpu.user + cpu.system) / 1000;

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
-import { checkUpload, sendFile, UploadStopped, type UploadTarget } from '../../engine/transfers/upload';
+import { checkUpload, recordDelivered, sendFile, UploadStopped, type BatchListings, type UploadTarget } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
@@ -132,6 +132,8 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   // Only now: until something is being sent, Ctrl+C simply ends the process.
   const interrupt = watchInterrupt();
   const results: UploadFileResult[] = [];
+  // One listing of the dropoff and Accepted folders for the whole run, updated as files land.
+  const listings: BatchListings = {};
   try {
     for (const file of paths) {
       if (interrupt.signal.aborted) {
@@ -141,7 +143,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
         continue;
       }
       if (!out.json && results.length > 0) out.out('');
-      const r = await uploadOne(connection, target, file, flags, out, progress, interrupt.signal);
+      const r = await uploadOne(connection, target, file, flags, out, progress, interrupt.signal, listings);
       results.push(r);
       await record(r, r.outcome === 'sent' ? 'done' : r.code === 'cancelled' ? 'cancelled' : 'failed');
       if (r.outcome === 'blocked') {
@@ -176,6 +178,7 @@ async function uploadOne(
   out: Output,
   progress: ProgressLine,
   signal: AbortSignal,
+  listings: BatchListings,
 ): Promise<UploadFileResult> {
   const say = (text: string) => {
     if (!out.json) out.out(text);
@@ -191,7 +194,7 @@ async function uploadOne(
 
   let check: UploadCheck;
   try {
-    check = await checkUpload(await connection.fs(), target, file);
+    check = await checkUpload(await connection.fs(), target, file, listings);
   } catch (error) {
     return failedWith(bare, error);
   }
@@ -210,6 +213,7 @@ async function uploadOne(
     const fs = await connection.fs();
     const sent = await sendFile(fs, target, check, { signal, onProgress: progress.update, onVerifying: () => progress.clear() });
     progress.clear();
+    recordDelivered(listings, check.fileName, check.size);
     const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.`;
     say(`  ${message}`);
     return { ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath };

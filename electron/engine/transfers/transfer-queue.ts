@@ -7,7 +7,7 @@ import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus } from '../.
 import { joinRemote, RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { fetchFile } from './download';
 import type { TransferHistory } from './history';
-import { checkUpload, sendFile, UploadStopped, type UploadTarget } from './upload';
+import { checkUpload, recordDelivered, sendFile, UploadStopped, type BatchListings, type UploadTarget } from './upload';
 
 type Job =
   | { kind: 'upload'; localPath: string; acceptWarnings: string[] }
@@ -42,6 +42,8 @@ export class TransferQueue {
   /** Temporary files of stopped uploads that could not be removed yet. */
   private readonly leftovers: { profileId: string; username: string; path: string }[] = [];
   private running = false;
+  /** Folder listings shared by the uploads of one batch (one run of the queue until it drains). */
+  private batch: BatchListings | undefined;
 
   constructor(private readonly deps: QueueDeps) {}
 
@@ -127,10 +129,12 @@ export class TransferQueue {
       // A file queued while the connection is being closed finds `running` still set and leaves the
       // work to this loop, so look at the queue again after every drain.
       while (this.waiting.length > 0) {
+        this.batch = {};
         for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
           const item = this.items.get(id);
           if (item) await this.run(item);
         }
+        this.batch = undefined;
         await this.deps.onDrained().catch(() => undefined);
       }
     } finally {
@@ -218,7 +222,7 @@ export class TransferQueue {
   private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
     await this.deps.withFs(async (fs) => {
       await this.removeLeftovers(fs, item.target);
-      const check = await checkUpload(fs, target, job.localPath);
+      const check = await checkUpload(fs, target, job.localPath, this.batch);
       item.status.total = check.size;
       item.sha256 = check.sha256;
       if (!check.canUpload) {
@@ -241,6 +245,7 @@ export class TransferQueue {
           this.publish(item);
         },
       });
+      recordDelivered(this.batch, check.fileName, check.size);
       this.finish(item, 'done', `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`);
     });
   }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
+import type { RemoteEntry, RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { inspectHl7File } from '../hl7/batch-check';
 import type { Profile } from '../profiles';
 import { cancelled, joinRemote, RemoteError, type RemoteFs, type TransferOptions } from '../remote/remote-fs';
@@ -19,8 +19,25 @@ export interface UploadTarget {
 
 const when = (ms: number | null) => (ms === null ? '' : ` (${new Date(ms).toISOString().slice(0, 10)})`);
 
+/**
+ * The dropoff and Accepted listings, read once for a batch of uploads instead of once per file (a
+ * listing of a full dropoff is 300 entries; per file, that made a 300-file batch quadratic). Files
+ * this batch delivers are added as they land. A listing that is a little stale only errs on the
+ * safe side: SFTP's rename never replaces a file that appeared meanwhile.
+ */
+export interface BatchListings {
+  dropoff?: RemoteEntry[];
+  accepted?: RemoteEntry[];
+}
+
+/** Note a delivered file in the batch's dropoff listing. */
+export function recordDelivered(listings: BatchListings | undefined, fileName: string, size: number): void {
+  if (!listings?.dropoff) return;
+  listings.dropoff = [...listings.dropoff.filter((e) => e.name !== fileName), { name: fileName, kind: 'file', size, modified: Date.now() }];
+}
+
 /** Look at the file and the registry's folders, and say in plain lines what would happen. */
-export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath: string): Promise<UploadCheck> {
+export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath: string, listings?: BatchListings): Promise<UploadCheck> {
   const fileName = basename(localPath);
   const lines: UploadCheckLine[] = [];
   const result = (size: number, sha256: string | null, messageCount: number): UploadCheck => ({
@@ -82,7 +99,8 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
     return result(size, null, 0);
   }
 
-  const listing = await fs.list(dropoff.path);
+  const listing = listings?.dropoff ?? (await fs.list(dropoff.path));
+  if (listings) listings.dropoff = listing;
   const waiting = listing.filter((e) => e.kind === 'file' && !isTemporaryName(e.name));
   const quota = target.profile.quotaFiles;
   const existing = waiting.find((e) => e.name === fileName);
@@ -105,7 +123,9 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
 
   const accepted = target.folders.find((f) => f.role === 'accepted');
   if (accepted) {
-    const earlier = (await fs.list(accepted.path).catch(() => [])).find((e) => e.name.toLowerCase() === fileName.toLowerCase());
+    const acceptedListing = listings?.accepted ?? (await fs.list(accepted.path).catch((): RemoteEntry[] => []));
+    if (listings) listings.accepted = acceptedListing;
+    const earlier = acceptedListing.find((e) => e.name.toLowerCase() === fileName.toLowerCase());
     if (earlier) {
       lines.push({
         id: 'duplicate',
