@@ -1,15 +1,36 @@
-// The window: a slim toolbar, "My Computer" on the left, the registry on the right, a status line at
-// the bottom, and the prompts the engine sends (one at a time).
+// The window: a slim toolbar, "My Computer" on the left, the registry on the right, the transfers and
+// a status line at the bottom, and the prompts the engine sends (one at a time). Uploads go through
+// the checks first (UploadCheckDialog), then the engine's queue; every transfer's progress comes back
+// as events and is shown in the transfer list.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConnectionInfo, IdentityRequest, ProfileSummary, Protocol, RegistryEvent, TrustAnswer } from '../../shared/contract';
+import type {
+  ConnectionInfo,
+  FolderRole,
+  IdentityRequest,
+  ProfileSummary,
+  Protocol,
+  RegistryEvent,
+  RemoteEntry,
+  RoleFolder,
+  TransferStatus,
+  TrustAnswer,
+} from '../../shared/contract';
 import { ConnectForm } from './components/ConnectForm';
-import { HostKeyDialog } from './components/HostKeyDialog';
-import { ExternalIcon, ShieldIcon } from './components/Icons';
+import { DeleteDialog } from './components/DeleteDialog';
+import { HistoryDialog } from './components/HistoryDialog';
+import { IdentityDialog } from './components/IdentityDialog';
+import { ClockIcon, ExternalIcon, ShieldIcon } from './components/Icons';
 import { LocalPane } from './components/LocalPane';
 import { RemoteBrowser } from './components/RemoteBrowser';
 import { StatusBar, type Status } from './components/StatusBar';
+import { TransferPanel } from './components/TransferPanel';
 import { TrustedServersDialog } from './components/TrustedServersDialog';
+import { UploadCheckDialog, type CheckedFile, type UploadChoice } from './components/UploadCheckDialog';
 import { registry, safely } from './registry';
+import { canUploadTo, isFinished } from './transfers';
+
+const baseName = (path: string) => path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+const files = (n: number) => (n === 1 ? '1 file' : `${n} files`);
 
 export function App() {
   const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
@@ -21,11 +42,59 @@ export function App() {
   const [status, setStatus] = useState<Status>({ tone: 'idle', text: 'Not connected. Choose a registry and sign in.' });
   const [requests, setRequests] = useState<IdentityRequest[]>([]);
   const [trustedOpen, setTrustedOpen] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
   const [version, setVersion] = useState<string | null>(null);
+  const [checked, setChecked] = useState<CheckedFile[] | null>(null);
+  const [deleting, setDeleting] = useState<{ folder: RoleFolder; names: string[] } | null>(null);
+  const [transfers, setTransfers] = useState<TransferStatus[]>([]);
+  const [expected, setExpected] = useState<Record<string, number>>({});
+  const [rounds, setRounds] = useState<{ current: number; of: Record<string, number> }>({ current: 0, of: {} });
+  const [dropoffVersion, setDropoffVersion] = useState(0);
+  const [showDropoff, setShowDropoff] = useState(0);
   const trustedButton = useRef<HTMLButtonElement>(null);
+  const transfersRef = useRef<TransferStatus[]>([]);
+  const roundsRef = useRef(rounds);
+  const connectionRef = useRef<ConnectionInfo | null>(null);
+  /** From the first check until the check dialog closes: one upload question at a time. */
+  const checkingRef = useRef(false);
+  connectionRef.current = connection;
 
   const showProblem = useCallback((text: string) => setStatus({ tone: 'error', text }), []);
   const showInfo = useCallback((text: string) => setStatus({ tone: 'info', text }), []);
+
+  /**
+   * Record what the engine says about a transfer. An answer to a call (`fromCall`) only adds a
+   * transfer not heard of yet: its events may already have moved it further. A transfer that starts
+   * while nothing else is under way begins a new batch for the overall bar.
+   */
+  const noteTransfer = useCallback((transfer: TransferStatus, fromCall = false) => {
+    const list = transfersRef.current;
+    const index = list.findIndex((t) => t.id === transfer.id);
+    if (index >= 0 && fromCall) return;
+    const before = index >= 0 ? list[index] : undefined;
+    const next = index >= 0 ? list.map((t) => (t.id === transfer.id ? transfer : t)) : [...list, transfer];
+    transfersRef.current = next;
+    setTransfers(next);
+
+    const startsAgain = !isFinished(transfer) && (before === undefined || isFinished(before));
+    if (startsAgain) {
+      const others = list.filter((t) => t.id !== transfer.id);
+      const r = roundsRef.current;
+      const current = others.every(isFinished) ? r.current + 1 : r.current;
+      roundsRef.current = { current, of: { ...r.of, [transfer.id]: current } };
+      setRounds(roundsRef.current);
+    }
+
+    if (before?.state === transfer.state || fromCall) return;
+    if (transfer.state === 'done') {
+      setStatus({ tone: 'ok', text: transfer.message });
+      if (transfer.direction === 'upload') setDropoffVersion((v) => v + 1);
+    } else if (transfer.state === 'failed') {
+      setStatus({ tone: 'error', text: `${transfer.name}: ${transfer.message}` });
+    } else if (transfer.state === 'cancelled') {
+      setStatus({ tone: 'info', text: `${transfer.name}: ${transfer.message}` });
+    }
+  }, []);
 
   useEffect(() => {
     const onEvent = (event: RegistryEvent) => {
@@ -50,9 +119,28 @@ export function App() {
         case 'request-closed':
           setRequests((queue) => queue.filter((r) => r.id !== event.id));
           break;
+        case 'transfer':
+          noteTransfer(event.transfer);
+          break;
       }
     };
     return registry().onEvent(onEvent);
+  }, [noteTransfer]);
+
+  // A file dropped where nothing takes it (My Computer, the status line) must not be opened by the
+  // page itself: the drop zones accept theirs first and mark the event as handled.
+  useEffect(() => {
+    const refuseStray = (event: DragEvent) => {
+      if (event.defaultPrevented || !event.dataTransfer || ![...event.dataTransfer.types].includes('Files')) return;
+      event.preventDefault();
+      if (event.type === 'dragover') event.dataTransfer.dropEffect = 'none';
+    };
+    window.addEventListener('dragover', refuseStray);
+    window.addEventListener('drop', refuseStray);
+    return () => {
+      window.removeEventListener('dragover', refuseStray);
+      window.removeEventListener('drop', refuseStray);
+    };
   }, []);
 
   useEffect(() => {
@@ -71,6 +159,7 @@ export function App() {
   const activeProfileId = connection?.profileId ?? profileId;
   const profile = useMemo(() => profiles.find((p) => p.id === activeProfileId) ?? null, [profiles, activeProfileId]);
   const registryName = connection?.profileName ?? profile?.name ?? 'Registry';
+  const uploadFolder = connection?.folders.find((f) => f.role === 'dropoff' && canUploadTo(f)) ?? connection?.folders.find(canUploadTo) ?? null;
 
   const connect = async ({ protocol, username, password }: { protocol: Protocol; username: string; password: string }) => {
     if (!profile) return false;
@@ -114,6 +203,140 @@ export function App() {
     if (!result.ok) showProblem(result.message);
   };
 
+  // ------------------------------------------------------------------ uploads
+
+  /** Check each file (nothing is sent yet), then show what the checks found. */
+  const startUpload = async (paths: string[]) => {
+    const unique = [...new Set(paths)];
+    if (unique.length === 0) return;
+    if (!connectionRef.current) {
+      showProblem('Connect to the registry first, then send the files.');
+      return;
+    }
+    if (checkingRef.current) {
+      showInfo('Still checking the files from before. Send these again when that is done.');
+      return;
+    }
+    checkingRef.current = true;
+    setShowDropoff((n) => n + 1);
+    const results: CheckedFile[] = [];
+    for (const [index, localPath] of unique.entries()) {
+      const name = baseName(localPath);
+      setStatus({ tone: 'busy', text: unique.length === 1 ? `Checking ${name}…` : `Checking ${name} (${index + 1} of ${unique.length})…` });
+      const result = await safely(() => registry().checkUpload({ localPath }));
+      results.push(
+        result.ok
+          ? { localPath, fileName: result.check.fileName, check: result.check, problem: null }
+          : { localPath, fileName: name, check: null, problem: result.message },
+      );
+    }
+    setStatus({ tone: 'info', text: unique.length === 1 ? `Checked ${baseName(unique[0] ?? '')}. Nothing has been sent yet.` : `Checked ${unique.length} files. Nothing has been sent yet.` });
+    setChecked(results);
+  };
+
+  const chooseFilesToUpload = async () => {
+    const result = await safely(() => registry().chooseFilesToUpload({}));
+    if (!result.ok) showProblem(result.message);
+    else if (result.paths.length > 0) await startUpload(result.paths);
+  };
+
+  const closeChecks = () => {
+    checkingRef.current = false;
+    setChecked(null);
+  };
+
+  const send = async (choices: UploadChoice[]) => {
+    const sizes = new Map((checked ?? []).map((f) => [f.localPath, f.check?.size ?? 0]));
+    closeChecks();
+    const problems: string[] = [];
+    let queued = 0;
+    for (const choice of choices) {
+      const result = await safely(() => registry().upload(choice));
+      if (!result.ok) {
+        problems.push(`${baseName(choice.localPath)}: ${result.message}`);
+        continue;
+      }
+      queued += 1;
+      const size = sizes.get(choice.localPath) ?? 0;
+      setExpected((current) => ({ ...current, [result.transfer.id]: size }));
+      noteTransfer(result.transfer, true);
+    }
+    if (problems.length > 0) showProblem(problems.join(' '));
+    else if (queued > 0 && transfersRef.current.some((t) => !isFinished(t))) {
+      setStatus({ tone: 'busy', text: `Sending ${files(queued)} to ${uploadFolder?.name ?? 'the registry'}…` });
+    }
+  };
+
+  // ------------------------------------------------------------------ downloads, deletes, transfers
+
+  const download = async (folder: RoleFolder, entries: RemoteEntry[]) => {
+    if (entries.length === 0) return;
+    const chosen = await safely(() => registry().chooseDownloadFolder({}));
+    if (!chosen.ok) {
+      showProblem(chosen.message);
+      return;
+    }
+    if (!chosen.path) {
+      showInfo('No folder was chosen, so nothing was downloaded.');
+      return;
+    }
+    const toFolder = chosen.path;
+    const result = await safely(() => registry().download({ role: folder.role, names: entries.map((e) => e.name), toFolder }));
+    if (!result.ok) {
+      showProblem(result.message);
+      return;
+    }
+    setExpected((current) => {
+      const next = { ...current };
+      result.transfers.forEach((t, i) => (next[t.id] = entries[i]?.size ?? 0));
+      return next;
+    });
+    result.transfers.forEach((t) => noteTransfer(t, true));
+    if (result.transfers.some((t) => !isFinished(transfersRef.current.find((x) => x.id === t.id) ?? t))) {
+      setStatus({ tone: 'busy', text: `Downloading ${files(entries.length)} from ${folder.name} to ${toFolder}…` });
+    }
+  };
+
+  const confirmDelete = async () => {
+    const what = deleting;
+    if (!what) return;
+    const problems: string[] = [];
+    let deleted = 0;
+    for (const name of what.names) {
+      const result = await safely(() => registry().deleteRemoteFile({ name, confirmed: true }));
+      if (result.ok) deleted += 1;
+      else problems.push(`${name}: ${result.message}`);
+    }
+    setDeleting(null);
+    setDropoffVersion((v) => v + 1);
+    if (problems.length > 0) showProblem(problems.join(' '));
+    else setStatus({ tone: 'ok', text: deleted === 1 ? `Deleted ${what.names[0]} from ${what.folder.name}.` : `Deleted ${deleted} files from ${what.folder.name}.` });
+  };
+
+  const cancelTransfer = async (transfer: TransferStatus) => {
+    const result = await safely(() => registry().cancelTransfer({ transferId: transfer.id }));
+    if (!result.ok) showProblem(result.message);
+  };
+
+  const retryTransfer = async (transfer: TransferStatus) => {
+    const result = await safely(() => registry().retryTransfer({ transferId: transfer.id }));
+    if (!result.ok) showProblem(result.message);
+    else noteTransfer(result.transfer, true);
+  };
+
+  const clearFinished = () => {
+    const still = transfersRef.current.filter((t) => !isFinished(t));
+    transfersRef.current = still;
+    setTransfers(still);
+  };
+
+  // While files are on their way, the overall bar measures the ones sent or fetched together;
+  // afterwards, everything still listed.
+  const inProgress = transfers.some((t) => !isFinished(t));
+  const batch = inProgress ? transfers.filter((t) => rounds.of[t.id] === rounds.current) : transfers;
+  const folderName = (role: FolderRole) =>
+    connection?.folders.find((f) => f.role === role)?.name ?? profile?.folders.find((f) => f.role === role)?.name ?? role;
+
   const currentRequest = requests[0];
   const requestProfile = currentRequest ? profiles.find((p) => p.id === currentRequest.profileId) : undefined;
 
@@ -139,6 +362,10 @@ export function App() {
               Web client
             </button>
           ) : null}
+          <button type="button" className="button button-toolbar" onClick={() => setHistoryOpen(true)}>
+            <ClockIcon />
+            History
+          </button>
           <button ref={trustedButton} type="button" className="button button-toolbar" onClick={() => setTrustedOpen(true)}>
             <ShieldIcon />
             Trusted servers
@@ -147,7 +374,7 @@ export function App() {
       </header>
 
       <main className="panes">
-        <LocalPane onProblem={showProblem} />
+        <LocalPane onProblem={showProblem} uploadFolderName={uploadFolder?.name ?? null} onUpload={(paths) => void startUpload(paths)} />
         <section className="pane pane-registry" aria-label={registryName}>
           {connection ? (
             <RemoteBrowser
@@ -158,6 +385,12 @@ export function App() {
               onDisconnect={() => void disconnect()}
               onProblem={showProblem}
               onInfo={showInfo}
+              dropoffVersion={dropoffVersion}
+              showDropoff={showDropoff}
+              onUpload={(paths) => void startUpload(paths)}
+              onChooseFilesToUpload={() => void chooseFilesToUpload()}
+              onDownload={(folder, entries) => void download(folder, entries)}
+              onDelete={(folder, entries) => entries.length > 0 && setDeleting({ folder, names: entries.map((e) => e.name) })}
             />
           ) : (
             <div className="pane-center">
@@ -174,17 +407,50 @@ export function App() {
         </section>
       </main>
 
+      {transfers.length > 0 ? (
+        <TransferPanel
+          transfers={transfers}
+          batch={batch}
+          expected={expected}
+          folderName={folderName}
+          onCancel={(t) => void cancelTransfer(t)}
+          onRetry={(t) => void retryTransfer(t)}
+          onClearFinished={clearFinished}
+        />
+      ) : null}
+
       <StatusBar status={status} version={version} />
 
       {currentRequest ? (
-        <HostKeyDialog
+        <IdentityDialog
           key={currentRequest.id}
           request={currentRequest}
           support={requestProfile?.support ?? null}
           onAnswer={(value) => void answer(currentRequest, value)}
         />
       ) : null}
+      {checked ? (
+        <UploadCheckDialog
+          files={checked}
+          folderName={uploadFolder?.name ?? 'the registry'}
+          importCode={connection?.username ?? null}
+          onSend={(choices) => void send(choices)}
+          onCancel={() => {
+            closeChecks();
+            showInfo('Nothing was sent.');
+          }}
+        />
+      ) : null}
+      {deleting ? (
+        <DeleteDialog
+          names={deleting.names}
+          folderName={deleting.folder.name}
+          onConfirm={confirmDelete}
+          onCancel={() => setDeleting(null)}
+        />
+      ) : null}
       {trustedOpen ? <TrustedServersDialog onClose={() => setTrustedOpen(false)} onInfo={showInfo} /> : null}
+      {historyOpen ? <HistoryDialog profiles={profiles} onClose={() => setHistoryOpen(false)} /> : null}
     </div>
   );
 }

@@ -50,7 +50,7 @@ async function fillConnectForm(page: Page, password = server.home.password): Pro
 
 async function connectAndAnswer(page: Page, answer: 'Trust this key' | 'Allow this connection only'): Promise<void> {
   await fillConnectForm(page);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await hostKeyDialog(page).getByRole('button', { name: answer }).click();
   await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${server.home.username}`);
 }
@@ -79,7 +79,7 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     await page.getByLabel('Password').fill(server.home.password);
     await shot(page, '01-connect-form.png');
 
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     const dialog = hostKeyDialog(page);
     await dialog.waitFor();
     expect(await dialog.getByRole('heading').textContent()).toContain("Check the registry’s identity");
@@ -131,7 +131,7 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     await shot(page, '03b-connected-1024x700.png');
 
     await page.getByRole('button', { name: 'Disconnect' }).click();
-    await eventually(() => page.getByRole('button', { name: 'Connect' }).isVisible()).toBe(true);
+    await eventually(() => page.getByRole('button', { name: 'Connect', exact: true }).isVisible()).toBe(true);
     expect(await statusLine(page).textContent()).toContain(`Disconnected from ${PROFILE_NAME}.`);
     expect(app.pageErrors).toEqual([]);
   });
@@ -141,12 +141,12 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     const { page } = app;
 
     await fillConnectForm(page);
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await hostKeyDialog(page).getByRole('button', { name: 'Do not allow this connection' }).click();
     await eventually(() => statusLine(page).textContent()).toContain('you chose not to allow the connection to 127.0.0.1. Nothing was sent to it.');
     expect(await statusLine(page).textContent()).toContain('Problem:');
     expect(await hostKeyDialog(page).count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Connect' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Connect', exact: true }).isEnabled()).toBe(true);
     expect(await connectedBar(page).count()).toBe(0);
     // The password field was emptied when the attempt ended; nothing was trusted.
     expect(await page.getByLabel('Password').inputValue()).toBe('');
@@ -165,10 +165,10 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     const { page } = app;
 
     await fillConnectForm(page, 'not-the-password');
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await hostKeyDialog(page).getByRole('button', { name: 'Allow this connection only' }).click();
     await eventually(() => statusLine(page).textContent()).toContain('The registry did not accept that import code and password.');
-    expect(await page.getByRole('button', { name: 'Connect' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Connect', exact: true }).isEnabled()).toBe(true);
     expect(await connectedBar(page).count()).toBe(0);
     expect(await page.content()).not.toContain('not-the-password');
     expect(app.pageErrors).toEqual([]);
@@ -179,17 +179,17 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     const { page } = app;
 
     await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     expect(await page.getByText('Enter your import code.').isVisible()).toBe(true);
     expect(await page.getByLabel('Import code').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('text');
 
     await page.getByLabel('Import code').fill('AB C12');
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     expect(await page.getByText('The import code cannot contain spaces.').isVisible()).toBe(true);
 
     await page.getByLabel('Import code').fill(server.home.username);
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     expect(await page.getByText('Enter your password.').isVisible()).toBe(true);
     // Nothing was sent to the engine for an incomplete form.
     expect(app.events.filter((e) => e.type === 'connection')).toEqual([]);
@@ -299,12 +299,12 @@ describe('connecting to the registry over SFTP and browsing its folders', () => 
     const oldFingerprint = server.fingerprint;
     await connectAndAnswer(page, 'Trust this key');
     await page.getByRole('button', { name: 'Disconnect' }).click();
-    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
 
     const newFingerprint = await server.changeHostKey();
     expect(newFingerprint).not.toBe(oldFingerprint);
     await fillConnectForm(page);
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     const dialog = hostKeyDialog(page);
     await dialog.waitFor();
     expect(await dialog.getByRole('heading').textContent()).toContain('Warning: the registry’s identity has changed');

@@ -1,6 +1,9 @@
 // The file list both panes use: a table whose rows are one keyboard stop (arrow keys move, Enter
-// opens a folder), with sortable columns and folders first.
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
+// opens a folder), with sortable columns and folders first. Where several files can be chosen at
+// once (to download or upload them), each file has a tick box, as Explorer's "item check boxes":
+// a click on a row chooses that row alone, a tick (or Space, Ctrl+click, Shift+click, Shift+arrows,
+// Ctrl+A) adds to the choice.
+import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { formatDateTime, formatSize, nextSortOrder, sortEntries, type ListedEntry, type SortKey, type SortOrder } from '../format';
 import { FileIcon, FolderIcon } from './Icons';
 
@@ -12,11 +15,16 @@ interface FileTableProps<E extends ListedEntry> {
   empty: ReactNode;
   /** Double-click or Enter on a folder. */
   onOpenFolder?: (entry: E) => void;
-  /** Files that can be dragged out set their own data. */
-  onDragFile?: (entry: E, event: DragEvent<HTMLTableRowElement>) => void;
+  /** Files that can be dragged out set their own data; `chosen` are the chosen files, the dragged one among them. */
+  onDragFile?: (entry: E, chosen: E[], event: DragEvent<HTMLTableRowElement>) => void;
   /** Changes when the listing is of another folder: the selection starts again at the top. */
   resetKey: string;
   busy?: boolean;
+  /** Files can be chosen several at a time, with a tick box each. */
+  multiSelect?: boolean;
+  onSelectionChange?: (chosen: E[]) => void;
+  /** The Delete key on a chosen row. */
+  onDeleteKey?: () => void;
 }
 
 const COLUMNS: { key: SortKey; title: string }[] = [
@@ -27,21 +35,58 @@ const COLUMNS: { key: SortKey; title: string }[] = [
 
 const kindWords = (kind: ListedEntry['kind']) => (kind === 'folder' ? 'Folder' : kind === 'file' ? 'File' : 'Other');
 
-export function FileTable<E extends ListedEntry>({ label, entries, empty, onOpenFolder, onDragFile, resetKey, busy = false }: FileTableProps<E>) {
+export function FileTable<E extends ListedEntry>({
+  label,
+  entries,
+  empty,
+  onOpenFolder,
+  onDragFile,
+  resetKey,
+  busy = false,
+  multiSelect = false,
+  onSelectionChange,
+  onDeleteKey,
+}: FileTableProps<E>) {
   const [order, setOrder] = useState<SortOrder>({ key: 'name', direction: 'ascending' });
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [cursor, setCursor] = useState<string | null>(null);
+  const anchor = useRef<string | null>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const focusWanted = useRef(false);
   const rows = useMemo(() => sortEntries(entries, order), [entries, order]);
+  const files = useMemo(() => rows.filter((e) => e.kind === 'file'), [rows]);
 
   useEffect(() => {
-    setSelected(null);
+    setSelected(new Set());
+    setCursor(null);
+    anchor.current = null;
   }, [resetKey]);
 
-  const selectedIndex = rows.findIndex((e) => e.name === selected);
-  const tabStop = selectedIndex >= 0 ? selectedIndex : 0;
+  // A refreshed listing keeps the choice of the files that are still there.
+  useEffect(() => {
+    setSelected((current) => {
+      const still = [...current].filter((name) => entries.some((e) => e.name === name));
+      return still.length === current.size ? current : new Set(still);
+    });
+  }, [entries]);
 
-  // After a folder opened from the keyboard, focus stays in the list, on its first row.
+  const report = useRef(onSelectionChange);
+  report.current = onSelectionChange;
+  const lastReported = useRef<string | null>(null);
+  useEffect(() => {
+    const chosen = rows.filter((e) => selected.has(e.name));
+    // Only a real change is reported: a new but equal listing must not wake the owner up.
+    const key = JSON.stringify(chosen.map((e) => [e.name, e.size, e.modified]));
+    if (key === lastReported.current) return;
+    lastReported.current = key;
+    report.current?.(chosen);
+  }, [selected, rows]);
+
+  const cursorIndex = rows.findIndex((e) => e.name === cursor);
+  const firstSelected = rows.findIndex((e) => selected.has(e.name));
+  const tabStop = cursorIndex >= 0 ? cursorIndex : firstSelected >= 0 ? firstSelected : 0;
+
+  // After a folder opened from the keyboard, or a move with the arrow keys, focus follows the cursor.
   useEffect(() => {
     if (!focusWanted.current) return;
     const row = bodyRef.current?.querySelectorAll<HTMLTableRowElement>('tr[data-row]')[tabStop];
@@ -58,10 +103,46 @@ export function FileTable<E extends ListedEntry>({ label, entries, empty, onOpen
     }
   };
 
-  const moveTo = (index: number) => {
+  const range = (from: string | null, to: string): Set<string> => {
+    const a = rows.findIndex((e) => e.name === from);
+    const b = rows.findIndex((e) => e.name === to);
+    if (a < 0 || b < 0) return new Set([to]);
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    return new Set(rows.slice(lo, hi + 1).map((e) => e.name));
+  };
+
+  const chooseOnly = (entry: E) => {
+    setSelected(new Set([entry.name]));
+    setCursor(entry.name);
+    anchor.current = entry.name;
+  };
+
+  const toggle = (entry: E) => {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(entry.name)) next.delete(entry.name);
+      else next.add(entry.name);
+      return next;
+    });
+    setCursor(entry.name);
+    anchor.current = entry.name;
+  };
+
+  const onRowClick = (event: MouseEvent<HTMLTableRowElement>, entry: E) => {
+    if (multiSelect && (event.ctrlKey || event.metaKey)) toggle(entry);
+    else if (multiSelect && event.shiftKey) {
+      setSelected(range(anchor.current, entry.name));
+      setCursor(entry.name);
+    } else chooseOnly(entry);
+  };
+
+  const moveTo = (index: number, extend: boolean) => {
     const entry = rows[Math.max(0, Math.min(rows.length - 1, index))];
     if (!entry) return;
-    setSelected(entry.name);
+    if (extend && multiSelect) {
+      setSelected(range(anchor.current ?? cursor, entry.name));
+      setCursor(entry.name);
+    } else chooseOnly(entry);
     focusWanted.current = true;
   };
 
@@ -78,26 +159,61 @@ export function FileTable<E extends ListedEntry>({ label, entries, empty, onOpen
     const target = moves[event.key];
     if (target !== undefined) {
       event.preventDefault();
-      moveTo(target);
+      moveTo(target, event.shiftKey);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       open(entry);
     } else if (event.key === ' ') {
       event.preventDefault();
-      setSelected(entry.name);
+      if (multiSelect && entry.kind === 'file') toggle(entry);
+      else chooseOnly(entry);
+    } else if (multiSelect && event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      setSelected(new Set(files.map((e) => e.name)));
+    } else if (event.key === 'Delete' && onDeleteKey && selected.size > 0) {
+      event.preventDefault();
+      onDeleteKey();
     }
   };
 
+  const chosenFiles = files.filter((e) => selected.has(e.name));
+  const allChosen = files.length > 0 && chosenFiles.length === files.length;
+
   return (
     <div className="file-table-wrap">
-      <table className="file-table" role="grid" aria-label={label} aria-readonly="true" aria-busy={busy} aria-rowcount={rows.length + 1}>
+      <table
+        className={`file-table${multiSelect ? ' has-checks' : ''}`}
+        role="grid"
+        aria-label={label}
+        aria-readonly="true"
+        aria-busy={busy}
+        aria-multiselectable={multiSelect || undefined}
+        aria-rowcount={rows.length + 1}
+      >
         <colgroup>
+          {multiSelect ? <col className="col-check" /> : null}
           <col className="col-name" />
           <col className="col-size" />
           <col className="col-modified" />
         </colgroup>
         <thead>
           <tr>
+            {multiSelect ? (
+              <th scope="col" className="th-check">
+                <input
+                  type="checkbox"
+                  className="row-check"
+                  aria-label="Choose all files"
+                  title="Choose all files"
+                  checked={allChosen}
+                  ref={(el) => {
+                    if (el) el.indeterminate = chosenFiles.length > 0 && !allChosen;
+                  }}
+                  disabled={files.length === 0}
+                  onChange={() => setSelected(allChosen ? new Set() : new Set(files.map((e) => e.name)))}
+                />
+              </th>
+            ) : null}
             {COLUMNS.map((column) => {
               const sorted = order.key === column.key;
               return (
@@ -115,7 +231,7 @@ export function FileTable<E extends ListedEntry>({ label, entries, empty, onOpen
         </thead>
         <tbody ref={bodyRef}>
           {rows.map((entry, index) => {
-            const isSelected = entry.name === selected;
+            const isSelected = selected.has(entry.name);
             const canDrag = entry.kind === 'file' && onDragFile !== undefined;
             return (
               <tr
@@ -126,12 +242,39 @@ export function FileTable<E extends ListedEntry>({ label, entries, empty, onOpen
                 tabIndex={index === tabStop ? 0 : -1}
                 className={isSelected ? 'is-selected' : undefined}
                 draggable={canDrag}
-                onDragStart={canDrag ? (event) => onDragFile?.(entry, event) : undefined}
-                onClick={() => setSelected(entry.name)}
-                onFocus={() => setSelected(entry.name)}
+                onDragStart={
+                  canDrag
+                    ? (event) => {
+                        const chosen = isSelected ? rows.filter((e) => e.kind === 'file' && selected.has(e.name)) : [entry];
+                        onDragFile?.(entry, chosen, event);
+                      }
+                    : undefined
+                }
+                onClick={(event) => onRowClick(event, entry)}
+                onFocus={(event) => {
+                  // Focus that lands on the row's tick box is the box's business (its click follows).
+                  if (event.target !== event.currentTarget) return;
+                  setCursor(entry.name);
+                  if (selected.size === 0) chooseOnly(entry);
+                }}
                 onDoubleClick={() => open(entry)}
                 onKeyDown={(event) => onRowKeyDown(event, index, entry)}
               >
+                {multiSelect ? (
+                  <td className="cell-check">
+                    {entry.kind === 'file' ? (
+                      <input
+                        type="checkbox"
+                        className="row-check"
+                        tabIndex={-1}
+                        aria-label={`Choose ${entry.name}`}
+                        checked={isSelected}
+                        onClick={(event) => event.stopPropagation()}
+                        onChange={() => toggle(entry)}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
                 <td className="cell-name">
                   {entry.kind === 'folder' ? <FolderIcon /> : <FileIcon />}
                   <span className="entry-name" title={entry.name}>

@@ -71,3 +71,63 @@ export const KeyIcon = () => (
     <path d="M7.2 8.3 13.5 2 M11 4.5l2 2 M9.5 6l1.5 1.5" />
   </Icon>
 );
+
+export const ErrorIcon = () => (
+  <Icon className="icon-error">
+    <circle cx="8" cy="8" r="6.5" />
+    <path d="M5.7 5.7l4.6 4.6 M10.3 5.7l-4.6 4.6" />
+  </Icon>
+);
+
+export const OkIcon = () => (
+  <Icon className="icon-ok">
+    <circle cx="8" cy="8" r="6.5" />
+    <path d="M5 8.2 7.1 10.3 11 6" />
+  </Icon>
+);
+
+export const UploadIcon = () => (
+  <Icon>
+    <path d="M8 10.5V2.5 M4.5 6 8 2.5 11.5 6 M2.5 10.5v3h11v-3" />
+  </Icon>
+);
+
+export const DownloadIcon = () => (
+  <Icon>
+    <path d="M8 2.5v8 M4.5 7 8 10.5 11.5 7 M2.5 10.5v3h11v-3" />
+  </Icon>
+);
+
+export const TrashIcon = () => (
+  <Icon>
+    <path d="M2.5 4h11 M6 4V2.5h4V4 M4 4l.7 9.5h6.6L12 4 M6.7 6.5v4.5 M9.3 6.5v4.5" />
+  </Icon>
+);
+
+export const ClockIcon = () => (
+  <Icon>
+    <circle cx="8" cy="8" r="6.5" />
+    <path d="M8 4.5V8l2.5 1.5" />
+  </Icon>
+);
+
+export const NoEntryIcon = () => (
+  <Icon className="icon-no-entry">
+    <circle cx="8" cy="8" r="6.5" />
+    <path d="M3.4 12.6 12.6 3.4" />
+  </Icon>
+);
+
+export const CertificateIcon = () => (
+  <Icon>
+    <path d="M2.5 2.5h11v8h-4 M2.5 2.5v8h2.5" />
+    <circle cx="7.3" cy="10" r="2" />
+    <path d="M6.2 11.7 5.6 14.5l1.7-.9 1.7.9-.6-2.8 M5 5h6 M5 7h2" />
+  </Icon>
+);
+
+export const ChevronIcon = ({ open }: { open: boolean }) => (
+  <Icon className={open ? 'icon-chevron is-open' : 'icon-chevron'}>
+    <path d="M6 3.5 10.5 8 6 12.5" />
+  </Icon>
+);

@@ -1,17 +1,19 @@
 // "My Computer": a place to start from, a path bar (type a path, press Enter), an Up button, and
-// the folder's files. Files can be dragged out of the list (towards the registry pane).
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+// the folder's files. Files can be dragged out of the list onto the registry's upload folder, or
+// chosen (several with their tick boxes) and sent with the Upload button: the same from the keyboard.
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { LocalEntry, LocalPlace } from '../../../shared/contract';
+import { LOCAL_PATH_DRAG_TYPE, LOCAL_PATHS_DRAG_TYPE } from '../drop';
 import { registry, safely } from '../registry';
 import { FileTable } from './FileTable';
-import { UpIcon } from './Icons';
-
-/** The drag data type a later drop target (uploads to the registry) reads. */
-export const LOCAL_PATH_DRAG_TYPE = 'application/x-registry-local-path';
+import { UpIcon, UploadIcon } from './Icons';
 
 interface LocalPaneProps {
   /** Problems the status line should show. */
   onProblem: (message: string) => void;
+  /** The registry folder uploads go to, once connected (e.g. `HL7-Dropoff`); null when not connected. */
+  uploadFolderName: string | null;
+  onUpload: (paths: string[]) => void;
 }
 
 interface Listing {
@@ -20,22 +22,31 @@ interface Listing {
   entries: LocalEntry[];
 }
 
-export function LocalPane({ onProblem }: LocalPaneProps) {
+export function LocalPane({ onProblem, uploadFolderName, onUpload }: LocalPaneProps) {
   const [places, setPlaces] = useState<LocalPlace[]>([]);
   const [listing, setListing] = useState<Listing | null>(null);
   const [typedPath, setTypedPath] = useState('');
   const [showHidden, setShowHidden] = useState(false);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<LocalEntry[]>([]);
   const headingId = useId();
   const placeId = useId();
   const pathId = useId();
   const problemId = useId();
 
+  const latest = useRef(0);
+  const typedRef = useRef(typedPath);
+  typedRef.current = typedPath;
+
   const open = useCallback(
     async (path: string) => {
+      const mine = ++latest.current;
+      const typedBefore = typedRef.current;
       setLoading(true);
       const result = await safely(() => registry().listLocalFolder({ path }));
+      // A slow listing (the start folder, a network drive) must not replace one asked for after it.
+      if (mine !== latest.current) return false;
       setLoading(false);
       if (!result.ok) {
         setProblem(result.message);
@@ -44,7 +55,8 @@ export function LocalPane({ onProblem }: LocalPaneProps) {
       }
       setProblem(null);
       setListing({ path: result.path, parent: result.parent, entries: result.entries });
-      setTypedPath(result.path);
+      // What the user is typing meanwhile is theirs: only an untouched path bar follows the listing.
+      setTypedPath((current) => (current === typedBefore ? result.path : current));
       return true;
     },
     [onProblem],
@@ -59,10 +71,12 @@ export function LocalPane({ onProblem }: LocalPaneProps) {
       }
       setPlaces(result.places);
       const start = result.places[0];
-      if (start) await open(start.path);
+      // Only if the user has not already gone (or started typing) somewhere while the places were read.
+      if (start && latest.current === 0 && typedRef.current === '') await open(start.path);
     })();
   }, [open, onProblem]);
 
+  const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const visible = useMemo(() => (listing ? listing.entries.filter((e) => showHidden || !e.hidden) : []), [listing, showHidden]);
   const currentPlace = places.find((p) => p.path === listing?.path)?.path ?? '';
   const folderName = listing ? (listing.path.split(/[\\/]/).filter(Boolean).pop() ?? listing.path) : '';
@@ -143,8 +157,11 @@ export function LocalPane({ onProblem }: LocalPaneProps) {
             : 'This folder is empty.'
         }
         onOpenFolder={(entry) => void open(entry.path)}
-        onDragFile={(entry, event) => {
+        multiSelect
+        onSelectionChange={setChosen}
+        onDragFile={(entry, dragged, event) => {
           event.dataTransfer.setData(LOCAL_PATH_DRAG_TYPE, entry.path);
+          if (dragged.length > 1) event.dataTransfer.setData(LOCAL_PATHS_DRAG_TYPE, JSON.stringify(dragged.map((e) => e.path)));
           event.dataTransfer.effectAllowed = 'copy';
         }}
       />
@@ -152,11 +169,29 @@ export function LocalPane({ onProblem }: LocalPaneProps) {
       <div className="pane-foot">
         <span className="muted">
           {listing ? `${visible.length} ${visible.length === 1 ? 'item' : 'items'}` : loading ? 'Loading…' : ''}
+          {chosen.length > 1 ? ` · ${chosen.length} chosen` : ''}
         </span>
-        <label className="checkbox">
-          <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />
-          Show hidden files
-        </label>
+        <div className="pane-foot-actions">
+          <label className="checkbox">
+            <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />
+            Show hidden files
+          </label>
+          {uploadFolderName ? (
+            <button
+              type="button"
+              className="button button-small"
+              disabled={chosenFiles.length === 0}
+              title={chosenFiles.length === 0 ? 'Choose one or more files first, or drag them to the registry.' : undefined}
+              onClick={() => onUpload(chosenFiles.map((e) => e.path))}
+            >
+              <UploadIcon />
+              <span>
+                {chosenFiles.length > 1 ? `Upload ${chosenFiles.length} files` : 'Upload'}
+                <span className="wide-only"> to {uploadFolderName}</span>
+              </span>
+            </button>
+          ) : null}
+        </div>
       </div>
     </section>
   );

@@ -1,10 +1,15 @@
 // The registry once connected: who and where, the registry's folders as tabs (each with what it is
-// for and what this account may do there), and the chosen folder's files.
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+// for and what this account may do there), the chosen folder's files, and what can be done with
+// them: upload (a button, or files dropped on the upload folder or its tab), download from the
+// readable folders, delete from the upload folder. Only a folder the account may write to takes a
+// drop; any other says why not, and where to drop instead.
+import { useCallback, useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import type { ConnectionInfo, FolderRight, FolderRole, ProfileSummary, RemoteEntry, RoleFolder } from '../../../shared/contract';
+import { carriesFiles, droppedFiles, unknownPathWords } from '../drop';
 import { registry, safely } from '../registry';
+import { canUploadTo, refusalWords } from '../transfers';
 import { FileTable } from './FileTable';
-import { RefreshIcon } from './Icons';
+import { DownloadIcon, NoEntryIcon, RefreshIcon, TrashIcon, UploadIcon } from './Icons';
 
 interface RemoteBrowserProps {
   connection: ConnectionInfo;
@@ -13,6 +18,14 @@ interface RemoteBrowserProps {
   onDisconnect: () => void;
   onProblem: (message: string) => void;
   onInfo: (message: string) => void;
+  /** Goes up when the upload folder changed (a file landed or was deleted): listed again if open. */
+  dropoffVersion: number;
+  /** Goes up when an upload starts: the upload folder is shown, so the file is seen to land. */
+  showDropoff: number;
+  onUpload: (paths: string[]) => void;
+  onChooseFilesToUpload: () => void;
+  onDownload: (folder: RoleFolder, entries: RemoteEntry[]) => void;
+  onDelete: (folder: RoleFolder, entries: RemoteEntry[]) => void;
 }
 
 const EMPTY_WORDS: Record<FolderRole, string> = {
@@ -23,6 +36,7 @@ const EMPTY_WORDS: Record<FolderRole, string> = {
 };
 
 const RIGHT_ORDER: FolderRight[] = ['list', 'read', 'write', 'rename', 'delete'];
+const NO_ENTRIES: RemoteEntry[] = [];
 
 export function accessWords(rights: readonly FolderRight[]): string {
   return rights.includes('write') ? 'You can upload here' : 'Read only';
@@ -33,15 +47,47 @@ interface FolderListing {
   entries: RemoteEntry[];
 }
 
-export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect, onProblem, onInfo }: RemoteBrowserProps) {
+/** Where a drag is over: which folder would take it (a tab, or the open folder) and whether it may. */
+interface DropHover {
+  folder: RoleFolder;
+  onTab: boolean;
+  allowed: boolean;
+}
+
+const sameHover = (a: DropHover | null, b: DropHover | null) =>
+  a === b || (a !== null && b !== null && a.folder.role === b.folder.role && a.onTab === b.onTab && a.allowed === b.allowed);
+
+export function RemoteBrowser({
+  connection,
+  profile,
+  disconnecting,
+  onDisconnect,
+  onProblem,
+  onInfo,
+  dropoffVersion,
+  showDropoff,
+  onUpload,
+  onChooseFilesToUpload,
+  onDownload,
+  onDelete,
+}: RemoteBrowserProps) {
   const [active, setActive] = useState<FolderRole | null>(connection.folders[0]?.role ?? null);
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<RemoteEntry[]>([]);
+  const [hover, setHover] = useState<DropHover | null>(null);
   const tabRefs = useRef(new Map<FolderRole, HTMLButtonElement>());
+  const zoneRef = useRef<HTMLDivElement>(null);
+  const dragDepth = useRef(0);
+  const hoverRef = useRef<DropHover | null>(null);
+  const activeRef = useRef(active);
+  activeRef.current = active;
   const request = useRef(0);
   const panelId = useId();
+  const dropNoteId = useId();
   const tabId = (role: FolderRole) => `${panelId}-tab-${role}`;
+  const uploadFolder = connection.folders.find((f) => f.role === 'dropoff' && canUploadTo(f)) ?? connection.folders.find(canUploadTo) ?? null;
 
   const load = useCallback(
     async (role: FolderRole, announce = false) => {
@@ -72,8 +118,34 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
     if (active) void load(active);
   }, [active, load]);
 
+  useEffect(() => {
+    if (dropoffVersion > 0 && activeRef.current === uploadFolder?.role) void load(uploadFolder.role);
+    // Only a new version means the folder changed; a new `load` (new callbacks) does not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dropoffVersion]);
+
+  useEffect(() => {
+    if (showDropoff > 0 && uploadFolder) setActive(uploadFolder.role);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [showDropoff]);
+
+  // A drag that ends anywhere (a drop elsewhere, Escape) leaves no highlight behind.
+  useEffect(() => {
+    const clear = () => {
+      dragDepth.current = 0;
+      hoverRef.current = null;
+      setHover(null);
+    };
+    document.addEventListener('dragend', clear);
+    document.addEventListener('drop', clear);
+    return () => {
+      document.removeEventListener('dragend', clear);
+      document.removeEventListener('drop', clear);
+    };
+  }, []);
+
   const folder: RoleFolder | undefined = connection.folders.find((f) => f.role === active);
-  const shown = listing && listing.role === active ? listing.entries : [];
+  const shown = listing && listing.role === active ? listing.entries : NO_ENTRIES;
   // A folder just chosen counts as loading until its listing (or its problem) arrives.
   const busy = loading || (problem === null && listing?.role !== active);
 
@@ -97,14 +169,93 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
     tabRefs.current.get(next.role)?.focus();
   };
 
+  // ------------------------------------------------------------------ dropping files
+
+  const hoverFor = (event: DragEvent): DropHover | null => {
+    const tab = event.target instanceof Element ? event.target.closest('[data-folder-role]') : null;
+    const role = (tab?.getAttribute('data-folder-role') as FolderRole | null) ?? active;
+    const target = connection.folders.find((f) => f.role === role);
+    return target ? { folder: target, onTab: tab !== null, allowed: canUploadTo(target) } : null;
+  };
+
+  const showHover = (next: DropHover | null) => {
+    if (sameHover(hoverRef.current, next)) return;
+    hoverRef.current = next;
+    setHover(next);
+  };
+
+  const refuse = (target: RoleFolder) => onProblem(refusalWords(target, uploadFolder?.name ?? null));
+
+  const onDragEnter = (event: DragEvent<HTMLDivElement>) => {
+    if (!carriesFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    dragDepth.current += 1;
+    showHover(hoverFor(event));
+  };
+
+  const onDragOver = (event: DragEvent<HTMLDivElement>) => {
+    if (!carriesFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    const next = hoverFor(event);
+    event.dataTransfer.dropEffect = next?.allowed ? 'copy' : 'none';
+    showHover(next);
+  };
+
+  const onDragLeave = (event: DragEvent<HTMLDivElement>) => {
+    if (!carriesFiles(event.dataTransfer)) return;
+    dragDepth.current = Math.max(0, dragDepth.current - 1);
+    if (dragDepth.current > 0) return;
+    const was = hoverRef.current;
+    showHover(null);
+    // A refused drop ends the drag with a last `dragleave` right where the pointer is (no `drop`
+    // comes); leaving the pane puts the pointer outside it. Only the former is a refused drop.
+    const box = zoneRef.current?.getBoundingClientRect();
+    const inside = box !== undefined && event.clientX > box.left && event.clientX < box.right && event.clientY > box.top && event.clientY < box.bottom;
+    if (was && !was.allowed && inside) refuse(was.folder);
+  };
+
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    if (!carriesFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    dragDepth.current = 0;
+    const target = hoverFor(event);
+    showHover(null);
+    if (!target) return;
+    if (!target.allowed) {
+      refuse(target.folder);
+      return;
+    }
+    const dropped = droppedFiles(event.dataTransfer, (file) => registry().pathForFile(file));
+    if (dropped.unknown.length > 0) onProblem(unknownPathWords(dropped.unknown));
+    if (dropped.paths.length > 0) {
+      if (target.folder.role !== active) setActive(target.folder.role);
+      onUpload(dropped.paths);
+    }
+  };
+
+  // ------------------------------------------------------------------ what the folder offers
+
   const held = folder ? RIGHT_ORDER.filter((r) => folder.rights.includes(r)) : [];
   const fileCount = shown.filter((e) => e.kind === 'file').length;
+  const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const quotaNote =
     folder?.role === 'dropoff' && profile?.quotaFiles ? ` · the registry allows ${profile.quotaFiles} files per folder` : '';
   const retentionNote = profile?.retentionDays ? ` · files are removed after ${profile.retentionDays} days` : '';
+  const mayUpload = folder !== undefined && canUploadTo(folder);
+  const mayDownload = folder !== undefined && folder.rights.includes('read') && !mayUpload;
+  const mayDelete = folder !== undefined && folder.role === 'dropoff' && folder.rights.includes('delete');
+  const panelHover = hover && (!hover.onTab || !hover.allowed) ? hover : null;
+  const chooseFirst = 'Choose one or more files in the list first (tick their boxes).';
 
   return (
-    <div className="remote">
+    <div
+      ref={zoneRef}
+      className="remote"
+      onDragEnter={onDragEnter}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
       <div className="connected-bar">
         <p className="connected-text">
           <span className="state-dot is-connected" aria-hidden="true" />
@@ -126,6 +277,7 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
       <div className="folder-tabs" role="tablist" aria-label="Registry folders">
         {connection.folders.map((f, index) => {
           const selected = f.role === active;
+          const dropHere = hover?.onTab === true && hover.allowed && hover.folder.role === f.role;
           return (
             <button
               key={f.role}
@@ -136,13 +288,15 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
               id={tabId(f.role)}
               type="button"
               role="tab"
+              data-folder-role={f.role}
               aria-selected={selected}
               aria-controls={panelId}
               tabIndex={selected ? 0 : -1}
-              className={`folder-tab${selected ? ' is-selected' : ''}`}
+              className={`folder-tab${selected ? ' is-selected' : ''}${dropHere ? ' is-drop-target' : ''}`}
               onClick={() => (selected ? void load(f.role) : setActive(f.role))}
               onKeyDown={(event) => onTabKeyDown(event, index)}
             >
+              {canUploadTo(f) ? <UploadIcon /> : null}
               {f.name}
             </button>
           );
@@ -168,6 +322,50 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
                 ))}
               </p>
             </div>
+          </div>
+        ) : null}
+
+        {folder ? (
+          <div className="folder-actions" role="toolbar" aria-label={`Actions in ${folder.name}`}>
+            {mayUpload ? (
+              <>
+                <button type="button" className="button button-primary" onClick={onChooseFilesToUpload}>
+                  <UploadIcon />
+                  Upload files…
+                </button>
+                <span className="drop-hint muted">or drag files here</span>
+              </>
+            ) : null}
+            {mayDownload ? (
+              <button
+                type="button"
+                className="button"
+                disabled={chosenFiles.length === 0}
+                title={chosenFiles.length === 0 ? chooseFirst : undefined}
+                onClick={() => folder && onDownload(folder, chosenFiles)}
+              >
+                <DownloadIcon />
+                Download…
+              </button>
+            ) : null}
+            {mayDelete ? (
+              <button
+                type="button"
+                className="button"
+                disabled={chosenFiles.length === 0}
+                title={chosenFiles.length === 0 ? chooseFirst : undefined}
+                onClick={() => folder && onDelete(folder, chosenFiles)}
+              >
+                <TrashIcon />
+                Delete…
+              </button>
+            ) : null}
+            <span className="actions-spacer" />
+            {chosenFiles.length > 0 ? (
+              <span className="muted chosen-count" aria-live="polite">
+                {chosenFiles.length === 1 ? '1 file chosen' : `${chosenFiles.length} files chosen`}
+              </span>
+            ) : null}
             <button type="button" className="button" onClick={() => void load(folder.role, true)} disabled={loading}>
               <RefreshIcon />
               Refresh
@@ -177,13 +375,30 @@ export function RemoteBrowser({ connection, profile, disconnecting, onDisconnect
 
         {problem ? <p className="field-error pane-problem">{problem}</p> : null}
 
-        <FileTable
-          label={folder ? `Files in ${folder.name}` : 'Files'}
-          entries={shown}
-          resetKey={active ?? ''}
-          busy={busy}
-          empty={problem ? 'The folder could not be listed.' : active ? EMPTY_WORDS[active] : 'Choose a folder.'}
-        />
+        <div className="folder-files">
+          <FileTable
+            label={folder ? `Files in ${folder.name}` : 'Files'}
+            entries={shown}
+            resetKey={active ?? ''}
+            busy={busy}
+            multiSelect={mayDownload || mayDelete}
+            onSelectionChange={setChosen}
+            onDeleteKey={mayDelete ? () => folder && onDelete(folder, chosenFiles) : undefined}
+            empty={problem ? 'The folder could not be listed.' : active ? EMPTY_WORDS[active] : 'Choose a folder.'}
+          />
+          {panelHover ? (
+            <div id={dropNoteId} className={`drop-note${panelHover.allowed ? ' is-allowed' : ' is-refused'}`} aria-live="polite">
+              <div className="drop-note-card">
+                {panelHover.allowed ? <UploadIcon /> : <NoEntryIcon />}
+                <p>
+                  {panelHover.allowed
+                    ? `Drop to check the files and send them to ${panelHover.folder.name}.`
+                    : refusalWords(panelHover.folder, uploadFolder?.name ?? null)}
+                </p>
+              </div>
+            </div>
+          ) : null}
+        </div>
 
         <div className="pane-foot">
           <span className="muted">

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { IdentityKind, TrustedIdentity } from '../../../shared/contract';
 import { formatDay } from '../format';
 import { registry, safely } from '../registry';
+import { FingerprintText } from './Fingerprint';
+import { distinguishedNameWords } from './IdentityDialog';
 import { Modal } from './Modal';
 
 interface TrustedServersDialogProps {
@@ -13,7 +15,7 @@ interface TrustedServersDialogProps {
 
 const KIND_WORDS: Record<IdentityKind, string> = {
   'ssh-host-key': 'SSH host key',
-  'tls-certificate': 'TLS certificate',
+  'tls-certificate': 'Certificate',
 };
 
 export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogProps) {
@@ -78,7 +80,7 @@ export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogPr
       {identities === null ? (
         <p className="muted">Loading…</p>
       ) : identities.length === 0 ? (
-        <p className="empty-state">No trusted servers yet. When you trust a registry&rsquo;s key, it is listed here.</p>
+        <p className="empty-state">No trusted servers yet. When you trust a registry&rsquo;s key or certificate, it is listed here.</p>
       ) : (
         <div className="trusted-table-wrap">
           <table className="trusted-table">
@@ -102,10 +104,15 @@ export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogPr
                   </td>
                   <td className="nowrap">
                     {KIND_WORDS[identity.kind]}
-                    {identity.description ? <span className="cell-second muted"> {identity.description}</span> : null}
+                    {identity.description ? (
+                      <span className="cell-second muted" title={identity.description}>
+                        {' '}
+                        {identity.kind === 'tls-certificate' ? distinguishedNameWords(identity.description) : identity.description}
+                      </span>
+                    ) : null}
                   </td>
                   <td>
-                    <code className="fingerprint">{identity.fingerprint}</code>
+                    <FingerprintText value={identity.fingerprint} />
                   </td>
                   <td className="nowrap">{formatDay(identity.firstTrusted, 'medium')}</td>
                   <td className="cell-action">
