@@ -81,6 +81,18 @@ export interface SupportContact {
   email?: string;
 }
 
+/**
+ * How a registry has its users change a password, per protocol. SFTP: `server-prompt` (the server
+ * asks at sign-in: RFC 4252 or keyboard-interactive) or `web-page`. FTPS: `pass-old-new` (WS_FTP
+ * Server: reply 560 at login, then `PASS old new`), `site-pswd` (Serv-U, Titan), `site-cpwd` (older
+ * WS_FTP) or `web-page` (the registry's own page, e.g. EFT's /manageaccount).
+ */
+export const SFTP_PASSWORD_CHANGE_METHODS = ['server-prompt', 'web-page'] as const;
+export const FTPS_PASSWORD_CHANGE_METHODS = ['pass-old-new', 'site-pswd', 'site-cpwd', 'web-page'] as const;
+export type SftpPasswordChangeMethod = (typeof SFTP_PASSWORD_CHANGE_METHODS)[number];
+export type FtpsPasswordChangeMethod = (typeof FTPS_PASSWORD_CHANGE_METHODS)[number];
+export type PasswordChangeMethod = SftpPasswordChangeMethod | FtpsPasswordChangeMethod;
+
 export interface ProfileSummary {
   id: string;
   name: string;
@@ -99,6 +111,7 @@ export interface ProfileSummary {
     requiredAtFirstLogin: boolean;
     webPageUrl: string | null;
     rules: PasswordRules;
+    methods: { sftp: SftpPasswordChangeMethod; ftps: FtpsPasswordChangeMethod };
   };
 }
 
@@ -119,6 +132,11 @@ export interface ConnectionInfo {
   fingerprint: string;
   /** Whether the system keychain holds a password for this login (the password itself never crosses). */
   hasSavedPassword: boolean;
+  /**
+   * The profile says new accounts must change their password, and the app has not seen this account
+   * do it yet: the window offers the change right after this first successful login.
+   */
+  passwordChangeDue: boolean;
 }
 
 export type EntryKind = 'file' | 'folder' | 'other';
@@ -330,6 +348,31 @@ export const calls = {
   getSavedPassword: { input: z.object({ profileId: id, username }).strict() },
   /** Remove a login's saved password from the system keychain. */
   forgetPassword: { input: z.object({ profileId: id, username }).strict() },
+  /**
+   * Change the password the way the registry's profile says. For the connected account unless
+   * `account` names another login (a web page needs no connection). `newPassword` is needed by every
+   * method the app carries out itself; for `web-page` the page is opened instead.
+   */
+  changePassword: {
+    input: z
+      .object({
+        newPassword: password.optional(),
+        account: z.object({ profileId: id, protocol: z.enum(PROTOCOLS), username }).strict().optional(),
+      })
+      .strict(),
+  },
+  /**
+   * After a change on the registry's web page: keep the new password (as pending) so the next sign-in
+   * proves it. For the connected account unless `profileId` and `username` name another login.
+   */
+  storeChangedPassword: {
+    input: z
+      .object({ newPassword: password, profileId: id.optional(), username: username.optional() })
+      .strict()
+      .refine((v) => (v.profileId === undefined) === (v.username === undefined), 'give both profileId and username, or neither'),
+  },
+  /** What to do about a forgotten password: only the registry can reset it. */
+  forgotPassword: { input: z.object({ profileId: id }).strict() },
   disconnect: { input: empty },
   listRemoteFolder: { input: z.object({ role: z.enum(FOLDER_ROLES) }).strict() },
   answerRequest: { input: z.object({ id, answer: z.enum(TRUST_ANSWERS) }).strict() },
@@ -385,6 +428,14 @@ export interface CallResults {
   connect: Result<{ connection: ConnectionInfo; notices: string[] }>;
   getSavedPassword: Result<{ hasSavedPassword: boolean }>;
   forgetPassword: Result<{ forgotten: boolean }>;
+  /**
+   * `changed`: the registry confirmed the new password. `web-page`: nothing changed yet; `url` is the
+   * page opened in the browser. `message` says what happened and what comes next, in plain words.
+   */
+  changePassword: Result<{ method: PasswordChangeMethod; changed: boolean; message: string; url?: string; notices: string[] }>;
+  /** `saved`: the system keychain holds the new password (pending until a sign-in proves it). */
+  storeChangedPassword: Result<{ saved: boolean; message: string }>;
+  forgotPassword: Result<{ message: string; support: SupportContact; webPageUrl: string | null }>;
   disconnect: Result;
   listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[] }>;
   answerRequest: Result;

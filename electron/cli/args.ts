@@ -12,6 +12,7 @@ const OPTIONS = {
   port: { type: 'string' },
   user: { type: 'string' },
   'password-env': { type: 'string' },
+  'new-password-env': { type: 'string' },
   trust: { type: 'string' },
   'data-dir': { type: 'string' },
   timeout: { type: 'string' },
@@ -24,7 +25,7 @@ const OPTIONS = {
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'change-password'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -33,6 +34,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   list: CONNECTION_OPTIONS,
   upload: [...CONNECTION_OPTIONS, 'replace', 'accept-warnings'],
   download: [...CONNECTION_OPTIONS, 'to'],
+  'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -46,6 +48,12 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     tooFew: 'Say which folder to download from, e.g. registry-transfer download DQA-Report --to DIR.',
     tooMany: '',
   },
+  'change-password': {
+    min: 0,
+    max: 0,
+    tooFew: '',
+    tooMany: 'change-password takes no arguments besides its options; the new password is never one of them (see --new-password-env).',
+  },
 };
 
 export interface CommandOptions {
@@ -56,6 +64,8 @@ export interface CommandOptions {
   user?: string;
   /** The NAME of the environment variable that holds the password, never the password. */
   passwordEnv?: string;
+  /** change-password: the NAME of the environment variable that holds the new password. */
+  newPasswordEnv?: string;
   /** As the user typed it; checked to be a SHA-256 fingerprint in one of the accepted forms. */
   trust?: string;
   dataDir?: string;
@@ -180,6 +190,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       throw usageError('--password-env takes the NAME of an environment variable (letters, digits and _), not the password itself.');
     }
     options.passwordEnv = passwordEnv;
+  }
+
+  const newPasswordEnv = text('new-password-env');
+  if (newPasswordEnv !== undefined) {
+    if (!ENV_NAME_PATTERN.test(newPasswordEnv)) {
+      throw usageError('--new-password-env takes the NAME of an environment variable (letters, digits and _), not the new password itself.');
+    }
+    options.newPasswordEnv = newPasswordEnv;
   }
 
   const trust = text('trust');

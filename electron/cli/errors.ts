@@ -25,7 +25,10 @@ export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof RemoteError) {
     // The engine's words ask the user to choose a password; a scheduled job has nobody to do that.
-    const hint = error.code === 'password-change-required' ? ' registry-transfer cannot do that: sign in once with the desktop app to choose it, then run this again.' : '';
+    const hint =
+      error.code === 'password-change-required'
+        ? ' Choose it with registry-transfer change-password (see registry-transfer change-password --help), or sign in once with the desktop app, then run this again.'
+        : '';
     return new CliError(error.code, `${error.message}${hint}`, error.detail);
   }
   if (error instanceof ProfileError) return new CliError('invalid-input', error.message);

@@ -22,7 +22,7 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   'identity-changed': EXIT.untrusted,
   'identity-denied': EXIT.untrusted,
   'auth-failed': EXIT.noLogin,
-  // A job cannot choose a new password: someone signs in once with the desktop app to set it.
+  // A job cannot choose a new password: someone runs change-password (or the desktop app) once.
   'password-change-required': EXIT.noLogin,
   'no-password': EXIT.noLogin,
   'keychain-unavailable': EXIT.noLogin,
@@ -53,5 +53,6 @@ export const EXIT_CODES_HELP = `Exit status (for several files, the worst of the
   2  usage: unknown command or option, missing or bad value, unknown profile or folder
   3  the server's identity is not trusted (new, changed, or not the one given with --trust)
   4  login failed, no password available, or the registry wants a new password first
-     (sign in once with the desktop app to choose it)
+     (choose it with registry-transfer change-password, or the desktop app) or did not
+     take the new one
   5  refused by the registry (permission denied, or its file quota is full)`;

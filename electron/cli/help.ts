@@ -4,13 +4,15 @@ import { EXIT_CODES_HELP } from './exit-codes';
 
 const GENERAL = `registry-transfer: the Registry Transfer app's engine from the command line, for
 Task Scheduler, cron and connection checks. It uses the desktop app's profiles, trusted servers and
-saved passwords, and it never stops to ask a question.
+saved passwords, and it never stops to ask a question (change-password asks for the new password
+when it runs in a terminal and no --new-password-env is given).
 
 Usage:
   registry-transfer profiles [--json] [--data-dir DIR]
   registry-transfer list [FOLDER] --profile ID|FILE.json --user NAME [options]
   registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
   registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
+  registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -19,6 +21,9 @@ Commands:
   list       the files in a registry's folders
   upload     check HL7 files and send them to the registry's dropoff folder
   download   save files from a registry folder (DQA reports, accepted files, consent notifications)
+  change-password
+             choose a new password (the registry's first-login change, or a change any time
+             where the registry allows one); the only command that may ask a question
 
 Run registry-transfer COMMAND --help for its options.
 
@@ -150,7 +155,45 @@ fingerprint it showed: check it with the registry, then run again with --trust F
 ${EXIT_CODES_HELP}
 `;
 
+const CHANGE_PASSWORD = `registry-transfer change-password: choose a new password for a registry login.
+
+Usage:
+  registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
+
+The new password is read from the environment variable named by --new-password-env, or, in a
+terminal, asked for twice without showing it. It is checked against the registry's rules before
+anything is sent. Then the command does what the registry's profile says:
+  - the registry asks for a new password at sign-in (SFTP, or WS_FTP Server's FTPS reply 560):
+    the command signs in and answers with the new one;
+  - the registry takes a change command after sign-in (FTPS SITE PSWD or SITE CPWD): the command
+    signs in and sends it once;
+  - the registry changes passwords only on its web page (Colorado CIIS over FTPS): the command
+    says which page, and changes nothing (exit 1); so does a registry that changes passwords only
+    when it asks at sign-in, when it does not ask.
+Where the system keychain is available, the new password is saved there as pending before it is
+sent, and becomes the saved password once the registry confirms it. If the connection ends before
+the registry answers, both passwords are kept, and the next sign-in (of any command or the desktop
+app) tries the old one once and then the new one once. Where there is no keychain, the command
+says so: remember the new password.
+
+Options:
+  --new-password-env VAR   read the new password from the environment variable VAR
+${CONNECTION_OPTIONS}
+                           (--password-env names the CURRENT password here)
+  --json                   print one JSON document with the outcome
+  -h, --help               this help
+
+Example:
+  RT_NEW_PASSWORD=... registry-transfer change-password --profile texas-immtrac2 --protocol ftps --user ABC123 --password-env RT_PASSWORD --new-password-env RT_NEW_PASSWORD
+
+A forgotten password cannot be recovered, only reset by the registry: see the profile's support
+contact (registry-transfer profiles).
+
+${EXIT_CODES_HELP}
+`;
+
 export function helpText(command: CommandName | null): string {
+  if (command === 'change-password') return CHANGE_PASSWORD;
   if (command === 'profiles') return PROFILES;
   if (command === 'list') return LIST;
   if (command === 'upload') return UPLOAD;

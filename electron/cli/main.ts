@@ -1,4 +1,5 @@
 // Entry of the bundled CLI (dist/cli/cli.mjs), started by registry-transfer.mjs.
+import { readHiddenLine } from './prompt';
 import { runCli } from './run';
 
 // `registry-transfer list | head` closes the pipe early; that is not an error worth a stack trace.
@@ -15,6 +16,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => void process.stderr.write(text),
   env: process.env,
   stdoutIsTTY: process.stdout.isTTY === true,
+  stdinIsTTY: process.stdin.isTTY === true,
+  readSecret: (prompt) => readHiddenLine(process.stdin, process.stderr, prompt),
 });
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // Exit now rather than when the event loop drains: a keychain call that never answers must not keep

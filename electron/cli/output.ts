@@ -11,6 +11,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal someone watches: only then does a transfer show a progress line. */
   stdoutIsTTY?: boolean;
+  /**
+   * Ask for a secret on the terminal without showing it (change-password's new password). Absent,
+   * or stdin not a terminal: there is nobody to ask.
+   */
+  readSecret?: (prompt: string) => Promise<string>;
+  stdinIsTTY?: boolean;
 }
 
 const REDACTED = '********';

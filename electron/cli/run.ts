@@ -1,7 +1,9 @@
 // One CLI run: read the command line, run the command, and turn whatever stopped it into an exit
-// status and a message. It never reads stdin: a scheduled job has nobody to answer.
+// status and a message. Only change-password ever reads stdin, and only from a terminal: a scheduled
+// job has nobody to answer.
 import packageJson from '../../package.json';
 import { parseCommandLine, wantsJson } from './args';
+import { changePasswordCommand } from './commands/change-password';
 import { downloadCommand } from './commands/download';
 import { listCommand } from './commands/list';
 import { profilesCommand } from './commands/profiles';
@@ -35,6 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await uploadCommand(line.options, line.positionals, out, io);
           case 'download':
             return await downloadCommand(line.options, line.positionals, out, io);
+          case 'change-password':
+            return await changePasswordCommand(line.options, out, io);
         }
     }
   } catch (error) {

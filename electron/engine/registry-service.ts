@@ -11,8 +11,20 @@ import {
   type RegistryEvent,
 } from '../../shared/contract';
 import { checkPasswordRules } from '../../shared/password-rules';
-import { PasswordKeeper } from './credentials/password-keeper';
-import { VaultError, vaultAccount, type CredentialVault } from './credentials/vault';
+import { KeychainAccess } from './credentials/keychain';
+import {
+  changeMethodFor,
+  changeOnConnection,
+  demandedChangeProblem,
+  FirstLoginRecord,
+  forgotPasswordAdvice,
+  onlyWhenAskedFailure,
+  siteCommandFor,
+  storedChangeMessage,
+  webPageChangeMessage,
+} from './credentials/password-change';
+import { signIn } from './credentials/sign-in';
+import { vaultAccount, type CredentialVault } from './credentials/vault';
 import { listLocalFolder, localPlaces } from './local/local-fs';
 import { TransferHistory } from './transfers/history';
 import { isSafeRemoteName } from './transfers/safe-names';
@@ -20,10 +32,10 @@ import { TransferQueue, type QueueTarget } from './transfers/transfer-queue';
 import { checkUpload } from './transfers/upload';
 import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './profiles';
 import { resolveRoleFolders } from './remote/folders';
+import { isFtpsFs, type SiteChangeResult, type SitePasswordCommand } from './remote/ftps';
 import { joinRemote, RemoteError, type RemoteFs } from './remote/remote-fs';
 import { RequestBroker } from './requests/request-broker';
-import type { PasswordChangeStep } from './remote/sftp';
-import { openVerified, type OpenedConnection, type OpenRequest } from './session/open-verified';
+import { openVerified, type OpenRequest } from './session/open-verified';
 import type { SettingsStore } from './settings/settings-store';
 import { TrustStore } from './trust/trust-store';
 
@@ -54,6 +66,11 @@ interface Session {
   info: ConnectionInfo;
   fs: RemoteFs | null;
   idleTimer?: NodeJS.Timeout;
+  /**
+   * After a change whose outcome the app does not know (a drop, or a change made on the web page):
+   * the passwords the next reopen tries, one attempt each, old first; the one that works is kept.
+   */
+  unsettled?: { candidates: string[]; remember: boolean };
 }
 
 export const CUSTOM_PROFILES_KEY = 'customProfiles';
@@ -63,24 +80,8 @@ export function toFailure(error: unknown): Failure {
   return failure('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
 }
 
-/** Said whenever a password could not be saved: the login itself goes on with the typed password. */
-export const KEYCHAIN_NOT_SAVED = 'The system keychain is not available, so the password was not saved. You will be asked for it each time.';
-export const PENDING_PROMOTED = 'The registry accepted the new password you set last time; it is now the saved password.';
-
-const NO_VAULT = new VaultError('The system keychain is not available: this window has no access to it.');
-
-/** The keychain's own reason (locked, no session bus, ...) as a sentence of its own. */
-function keychainReason(error: VaultError): string {
-  const reason = error.message.replace(/^The system keychain is not available[:,.]?\s*/, '').trim();
-  return reason === '' ? '' : reason.charAt(0).toUpperCase() + reason.slice(1);
-}
-
-export function notSavedNotice(error: VaultError): string {
-  const reason = keychainReason(error);
-  return reason === '' ? KEYCHAIN_NOT_SAVED : `${KEYCHAIN_NOT_SAVED} ${reason}`;
-}
-
-type Keychain<T> = { ok: true; value: T } | { ok: false; error: VaultError };
+export { KEYCHAIN_NOT_SAVED, notSavedNotice } from './credentials/keychain';
+export { PENDING_PROMOTED } from './credentials/sign-in';
 
 export interface RegistryService {
   handlers: CallHandlers;
@@ -108,21 +109,9 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
   const history = ports.dataDir ? new TransferHistory(ports.dataDir) : null;
-  const keeper = ports.vault ? new PasswordKeeper(ports.vault) : null;
   /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
-  const keychain = async <T>(op: (k: PasswordKeeper) => Promise<T>): Promise<Keychain<T>> => {
-    if (!keeper) return { ok: false, error: NO_VAULT };
-    try {
-      return { ok: true, value: await op(keeper) };
-    } catch (error) {
-      if (error instanceof VaultError) return { ok: false, error };
-      return { ok: false, error: new VaultError('The system keychain is not available: it did not answer as expected.') };
-    }
-  };
-  const hasSaved = async (account: string): Promise<Keychain<boolean>> => {
-    const saved = await keychain((k) => k.saved(account));
-    return saved.ok ? { ok: true, value: saved.value.current !== null || saved.value.pending !== null } : saved;
-  };
+  const keychain = new KeychainAccess(ports.vault);
+  const firstLogin = new FirstLoginRecord(ports.settings);
   const idleCloseSeconds = ports.idleCloseSeconds ?? 60;
   let session: Session | null = null;
   let connecting = false;
@@ -170,6 +159,33 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     s.idleTimer.unref?.();
   };
 
+  /**
+   * Open the session's connection again. After a change with an unknown outcome, the old password and
+   * then the new one are tried once each, and the one the registry takes is kept.
+   */
+  const reopen = async (s: Session): Promise<RemoteFs> => {
+    const unsettled = s.unsettled;
+    if (!unsettled) return (await open(s.request)).fs;
+    const account = vaultAccount(s.info.profileId, s.info.username);
+    for (let i = 0; ; i++) {
+      const password = unsettled.candidates[i] as string;
+      try {
+        const opened = await open({ ...s.request, password });
+        s.request = { ...s.request, password };
+        s.unsettled = undefined;
+        await keychain.use((k) => k.settle(account, password, unsettled.remember));
+        if (i > 0) {
+          // The new password got in: the registry did take the change.
+          firstLogin.markChanged(s.info.profileId, s.info.username);
+          s.info = { ...s.info, passwordChangeDue: false };
+        }
+        return opened.fs;
+      } catch (error) {
+        if (!(error instanceof RemoteError && error.code === 'auth-failed' && i + 1 < unsettled.candidates.length)) throw error;
+      }
+    }
+  };
+
   /** Run a remote operation on the session's connection, reopening it if it was closed while idle. */
   const withConnection = async <T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> => {
     const s = session;
@@ -178,14 +194,14 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       // A connection that failed (a timeout, a cancelled FTPS transfer) is closed: open a new one.
       if (s.fs && !s.fs.usable) await closeConnection(s);
       const reused = s.fs !== null;
-      if (!s.fs) s.fs = (await open(s.request)).fs;
+      if (!s.fs) s.fs = await reopen(s);
       try {
         return await op(s.fs);
       } catch (error) {
         // A connection that sat idle may have been dropped by the server: reopen it once.
         if (!(reused && error instanceof RemoteError && error.code === 'unreachable')) throw error;
         await closeConnection(s);
-        s.fs = (await open(s.request)).fs;
+        s.fs = await reopen(s);
         return await op(s.fs);
       } finally {
         if (session === s) armIdle(s);
@@ -201,7 +217,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       clearTimeout(s.idleTimer);
       if (!s.fs || !s.fs.usable) {
         await s.fs?.close();
-        s.fs = (await open(s.request)).fs;
+        s.fs = await reopen(s);
       }
       return op(s.fs);
     });
@@ -234,149 +250,6 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     if (s) await serial(() => closeConnection(s));
   };
 
-  interface SignInRequest {
-    profile: Profile;
-    protocol: Protocol;
-    username: string;
-    typed: string | undefined;
-    rememberPassword: boolean;
-    newPassword: string | undefined;
-  }
-
-  /**
-   * Log in with the typed password, or the saved ones (current, then pending: never more than two
-   * attempts), answering a demanded password change when a new password is given, and leave the
-   * keychain holding the password the registry now has.
-   */
-  const signIn = async ({ profile, protocol, username, typed, rememberPassword, newPassword }: SignInRequest) => {
-    const account = vaultAccount(profile.id, username);
-    const notices: string[] = [];
-    const saved = await keychain((k) => k.loginCandidates(account));
-    if (typed === undefined) {
-      if (!saved.ok) throw new RemoteError('keychain-unavailable', `${saved.error.message} Enter the password to sign in.`, saved.error.detail);
-      if (saved.value.length === 0) {
-        throw new RemoteError(
-          'no-password',
-          `No password is saved for ${username} at ${profile.name}. Enter the password to sign in. (A locked system keychain also shows none saved.)`,
-        );
-      }
-    }
-    const savedCandidates = saved.ok ? saved.value : [];
-    const current = savedCandidates.find((c) => c.source === 'current')?.password ?? null;
-    // A typed password stands in for the saved current one; a pending one is still tried after it.
-    const candidates =
-      typed === undefined
-        ? savedCandidates.map((c) => c.password)
-        : [typed, ...savedCandidates.filter((c) => c.source === 'pending' && c.password !== typed).map((c) => c.password)];
-    // A password from the keychain stays there; a typed one is saved only when the user asks.
-    const remember = typed === undefined || rememberPassword;
-
-    let changeKept = false;
-    if (newPassword !== undefined) {
-      const problems = checkPasswordRules(profile.passwordChange.rules, newPassword, candidates[0]);
-      if (problems.length > 0) {
-        throw new RemoteError('invalid-input', `The new password does not meet ${profile.name}'s rules. ${problems.join(' ')} Nothing was sent.`);
-      }
-      // Pending before anything is sent: whatever happens next, the new password is not lost.
-      const kept = await keychain((k) => k.beginChange(account, newPassword));
-      changeKept = kept.ok;
-      if (!kept.ok) {
-        notices.push(`The system keychain is not available, so the new password is not kept by the app: remember it. ${keychainReason(kept.error)}`.trim());
-      }
-    }
-
-    const base: OpenRequest = {
-      profile,
-      protocol,
-      username,
-      password: '',
-      ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
-    };
-    let opened: OpenedConnection | null = null;
-    let accepted: string | null = null;
-    let step: PasswordChangeStep | null = null;
-    let failed: unknown = null;
-    for (let i = 0; i < candidates.length; i++) {
-      const password = candidates[i] as string;
-      const progress: { step: PasswordChangeStep | null } = { step: null };
-      try {
-        opened = await serial(() =>
-          open({
-            ...base,
-            password,
-            ...(newPassword !== undefined ? { newPassword } : {}),
-            onPasswordChange: (s) => {
-              progress.step = s;
-            },
-          }),
-        );
-        accepted = password;
-        step = progress.step;
-        failed = null;
-        break;
-      } catch (error) {
-        step = progress.step;
-        // Any change prompt means the server took this password as the login.
-        if (step !== null) accepted = password;
-        failed = error;
-        const refusedLogin = error instanceof RemoteError && error.code === 'auth-failed' && step === null;
-        if (!(refusedLogin && i + 1 < candidates.length)) break;
-      }
-    }
-
-    const save = async <T>(op: (k: PasswordKeeper) => Promise<T>): Promise<Keychain<T>> => {
-      const done = await keychain(op);
-      if (!done.ok && remember && !notices.some((n) => n.startsWith(KEYCHAIN_NOT_SAVED))) notices.push(notSavedNotice(done.error));
-      return done;
-    };
-    let workingPassword = accepted;
-    if (newPassword !== undefined && step === 'accepted') {
-      // The server has the new password now: it is the one to keep (a saved old one is stale).
-      workingPassword = newPassword;
-      const settled = await save((k) => k.settle(account, newPassword, remember || current !== null));
-      const savedNow = settled.ok && settled.value.saved;
-      notices.unshift(`The registry accepted your new password.${savedNow ? ' It is saved in the system keychain.' : ''}`);
-    } else if (newPassword !== undefined && step === 'sent') {
-      // No answer after the new password left: the server may or may not have it. Keep both.
-      if (accepted !== null && remember && accepted !== current) await save((k) => k.keepCurrent(account, accepted as string));
-    } else {
-      // Refused, or never asked for: the new password did not change anything on the server.
-      if (newPassword !== undefined && changeKept) await keychain((k) => k.abandonChange(account));
-      if (accepted !== null) {
-        const settled = await save((k) => k.settle(account, accepted as string, remember));
-        if (settled.ok && settled.value.source === 'pending') {
-          notices.push(settled.value.saved ? PENDING_PROMOTED : 'The registry accepted the new password you set last time.');
-        } else if (settled.ok && settled.value.source === 'typed' && settled.value.saved) {
-          notices.push('The password is now saved in the system keychain.');
-        }
-      }
-    }
-
-    if (failed !== null || opened === null) {
-      let error = failed;
-      if (newPassword !== undefined && step === 'sent' && error instanceof RemoteError) {
-        const kept = changeKept
-          ? 'The app keeps both the old and the new password, and next time tries each once.'
-          : 'If the old password is refused next time, sign in with the new one.';
-        error = new RemoteError(
-          // The library may not know what to call a connection that simply ended: it is a drop.
-          error.code === 'internal' ? 'unreachable' : error.code,
-          `The connection to ${profile.name} ended before it confirmed the new password, so the password may or may not have been changed. ${kept}`,
-          error.detail,
-        );
-      } else if (error instanceof RemoteError && error.code === 'auth-failed' && candidates.length === 2 && step === null) {
-        error = new RemoteError(
-          'auth-failed',
-          `The registry accepted neither the ${typed === undefined ? 'saved password' : 'password you typed'} nor the new password from the last password change. The app tried each once, so the account is not locked by repeated attempts. If the password is forgotten, only the registry can reset it (${profile.support.team}).`,
-          error.detail,
-        );
-      }
-      throw error ?? new RemoteError('internal', 'Something went wrong inside the app. Nothing was changed. Please try again.');
-    }
-    const request: OpenRequest = { ...base, password: workingPassword as string };
-    return { opened, request, notices, account };
-  };
-
   const handlers: CallHandlers = {
     async getAppInfo() {
       return { ok: true, name: ports.appInfo.name, version: ports.appInfo.version, platform: process.platform };
@@ -404,12 +277,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       if (!profile.endpoints.some((e) => e.protocol === protocol)) {
         return failure('invalid-input', `${profile.name} does not offer ${protocol.toUpperCase()}.`);
       }
-      if (newPassword !== undefined && protocol !== 'sftp') {
-        const page = profile.passwordChange.webPageUrl;
-        return failure(
-          'invalid-input',
-          `The app can change the password only over SFTP. Change it on ${profile.name}'s web page${page ? ` (${page})` : ''}, then sign in with the new one. Nothing was sent.`,
-        );
+      if (newPassword !== undefined) {
+        // Checked again with the saved passwords in sign-in; this is what needs no keychain.
+        const problem = demandedChangeProblem(profile, protocol as Protocol, typed === undefined ? [] : [typed], newPassword);
+        if (problem !== null) return failure('invalid-input', `${problem} Nothing was sent.`);
       }
       if (connecting) return failure('busy', 'Already connecting. Wait for that to finish, or cancel it.');
       connecting = true;
@@ -419,11 +290,18 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         // idle connection without asking); a new Connect asks again.
         allowedOnce.clear();
         emitState('connecting', `Connecting to ${profile.name}…`);
-        const signedIn = await signIn({ profile, protocol: protocol as Protocol, username, typed, rememberPassword, newPassword });
+        const base: Omit<OpenRequest, 'password'> = {
+          profile,
+          protocol: protocol as Protocol,
+          username,
+          ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
+        };
+        const signedIn = await signIn({ profile, base, typed, rememberPassword, newPassword }, { keychain, open: (request) => serial(() => open(request)) });
         const { opened, request, notices, account } = signedIn;
+        if (signedIn.changeConfirmed) firstLogin.markChanged(profile.id, username);
         try {
           const folders = await serial(() => resolveRoleFolders(opened.fs, profile, username));
-          const saved = await hasSaved(account);
+          const saved = await keychain.hasSaved(account);
           const info: ConnectionInfo = {
             profileId: profile.id,
             profileName: profile.name,
@@ -434,6 +312,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
             folders,
             fingerprint: opened.identity.fingerprint,
             hasSavedPassword: saved.ok && saved.value,
+            passwordChangeDue: firstLogin.isDue(profile, username),
           };
           session = { request, info, fs: opened.fs };
           armIdle(session);
@@ -454,16 +333,124 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
 
     async getSavedPassword({ profileId, username }) {
       if (!catalog.get(profileId)) return failure('unknown-profile', 'That registry profile does not exist (any more).');
-      const saved = await hasSaved(vaultAccount(profileId, username));
+      const saved = await keychain.hasSaved(vaultAccount(profileId, username));
       return saved.ok ? { ok: true, hasSavedPassword: saved.value } : failure('keychain-unavailable', saved.error.message, saved.error.detail);
     },
 
     async forgetPassword({ profileId, username }) {
-      const forgotten = await keychain((k) => k.forget(vaultAccount(profileId, username)));
+      const forgotten = await keychain.use((k) => k.forget(vaultAccount(profileId, username)));
       if (!forgotten.ok) return failure('keychain-unavailable', forgotten.error.message, forgotten.error.detail);
       const s = session;
       if (s && s.info.profileId === profileId && s.info.username === username) s.info = { ...s.info, hasSavedPassword: false };
       return { ok: true, forgotten: forgotten.value };
+    },
+
+    async changePassword({ newPassword, account: named }) {
+      const s = session;
+      const target = named ?? (s ? { profileId: s.info.profileId, protocol: s.info.protocol, username: s.info.username } : null);
+      if (!target) return failure('not-connected', 'Connect to the registry first: the password is changed for the account you are signed in with.');
+      const profile = catalog.get(target.profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
+      const protocol = target.protocol as Protocol;
+      if (!profile.endpoints.some((e) => e.protocol === protocol)) return failure('invalid-input', `${profile.name} does not offer ${protocol.toUpperCase()}.`);
+
+      const method = changeMethodFor(profile, protocol);
+      if (method === 'web-page') {
+        // The schema makes a web-page method come with its page.
+        const url = profile.passwordChange.webPageUrl as string;
+        await ports.openExternal(url);
+        return { ok: true, method, changed: false, url, message: webPageChangeMessage(profile, url), notices: [] };
+      }
+      const command = siteCommandFor(profile, method);
+      if (command === null) return onlyWhenAskedFailure(profile);
+      const connected = s && s.info.profileId === profile.id && s.info.username === target.username && s.info.protocol === protocol ? s : null;
+      if (!connected) return failure('not-connected', `Sign in to ${profile.name} as ${target.username} first: the registry changes the password of a signed-in account.`);
+      if (newPassword === undefined) return failure('invalid-input', 'Enter the new password (twice), then try again.');
+
+      if (connected.unsettled) {
+        // Which password the registry has is not known yet: find out before sending the old one.
+        try {
+          await serial(async () => {
+            await closeConnection(connected);
+            connected.fs = await reopen(connected);
+          });
+        } catch (error) {
+          return toFailure(error);
+        } finally {
+          if (session === connected) armIdle(connected);
+        }
+      }
+      const oldPassword = connected.request.password;
+      const sendOn = (fs: RemoteFs, c: SitePasswordCommand, o: string, n: string): Promise<SiteChangeResult> =>
+        isFtpsFs(fs) ? fs.changePassword(c, o, n) : Promise.resolve({ outcome: 'unsupported' });
+      const account = vaultAccount(profile.id, target.username);
+      const done = await changeOnConnection({
+        profile,
+        account,
+        command,
+        oldPassword,
+        newPassword,
+        remember: connected.info.hasSavedPassword,
+        keychain,
+        send: (c, o, n) =>
+          serial(async (): Promise<SiteChangeResult> => {
+            clearTimeout(connected.idleTimer);
+            try {
+              if (!connected.fs || !connected.fs.usable) {
+                await connected.fs?.close();
+                connected.fs = await reopen(connected);
+              }
+              let result = await sendOn(connected.fs, c, o, n);
+              if (result.outcome === 'not-sent') {
+                // The connection had died while idle; nothing left this computer, so a new one may send it.
+                await closeConnection(connected);
+                connected.fs = await reopen(connected);
+                result = await sendOn(connected.fs, c, o, n);
+              }
+              return result;
+            } catch (error) {
+              return { outcome: 'not-sent', detail: toFailure(error).message };
+            } finally {
+              if (session === connected) armIdle(connected);
+            }
+          }),
+      });
+      if (done.outcome === 'accepted') {
+        connected.request = { ...connected.request, password: newPassword };
+        firstLogin.markChanged(profile.id, target.username);
+        const saved = await keychain.hasSaved(account);
+        connected.info = { ...connected.info, passwordChangeDue: false, hasSavedPassword: saved.ok && saved.value };
+      } else if (done.outcome === 'unknown') {
+        connected.unsettled = { candidates: [oldPassword, newPassword], remember: connected.info.hasSavedPassword };
+      }
+      return done.result;
+    },
+
+    async storeChangedPassword({ newPassword, profileId, username }) {
+      const s = session;
+      const target = profileId !== undefined && username !== undefined ? { profileId, username } : s ? { profileId: s.info.profileId, username: s.info.username } : null;
+      if (!target) return failure('not-connected', 'Say which registry account the new password is for, or connect first.');
+      const profile = catalog.get(target.profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
+      const connected = s && s.info.profileId === profile.id && s.info.username === target.username ? s : null;
+      const problems = checkPasswordRules(profile.passwordChange.rules, newPassword, connected?.request.password);
+      if (problems.length > 0) {
+        return failure('invalid-input', `That is not a password ${profile.name} would have taken. ${problems.join(' ')} Nothing was saved.`);
+      }
+      // Pending, not current: the app has not seen the registry take it. The next sign-in proves it.
+      const kept = await keychain.use((k) => k.beginChange(vaultAccount(profile.id, target.username), newPassword));
+      firstLogin.markChanged(profile.id, target.username);
+      if (connected) {
+        connected.info = { ...connected.info, passwordChangeDue: false };
+        if (connected.request.password !== newPassword) connected.unsettled = { candidates: [connected.request.password, newPassword], remember: true };
+      }
+      return { ok: true, saved: kept.ok, message: storedChangeMessage(profile, kept.ok) };
+    },
+
+    async forgotPassword({ profileId }) {
+      const profile = catalog.get(profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
+      return forgotPasswordAdvice(profile);
     },
 
     async disconnect() {

@@ -60,7 +60,16 @@ export const texasImmTrac2: ProfileInput = {
   tlsMinVersion: 'TLSv1.2',
   files: { extension: '.HL7', importCodeInName: true },
   // "Change your password during initial login." The web client is where it can always be done.
-  passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient' },
+  // WS_FTP Server (REGISTRIES.md, unconfirmed for this host): SFTP asks at sign-in (RFC 4252), FTPS
+  // refuses the login with 560 and takes `PASS old new`. "The registry does not store FTP passwords
+  // for retrieval and can only reset passwords."
+  passwordChange: {
+    requiredAtFirstLogin: true,
+    webPageUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient',
+    methods: { sftp: 'server-prompt', ftps: 'pass-old-new' },
+    resetBy:
+      "A reset must be asked for by your health care entity's point of contact in ImmTrac2, who contacts the Texas Immunization Registry Interoperability Team.",
+  },
   webClientUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient',
   support: {
     team: 'Texas Immunization Registry Interoperability Team',
@@ -107,7 +116,14 @@ export const coloradoCiis: ProfileInput = {
   tlsMinVersion: 'TLSv1.2',
   files: { extension: null, importCodeInName: false },
   // EFT Server's own page for a password change (unconfirmed for this host, see REGISTRIES.md).
-  passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://cohealthnet.com:447/manageaccount' },
+  // Over SFTP the server makes the user choose at sign-in; over FTPS an expired user can log in but
+  // nothing works until the password is changed on the page.
+  passwordChange: {
+    requiredAtFirstLogin: true,
+    webPageUrl: 'https://cohealthnet.com:447/manageaccount',
+    methods: { sftp: 'server-prompt', ftps: 'web-page' },
+    resetBy: 'Call CIIS user support to have it reset.',
+  },
   webClientUrl: 'https://cohealthnet.com:447',
   support: { team: 'CIIS user support', phone: '(888) 611-9918' },
 };

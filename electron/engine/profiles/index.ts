@@ -60,6 +60,7 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
       requiredAtFirstLogin: profile.passwordChange.requiredAtFirstLogin,
       webPageUrl: profile.passwordChange.webPageUrl,
       rules: { ...profile.passwordChange.rules },
+      methods: { ...profile.passwordChange.methods },
     },
   };
 }

@@ -2,7 +2,7 @@
 // the rules its own specification sets. Built-in profiles and custom ones (a clinic's IT can write a
 // JSON file for another registry of the same shape) go through the same schema.
 import { z } from 'zod';
-import { FOLDER_RIGHTS, FOLDER_ROLES, PROTOCOLS } from '../../../shared/contract';
+import { FOLDER_RIGHTS, FOLDER_ROLES, FTPS_PASSWORD_CHANGE_METHODS, PROTOCOLS, SFTP_PASSWORD_CHANGE_METHODS } from '../../../shared/contract';
 import { DEFAULT_PASSWORD_RULES } from '../../../shared/password-rules';
 
 const hostName = z
@@ -38,6 +38,20 @@ export const passwordRulesSchema = z
   })
   .strict()
   .default({ ...DEFAULT_PASSWORD_RULES });
+
+/**
+ * Without a word from the profile: a server that asks at sign-in (SFTP), and WS_FTP Server's reply
+ * 560 answered with `PASS old new` (FTPS); both only ever answer what the server itself demands.
+ */
+export const DEFAULT_PASSWORD_CHANGE_METHODS = { sftp: 'server-prompt', ftps: 'pass-old-new' } as const;
+
+export const passwordChangeMethodsSchema = z
+  .object({
+    sftp: z.enum(SFTP_PASSWORD_CHANGE_METHODS).default(DEFAULT_PASSWORD_CHANGE_METHODS.sftp),
+    ftps: z.enum(FTPS_PASSWORD_CHANGE_METHODS).default(DEFAULT_PASSWORD_CHANGE_METHODS.ftps),
+  })
+  .strict()
+  .default({ ...DEFAULT_PASSWORD_CHANGE_METHODS });
 
 export const folderSchema = z
   .object({
@@ -102,9 +116,21 @@ export const profileSchema = z
         webPageUrl: z.string().url().startsWith('https://').nullable().default(null),
         /** What a new password must be; the window checks as the user types, the engine before sending. */
         rules: passwordRulesSchema,
+        methods: passwordChangeMethodsSchema,
+        /** Titan FTP wants both passwords of `SITE PSWD` in double quotes; Serv-U wants them bare. */
+        sitePswd: z.object({ quoted: z.boolean().default(false) }).strict().default({ quoted: false }),
+        /** Who may ask the registry to reset a forgotten password, in the registry's words. */
+        resetBy: z.string().min(1).max(400).nullable().default(null),
       })
       .strict()
-      .default({ requiredAtFirstLogin: false, webPageUrl: null, rules: { ...DEFAULT_PASSWORD_RULES } }),
+      .default({
+        requiredAtFirstLogin: false,
+        webPageUrl: null,
+        rules: { ...DEFAULT_PASSWORD_RULES },
+        methods: { ...DEFAULT_PASSWORD_CHANGE_METHODS },
+        sitePswd: { quoted: false },
+        resetBy: null,
+      }),
     webClientUrl: z.string().url().startsWith('https://').nullable().default(null),
     support: z
       .object({
@@ -122,6 +148,12 @@ export const profileSchema = z
     }
     if (!roles.includes('dropoff')) {
       ctx.addIssue({ code: 'custom', message: 'a profile needs a dropoff folder', path: ['folders'] });
+    }
+    const { methods, webPageUrl } = p.passwordChange;
+    for (const protocol of PROTOCOLS) {
+      if (methods[protocol] === 'web-page' && webPageUrl === null) {
+        ctx.addIssue({ code: 'custom', message: `a ${protocol} password change on the web page needs passwordChange.webPageUrl`, path: ['passwordChange', 'methods', protocol] });
+      }
     }
     const protocols = p.endpoints.map((e) => e.protocol);
     if (new Set(protocols).size !== protocols.length) {

@@ -3,6 +3,8 @@
 // then send USER and PASS. basic-ftp's `access()` would send the password before anyone looked at
 // the certificate, so it is never used. TLS 1.2 at least, passive mode only (EPSV, then PASV forced
 // to the control connection's address), data connections resume the control connection's TLS session.
+// Password changes: WS_FTP Server refuses an expired login with 560 and takes `PASS old new` on a new
+// connection; Serv-U and Titan take `SITE PSWD old new`, older WS_FTP `SITE CPWD new`, after login.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
@@ -11,6 +13,7 @@ import type { SeenIdentity } from '../trust/trust-store';
 import { redact, toRemoteError, type ErrorContext } from './errors';
 import { parseListDate } from './list-dates';
 import { cancelled, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import type { PasswordChangeStep } from './sftp';
 
 export interface FtpsConnectOptions {
   host: string;
@@ -24,6 +27,65 @@ export interface FtpsConnectOptions {
   passivePorts?: { from: number; to: number };
   verifyIdentity: (seen: SeenIdentity) => boolean;
   errorContext?: Partial<ErrorContext>;
+  /**
+   * Sent only if the server refuses the login with 560 (its password expired): then a new
+   * connection, checked like the first, logs in with `PASS <old> <new>`.
+   */
+  newPassword?: string;
+  /** Where a demanded password change stands, so the caller keeps its keychain in step. */
+  onPasswordChange?: (step: PasswordChangeStep) => void;
+}
+
+/** WS_FTP Server's reply to a login whose password has expired: "560 Password expired, use 'pass oldpassword newpassword'". */
+export const FTP_PASSWORD_EXPIRED = 560;
+
+const MASK = '********';
+
+/**
+ * The line as it may be logged: every command that carries a password (`PASS`, including WS_FTP's
+ * `PASS old new`, `SITE PSWD`, `SITE CPWD`, SecureTransport's `SITE CHPWD`) keeps only its name.
+ * basic-ftp's own logger masks `PASS` alone; every log line of the FTPS adapter passes through here.
+ */
+export function redactFtpCommand(line: string): string {
+  return line.replace(/^(\s*(?:>\s*)?)(PASS|SITE\s+(?:PSWD|CPWD|CHPWD))(?:\s.*)?$/is, (_all, lead: string, command: string) => `${lead}${command} ${MASK}`);
+}
+
+/** A voluntary change after login, as the profile names it. */
+export type SitePasswordCommand = { method: 'site-pswd'; quoted: boolean } | { method: 'site-cpwd' };
+
+/** The command line for a voluntary change (never logged: see redactFtpCommand). */
+export function sitePasswordCommandLine(command: SitePasswordCommand, oldPassword: string, newPassword: string): string {
+  if (command.method === 'site-cpwd') return `SITE CPWD ${newPassword}`;
+  return command.quoted ? `SITE PSWD "${oldPassword}" "${newPassword}"` : `SITE PSWD ${oldPassword} ${newPassword}`;
+}
+
+/**
+ * Why these passwords cannot be carried by this FTP command, in plain words; null when they can.
+ * An FTP command ends at a line break; `PASS old new` and bare `SITE PSWD` split at a space; Titan's
+ * quoted form ends at a double quote. Nothing in the sentence repeats a password.
+ */
+export function ftpPasswordProblem(method: 'pass-old-new' | SitePasswordCommand['method'], quoted: boolean, passwords: readonly string[]): string | null {
+  if (passwords.some((p) => /[\u0000-\u001f\u007f]/.test(p))) return 'A password sent over FTP cannot contain a line break or other control character.';
+  const splitsAtSpace = method === 'pass-old-new' || (method === 'site-pswd' && !quoted);
+  if (splitsAtSpace && passwords.some((p) => p.includes(' '))) {
+    return "This registry's way of changing passwords sends the old and the new password on one line separated by a space, so neither may contain a space.";
+  }
+  if (method === 'site-pswd' && quoted && passwords.some((p) => p.includes('"'))) {
+    return 'This registry\'s way of changing passwords puts each password in double quotes, so neither may contain a double quote (").';
+  }
+  return null;
+}
+
+/**
+ * How a voluntary change ended. `not-sent`: the connection was found dead before the command left
+ * (safe to send on a new one); `unknown`: it left, and no clear answer came back.
+ */
+export type SiteChangeOutcome = 'accepted' | 'refused' | 'unsupported' | 'unknown' | 'not-sent';
+
+export interface SiteChangeResult {
+  outcome: SiteChangeOutcome;
+  /** The server's reply or the network error, passwords blanked, for IT. */
+  detail?: string;
 }
 
 const dn = (entry: Record<string, string | string[] | undefined> | undefined): string =>
@@ -95,15 +157,34 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
   return toRemoteError(error, ctx);
 }
 
+/** A basic-ftp client whose log, should verbose logging ever be switched on, never shows a password. */
+function newClient(timeoutSeconds: number): Client {
+  const client = new Client(timeoutSeconds * 1000);
+  client.ftp.verbose = false;
+  const ftp = client.ftp as unknown as { log: (message: string) => void; verbose: boolean };
+  ftp.log = (message: string) => {
+    if (ftp.verbose) console.log(redactFtpCommand(message));
+  };
+  return client;
+}
+
+const CHANGE_REFUSED =
+  'The registry did not accept the new password, so the password was not changed. Choose a different one (the registry may have rules of its own) and try again.';
+
 export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
   const ctx: ErrorContext = {
     host: options.host,
     port: options.port,
     timeoutSeconds: options.timeoutSeconds,
     ...options.errorContext,
-    secrets: [options.password],
+    secrets: [options.password, ...(options.newPassword !== undefined ? [options.newPassword] : [])],
   };
-  const client = new Client(options.timeoutSeconds * 1000);
+  let step: PasswordChangeStep | null = null;
+  const report = (next: PasswordChangeStep) => {
+    step = next;
+    options.onPasswordChange?.(next);
+  };
+  let client = newClient(options.timeoutSeconds);
   const isName = /[A-Za-z]/.test(options.host) && !options.host.includes(':');
   const tlsOptions = {
     host: options.host,
@@ -114,13 +195,14 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     // certificates the system may not vouch for, and tell users to trust them on first sight.
     rejectUnauthorized: false,
   } as const;
-  try {
+  /** Connect, agree TLS, and let the caller judge the certificate; nothing about the account is sent. */
+  const connectTrusted = async (c: Client) => {
     if (options.tls === 'implicit') {
-      await client.connectImplicitTLS(options.host, options.port, { ...tlsOptions });
+      await c.connectImplicitTLS(options.host, options.port, { ...tlsOptions });
     } else {
-      await client.connect(options.host, options.port);
+      await c.connect(options.host, options.port);
       try {
-        await client.useTLS({ ...tlsOptions });
+        await c.useTLS({ ...tlsOptions });
       } catch (error) {
         if (error instanceof FTPError) {
           throw new RemoteError(
@@ -132,7 +214,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
         throw error;
       }
     }
-    const socket = client.ftp.socket as TLSSocket;
+    const socket = c.ftp.socket as TLSSocket;
     if (typeof socket.getPeerCertificate !== 'function' || !socket.encrypted) {
       throw new RemoteError('tls-required', `The connection to ${options.host} is not encrypted; nothing was sent.`);
     }
@@ -146,11 +228,46 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
       certificate: details,
     });
     if (!accepted) throw new RemoteError('identity-unknown', 'certificate not accepted');
-    await client.login(options.username, options.password);
+  };
+  try {
+    await connectTrusted(client);
+    try {
+      await client.login(options.username, options.password);
+    } catch (error) {
+      if (!(error instanceof FTPError && error.code === FTP_PASSWORD_EXPIRED)) throw error;
+      // The server took the password as the login and wants a new one before anything else.
+      report('demanded');
+      const newPassword = options.newPassword;
+      if (newPassword === undefined) {
+        throw new RemoteError('password-change-required', 'The registry asks you to choose a new password before you can sign in.');
+      }
+      const problem = ftpPasswordProblem('pass-old-new', false, [options.password, newPassword]);
+      if (problem !== null) throw new RemoteError('invalid-input', `${problem} Nothing was sent.`);
+      // WS_FTP wants the change on a login of its own: a new connection, its certificate judged again.
+      client.close();
+      client = newClient(options.timeoutSeconds);
+      await connectTrusted(client);
+      report('sent');
+      try {
+        await client.login(options.username, `${options.password} ${newPassword}`);
+      } catch (changeError) {
+        // A clear refusal (530, or 560 again) means the password was not changed; anything else
+        // (a drop, a timeout, 421) leaves it unknown, and `sent` stands.
+        if (changeError instanceof FTPError && changeError.code >= 500) {
+          report('refused');
+          throw new RemoteError('password-change-required', CHANGE_REFUSED, redact(`${changeError.code}: ${changeError.message}`, ctx.secrets).slice(0, 500));
+        }
+        throw changeError;
+      }
+      report('accepted');
+    }
     await client.useDefaultSettings();
   } catch (error) {
     client.close();
-    throw ftpFailure(error, ctx, options.passivePorts);
+    const failure = ftpFailure(error, ctx, options.passivePorts);
+    // A library that does not know what to call a connection that simply ended says 'internal'.
+    if (step === 'sent' && failure.code === 'internal') throw new RemoteError('unreachable', failure.message, failure.detail);
+    throw failure;
   }
   return new FtpsFs(client, ctx, options.passivePorts);
 }
@@ -162,7 +279,10 @@ const toEntry = (info: FileInfo): RemoteEntry => ({
   modified: info.modifiedAt ? info.modifiedAt.getTime() : parseListDate(info.rawModifiedAt),
 });
 
-class FtpsFs implements RemoteFs {
+/** Whether a connection is an FTPS one (which can carry a voluntary password change). */
+export const isFtpsFs = (fs: RemoteFs): fs is FtpsFs => fs instanceof FtpsFs;
+
+export class FtpsFs implements RemoteFs {
   readonly protocol = 'ftps' as const;
 
   constructor(
@@ -173,6 +293,36 @@ class FtpsFs implements RemoteFs {
 
   get usable(): boolean {
     return !this.client.closed;
+  }
+
+  /**
+   * Change the password of the signed-in account with `SITE PSWD` or `SITE CPWD`: sent once, never
+   * repeated. A NOOP goes first, so a connection the server dropped while idle is found before the
+   * command could vanish into it.
+   */
+  async changePassword(command: SitePasswordCommand, oldPassword: string, newPassword: string): Promise<SiteChangeResult> {
+    const secrets = [...(this.ctx.secrets ?? []), oldPassword, newPassword];
+    const detailOf = (error: unknown) => redact(error instanceof FTPError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error), secrets).slice(0, 500);
+    try {
+      await this.client.send('NOOP');
+    } catch (error) {
+      this.client.close();
+      return { outcome: 'not-sent', detail: detailOf(error) };
+    }
+    try {
+      const reply = await this.client.send(sitePasswordCommandLine(command, oldPassword, newPassword));
+      const detail = redact(`${reply.code}: ${reply.message}`, secrets).slice(0, 500);
+      return reply.code >= 200 && reply.code < 300 ? { outcome: 'accepted', detail } : { outcome: 'unknown', detail };
+    } catch (error) {
+      if (error instanceof FTPError) {
+        // 500-504: the server does not know the command, or not in this form (Titan wants quotes).
+        if ([500, 501, 502, 504].includes(error.code)) return { outcome: 'unsupported', detail: detailOf(error) };
+        if (error.code >= 500) return { outcome: 'refused', detail: detailOf(error) };
+      }
+      // A drop, a timeout or a 4xx: the server may have changed it before the answer was lost.
+      this.client.close();
+      return { outcome: 'unknown', detail: detailOf(error) };
+    }
   }
 
   private fail(error: unknown, path: string): RemoteError {

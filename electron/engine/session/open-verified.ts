@@ -19,8 +19,9 @@ export interface OpenRequest {
   endpointOverride?: { host?: string; port?: number };
   timeoutSeconds?: number;
   /**
-   * SFTP only: the new password to answer a server's change demand with. Only for the one login that
-   * changes it; a request kept to reopen a connection later never carries it.
+   * The new password to answer a server's change demand with (SFTP: the server's prompt; FTPS: reply
+   * 560, answered with `PASS old new`). Only for the one login that changes it; a request kept to
+   * reopen a connection later never carries it.
    */
   newPassword?: string;
   /** Where a demanded password change stands (see PasswordChangeStep). */
@@ -78,6 +79,8 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
           minVersion: request.profile.tlsMinVersion,
           ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
           verifyIdentity,
+          ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
+          ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
         })
       : openSftp({
           ...common,

@@ -229,7 +229,7 @@ describe('a registry that wants a new password', () => {
     const error = toCliError(new RemoteError('password-change-required', 'The registry asks you to choose a new password before you can sign in.'));
     expect(EXIT_CODE_FOR[error.code]).toBe(4);
     expect(error.message).toBe(
-      'The registry asks you to choose a new password before you can sign in. registry-transfer cannot do that: sign in once with the desktop app to choose it, then run this again.',
+      'The registry asks you to choose a new password before you can sign in. Choose it with registry-transfer change-password (see registry-transfer change-password --help), or sign in once with the desktop app, then run this again.',
     );
   });
 });
