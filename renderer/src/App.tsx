@@ -4,6 +4,7 @@
 // as events and is shown in the transfer list.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
+  CallResults,
   ConnectionInfo,
   FolderRole,
   IdentityRequest,
@@ -15,7 +16,8 @@ import type {
   TransferStatus,
   TrustAnswer,
 } from '../../shared/contract';
-import { ConnectForm } from './components/ConnectForm';
+import { ChangePasswordDialog, type ChangeOutcome, type ChangeReason, type PageOutcome } from './components/ChangePasswordDialog';
+import { ConnectForm, type ConnectOutcome, type ConnectRequest } from './components/ConnectForm';
 import { DeleteDialog } from './components/DeleteDialog';
 import { HistoryDialog } from './components/HistoryDialog';
 import { IdentityDialog } from './components/IdentityDialog';
@@ -27,7 +29,25 @@ import { TransferPanel } from './components/TransferPanel';
 import { TrustedServersDialog } from './components/TrustedServersDialog';
 import { UploadCheckDialog, type CheckedFile, type UploadChoice } from './components/UploadCheckDialog';
 import { registry, safely } from './registry';
+import { chosenChangeWay, demandedChangeWay, type ChangeWay } from './passwords';
 import { canUploadTo, isFinished } from './transfers';
+
+type Connected = Extract<CallResults['connect'], { ok: true }>;
+
+/** A password change under way in the change dialog, and for which login. */
+interface PasswordChange {
+  reason: ChangeReason;
+  way: ChangeWay;
+  profileId: string;
+  protocol: Protocol;
+  username: string;
+  /** The new password chosen on the registry's page is kept: closing now says nothing more. */
+  finished?: boolean;
+}
+
+/** "Connected to … as …." and what the engine wants read (a keychain that could not be used, a change accepted). */
+const connectedWords = (result: Connected) =>
+  [`Connected to ${result.connection.profileName} as ${result.connection.username}.`, ...result.notices].join(' ');
 
 const baseName = (path: string) => path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 const files = (n: number) => (n === 1 ? '1 file' : `${n} files`);
@@ -51,6 +71,14 @@ export function App() {
   const [rounds, setRounds] = useState<{ current: number; of: Record<string, number> }>({ current: 0, of: {} });
   const [dropoffVersion, setDropoffVersion] = useState(0);
   const [showDropoff, setShowDropoff] = useState(0);
+  const [passwordChange, setPasswordChange] = useState<PasswordChange | null>(null);
+  const [lastUsername, setLastUsername] = useState<Record<string, string>>({});
+  /**
+   * How the user signed in, while a change dialog is open: the password they typed (so the app can sign
+   * in again with it and the new one, and tick "not the current one") and "Remember password". Cleared
+   * when the dialog closes; never in React state, never in the page.
+   */
+  const signInRef = useRef<{ password?: string; rememberPassword: boolean } | null>(null);
   const trustedButton = useRef<HTMLButtonElement>(null);
   const transfersRef = useRef<TransferStatus[]>([]);
   const roundsRef = useRef(rounds);
@@ -161,21 +189,133 @@ export function App() {
   const registryName = connection?.profileName ?? profile?.name ?? 'Registry';
   const uploadFolder = connection?.folders.find((f) => f.role === 'dropoff' && canUploadTo(f)) ?? connection?.folders.find(canUploadTo) ?? null;
 
-  const connect = async ({ protocol, username, password }: { protocol: Protocol; username: string; password: string }) => {
-    if (!profile) return false;
+  /** After a successful sign-in: what the engine said, and the first-login change if the registry wants one. */
+  const connected = (result: Connected, typedPassword: string | undefined, rememberPassword: boolean) => {
+    const info = result.connection;
+    setConnection(info);
+    setLastUsername((current) => ({ ...current, [info.profileId]: info.username }));
+    setStatus({ tone: 'ok', text: connectedWords(result) });
+    const summary = profiles.find((p) => p.id === info.profileId);
+    const way = summary ? chosenChangeWay(summary.passwordChange.methods[info.protocol]) : 'at-sign-in';
+    // A registry that changes passwords only when it asks at sign-in did not ask: nothing to offer now.
+    if (info.passwordChangeDue && way !== 'at-sign-in') {
+      signInRef.current = { ...(typedPassword !== undefined ? { password: typedPassword } : {}), rememberPassword };
+      setPasswordChange({ reason: 'first-login', way, profileId: info.profileId, protocol: info.protocol, username: info.username });
+    }
+  };
+
+  const connect = async ({ protocol, username, password, rememberPassword }: ConnectRequest): Promise<ConnectOutcome> => {
+    if (!profile) return 'failed';
     setConnecting(true);
     setProgress(`Connecting to ${profile.name}…`);
     setStatus({ tone: 'busy', text: `Connecting to ${profile.name}…` });
-    const result = await safely(() => registry().connect({ profileId: profile.id, protocol, username, password }));
+    const result = await safely(() =>
+      registry().connect({ profileId: profile.id, protocol, username, ...(password !== undefined ? { password } : {}), rememberPassword }),
+    );
     setConnecting(false);
     setProgress(null);
     if (result.ok) {
-      setConnection(result.connection);
-      setStatus({ tone: 'ok', text: `Connected to ${result.connection.profileName} as ${result.connection.username}.` });
-      return true;
+      connected(result, password, rememberPassword);
+      return 'connected';
+    }
+    if (result.code === 'password-change-required') {
+      signInRef.current = { ...(password !== undefined ? { password } : {}), rememberPassword };
+      setPasswordChange({ reason: 'demanded', way: demandedChangeWay(profile.passwordChange.methods[protocol]), profileId: profile.id, protocol, username });
+      setStatus({ tone: 'info', text: `${result.message} Nothing has been changed yet.` });
+      return 'continues';
     }
     setStatus({ tone: 'error', text: result.message });
-    return false;
+    return 'failed';
+  };
+
+  const closePasswordChange = (after?: { tone: Status['tone']; text: string }) => {
+    const was = passwordChange;
+    signInRef.current = null;
+    setPasswordChange(null);
+    if (after) setStatus(after);
+    else if (was?.finished) return;
+    else if (was?.reason === 'demanded') setStatus({ tone: 'info', text: 'Not signed in: the registry needs a new password first. Nothing was changed.' });
+    else if (was?.reason === 'first-login') setStatus({ tone: 'info', text: 'The password was not changed. The registry still expects you to choose your own; use “Change password…” when you are ready.' });
+  };
+
+  /** The new password: signed in with (the registry demanded it), or changed on the open connection. */
+  const submitNewPassword = async (newPassword: string): Promise<ChangeOutcome> => {
+    const change = passwordChange;
+    if (!change) return { done: false, message: 'Nothing to change.' };
+    if (change.reason === 'demanded') {
+      const signIn = signInRef.current ?? { rememberPassword: false };
+      setConnecting(true);
+      const result = await safely(() =>
+        registry().connect({
+          profileId: change.profileId,
+          protocol: change.protocol,
+          username: change.username,
+          ...(signIn.password !== undefined ? { password: signIn.password } : {}),
+          rememberPassword: signIn.rememberPassword,
+          newPassword,
+        }),
+      );
+      setConnecting(false);
+      setProgress(null);
+      if (result.ok) {
+        closePasswordChange({ tone: 'ok', text: connectedWords(result) });
+        connected(result, undefined, signIn.rememberPassword);
+        return { done: true };
+      }
+      // Refused by the app's checks or by the registry: nothing changed, so choose again in the dialog.
+      if (result.code === 'password-change-required' || result.code === 'invalid-input') return { done: false, message: result.message };
+      closePasswordChange({ tone: 'error', text: result.message });
+      return { done: true };
+    }
+    const result = await safely(() => registry().changePassword({ newPassword }));
+    if (result.ok) {
+      const info = connectionRef.current;
+      if (info) setConnection({ ...info, passwordChangeDue: false });
+      closePasswordChange({ tone: 'ok', text: [result.message, ...result.notices].join(' ') });
+      return { done: true };
+    }
+    if (result.code === 'password-change-required' || result.code === 'invalid-input') return { done: false, message: result.message };
+    closePasswordChange({ tone: 'error', text: result.message });
+    return { done: true };
+  };
+
+  /** The registry's own page: opened in the browser (for a login that may not be signed in yet). */
+  const openPasswordPage = async (): Promise<PageOutcome> => {
+    const change = passwordChange;
+    if (!change) return { ok: false, message: 'Nothing to change.' };
+    const result = await safely(() =>
+      registry().changePassword(
+        change.reason === 'demanded' ? { account: { profileId: change.profileId, protocol: change.protocol, username: change.username } } : {},
+      ),
+    );
+    return result.ok ? { ok: true, message: result.message } : { ok: false, message: result.message };
+  };
+
+  const storeChosenPassword = async (newPassword: string): Promise<PageOutcome> => {
+    const change = passwordChange;
+    if (!change) return { ok: false, message: 'Nothing to change.' };
+    const result = await safely(() =>
+      registry().storeChangedPassword(change.reason === 'demanded' ? { newPassword, profileId: change.profileId, username: change.username } : { newPassword }),
+    );
+    if (!result.ok) return { ok: false, message: result.message };
+    const info = connectionRef.current;
+    if (info && change.reason !== 'demanded') setConnection({ ...info, passwordChangeDue: false });
+    setStatus({ tone: result.saved ? 'ok' : 'info', text: result.message });
+    setPasswordChange((current) => (current ? { ...current, finished: true } : current));
+    return { ok: true, message: result.message };
+  };
+
+  const startPasswordChange = () => {
+    const info = connectionRef.current;
+    if (!info || !profile) return;
+    signInRef.current = null;
+    setPasswordChange({
+      reason: info.passwordChangeDue ? 'first-login' : 'chosen',
+      way: chosenChangeWay(profile.passwordChange.methods[info.protocol]),
+      profileId: info.profileId,
+      protocol: info.protocol,
+      username: info.username,
+    });
   };
 
   const disconnect = async () => {
@@ -337,6 +477,7 @@ export function App() {
   const folderName = (role: FolderRole) =>
     connection?.folders.find((f) => f.role === role)?.name ?? profile?.folders.find((f) => f.role === role)?.name ?? role;
 
+  const changeProfile = passwordChange ? (profiles.find((p) => p.id === passwordChange.profileId) ?? null) : null;
   const currentRequest = requests[0];
   const requestProfile = currentRequest ? profiles.find((p) => p.id === currentRequest.profileId) : undefined;
 
@@ -383,6 +524,7 @@ export function App() {
               profile={profile}
               disconnecting={disconnecting}
               onDisconnect={() => void disconnect()}
+              onChangePassword={startPasswordChange}
               onProblem={showProblem}
               onInfo={showInfo}
               dropoffVersion={dropoffVersion}
@@ -401,6 +543,8 @@ export function App() {
                 connecting={connecting}
                 progress={progress}
                 onConnect={connect}
+                initialUsername={profile ? lastUsername[profile.id] : undefined}
+                onInfo={showInfo}
               />
             </div>
           )}
@@ -447,6 +591,20 @@ export function App() {
           folderName={deleting.folder.name}
           onConfirm={confirmDelete}
           onCancel={() => setDeleting(null)}
+        />
+      ) : null}
+      {passwordChange && changeProfile ? (
+        <ChangePasswordDialog
+          key={`${passwordChange.reason}|${passwordChange.profileId}|${passwordChange.username}`}
+          profile={changeProfile}
+          username={passwordChange.username}
+          reason={passwordChange.reason}
+          way={passwordChange.way}
+          isCurrent={signInRef.current?.password !== undefined ? (candidate) => candidate === signInRef.current?.password : undefined}
+          onSubmit={submitNewPassword}
+          onOpenPage={openPasswordPage}
+          onStoreChosen={storeChosenPassword}
+          onClose={() => closePasswordChange()}
         />
       ) : null}
       {trustedOpen ? <TrustedServersDialog onClose={() => setTrustedOpen(false)} onInfo={showInfo} /> : null}

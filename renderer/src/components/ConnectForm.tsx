@@ -1,8 +1,25 @@
 // Connecting to a registry: which registry, which protocol (as its profile offers), the login it
 // names ("Import code" for Texas) and the password. The password is read from the field when the
 // form is sent and the field is emptied as soon as the connect call returns: the window never keeps it.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+// When this computer's keychain holds a password for the login, the field may be left empty (the
+// engine uses the saved one; the password itself never comes to the window).
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Endpoint, ProfileSummary, Protocol } from '../../../shared/contract';
+import { registry, safely } from '../registry';
+import { ForgotPasswordDialog } from './ForgotPasswordDialog';
+import { KeyIcon } from './Icons';
+import { Modal } from './Modal';
+
+/** `continues`: not connected yet, but the window carries on (the registry wants a new password). */
+export type ConnectOutcome = 'connected' | 'failed' | 'continues';
+
+export interface ConnectRequest {
+  protocol: Protocol;
+  username: string;
+  /** Absent: use the password saved in the keychain. */
+  password?: string;
+  rememberPassword: boolean;
+}
 
 interface ConnectFormProps {
   profiles: ProfileSummary[];
@@ -11,9 +28,18 @@ interface ConnectFormProps {
   connecting: boolean;
   /** What the engine says it is doing ("Connecting to …"). */
   progress: string | null;
-  /** Resolves true when connected. */
-  onConnect: (request: { protocol: Protocol; username: string; password: string }) => Promise<boolean>;
+  onConnect: (request: ConnectRequest) => Promise<ConnectOutcome>;
+  /** The login last used (kept across a disconnect, so it need not be typed again). */
+  initialUsername?: string;
+  onInfo: (message: string) => void;
 }
+
+/** What the keychain holds for the typed login, as far as the window may know. */
+type Saved = { key: string; state: 'saved' | 'none' } | { key: string; state: 'unavailable'; message: string };
+
+const SAVED_CHECK_DELAY_MS = 400;
+const loginKey = (profileId: string, username: string) => `${profileId}|${username}`;
+const plausibleUsername = (name: string) => name !== '' && !/\s/.test(name) && name.length <= 128;
 
 interface FieldErrors {
   username?: string;
@@ -28,12 +54,21 @@ export function endpointWords(endpoint: Endpoint): string {
 
 const protocolName = (protocol: Protocol) => (protocol === 'sftp' ? 'SFTP' : 'FTPS');
 
-export function ConnectForm({ profiles, profile, onChooseProfile, connecting, progress, onConnect }: ConnectFormProps) {
+export function ConnectForm({ profiles, profile, onChooseProfile, connecting, progress, onConnect, initialUsername = '', onInfo }: ConnectFormProps) {
   const [protocol, setProtocol] = useState<Protocol>('sftp');
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialUsername);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [remember, setRemember] = useState(false);
+  const rememberTouched = useRef(false);
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const [forgetting, setForgetting] = useState<'ask' | 'busy' | null>(null);
+  const [forgotOpen, setForgotOpen] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
   const usernameRef = useRef<HTMLInputElement>(null);
+  const forgetButtonRef = useRef<HTMLButtonElement>(null);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  /** The login the latest keychain question was about: an older answer arriving late is ignored. */
+  const askedRef = useRef<string | null>(null);
   const ids = {
     profile: useId(),
     username: useId(),
@@ -41,8 +76,70 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
     usernameError: useId(),
     password: useId(),
     passwordError: useId(),
+    passwordSaved: useId(),
+    remember: useId(),
+    rememberHint: useId(),
     protocol: useId(),
     progress: useId(),
+    forgetText: useId(),
+  };
+  const profileId = profile?.id ?? null;
+  const currentKey = profileId && plausibleUsername(username.trim()) ? loginKey(profileId, username.trim()) : null;
+  const savedHere = saved !== null && saved.key === currentKey ? saved : null;
+  const hasSaved = savedHere?.state === 'saved';
+  const keychainMissing = savedHere?.state === 'unavailable';
+
+  const checkSaved = useCallback(async (forProfile: string, name: string) => {
+    const key = loginKey(forProfile, name);
+    askedRef.current = key;
+    const result = await safely(() => registry().getSavedPassword({ profileId: forProfile, username: name }));
+    if (askedRef.current !== key) return;
+    if (result.ok) {
+      setSaved({ key, state: result.hasSavedPassword ? 'saved' : 'none' });
+      if (result.hasSavedPassword && !rememberTouched.current) setRemember(true);
+    } else if (result.code === 'keychain-unavailable') {
+      setSaved({ key, state: 'unavailable', message: result.message });
+    } else {
+      setSaved({ key, state: 'none' });
+    }
+  }, []);
+
+  // Asked a moment after typing stops (and at once when the field is left): one question per login.
+  useEffect(() => {
+    const name = username.trim();
+    if (!profileId || !plausibleUsername(name)) {
+      askedRef.current = null;
+      return;
+    }
+    if (askedRef.current === loginKey(profileId, name)) return;
+    const timer = window.setTimeout(() => void checkSaved(profileId, name), SAVED_CHECK_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [username, profileId, checkSaved]);
+
+  const checkNow = () => {
+    const name = username.trim();
+    if (profileId && plausibleUsername(name) && askedRef.current !== loginKey(profileId, name)) void checkSaved(profileId, name);
+  };
+
+  useEffect(() => {
+    if (forgetting === 'ask') keepRef.current?.focus();
+  }, [forgetting]);
+
+  const forget = async () => {
+    if (!profileId || !currentKey) return;
+    const name = username.trim();
+    setForgetting('busy');
+    const result = await safely(() => registry().forgetPassword({ profileId, username: name }));
+    setForgetting(null);
+    if (result.ok) {
+      setSaved({ key: currentKey, state: 'none' });
+      rememberTouched.current = false;
+      setRemember(false);
+      onInfo(`The password for ${name} is no longer saved in this computer’s keychain. Type it the next time you sign in.`);
+      window.setTimeout(() => passwordRef.current?.focus(), 0);
+    } else {
+      setErrors((e) => ({ ...e, password: result.message }));
+    }
   };
 
   // A profile that does not offer the chosen protocol falls back to its first one.
@@ -61,7 +158,7 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
     const name = username.trim();
     if (!name) found.username = `Enter your ${label.toLowerCase()}.`;
     else if (/\s/.test(name)) found.username = `The ${label.toLowerCase()} cannot contain spaces.`;
-    if (!passwordRef.current?.value) found.password = 'Enter your password.';
+    if (!passwordRef.current?.value && !hasSaved) found.password = 'Enter your password.';
     return found;
   };
 
@@ -80,121 +177,184 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
     }
     const field = passwordRef.current;
     const password = field?.value ?? '';
-    let connected = false;
+    let outcome: ConnectOutcome = 'failed';
     try {
-      connected = await onConnect({ protocol, username: username.trim(), password });
+      outcome = await onConnect({ protocol, username: username.trim(), ...(password !== '' ? { password } : {}), rememberPassword: remember && !keychainMissing });
     } finally {
       if (field) field.value = '';
     }
     // After a refusal the password has to be typed again: put the cursor there.
-    if (!connected) window.setTimeout(() => passwordRef.current?.focus(), 0);
+    if (outcome === 'failed') window.setTimeout(() => passwordRef.current?.focus(), 0);
   };
 
+  const passwordDescribedBy = [hasSaved ? ids.passwordSaved : '', errors.password ? ids.passwordError : ''].filter(Boolean).join(' ') || undefined;
+
   return (
-    <form className="connect-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={connecting ? ids.progress : undefined}>
-      <h3 className="form-title">Sign in to the registry</h3>
+    <>
+      <form className="connect-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={connecting ? ids.progress : undefined}>
+        <h3 className="form-title">Sign in to the registry</h3>
 
-      <div className="field">
-        <label htmlFor={ids.profile}>Registry</label>
-        <select id={ids.profile} value={profile?.id ?? ''} onChange={(e) => onChooseProfile(e.target.value)} disabled={connecting}>
-          {profiles.length === 0 ? <option value="">Loading registries…</option> : null}
-          {profiles.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
+        <div className="field">
+          <label htmlFor={ids.profile}>Registry</label>
+          <select id={ids.profile} value={profile?.id ?? ''} onChange={(e) => onChooseProfile(e.target.value)} disabled={connecting}>
+            {profiles.length === 0 ? <option value="">Loading registries…</option> : null}
+            {profiles.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
 
-      {protocols.length > 0 ? (
-        <fieldset className="field protocol-field" disabled={connecting}>
-          <legend>Protocol</legend>
-          <div className="protocol-options">
-            {protocols.map((endpoint) => {
-              const optionId = `${ids.protocol}-${endpoint.protocol}`;
-              return (
-                <label key={endpoint.protocol} className={`protocol-option${protocol === endpoint.protocol ? ' is-checked' : ''}`} htmlFor={optionId}>
-                  <input
-                    id={optionId}
-                    type="radio"
-                    name="protocol"
-                    value={endpoint.protocol}
-                    checked={protocol === endpoint.protocol}
-                    onChange={() => setProtocol(endpoint.protocol)}
-                  />
-                  <span className="protocol-text">
-                    <span className="protocol-name">{protocolName(endpoint.protocol)}</span>
-                    <span className="protocol-where">{endpointWords(endpoint)}</span>
-                  </span>
-                </label>
-              );
-            })}
+        {protocols.length > 0 ? (
+          <fieldset className="field protocol-field" disabled={connecting}>
+            <legend>Protocol</legend>
+            <div className="protocol-options">
+              {protocols.map((endpoint) => {
+                const optionId = `${ids.protocol}-${endpoint.protocol}`;
+                return (
+                  <label key={endpoint.protocol} className={`protocol-option${protocol === endpoint.protocol ? ' is-checked' : ''}`} htmlFor={optionId}>
+                    <input
+                      id={optionId}
+                      type="radio"
+                      name="protocol"
+                      value={endpoint.protocol}
+                      checked={protocol === endpoint.protocol}
+                      onChange={() => setProtocol(endpoint.protocol)}
+                    />
+                    <span className="protocol-text">
+                      <span className="protocol-name">{protocolName(endpoint.protocol)}</span>
+                      <span className="protocol-where">{endpointWords(endpoint)}</span>
+                    </span>
+                  </label>
+                );
+              })}
+            </div>
+          </fieldset>
+        ) : null}
+
+        <div className="field">
+          <label htmlFor={ids.username}>{label}</label>
+          <input
+            ref={usernameRef}
+            id={ids.username}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="characters"
+            value={username}
+            readOnly={connecting}
+            onChange={(e) => {
+              setUsername(e.target.value);
+              if (errors.username) setErrors({ ...errors, username: undefined });
+            }}
+            onBlur={checkNow}
+            aria-invalid={errors.username ? true : undefined}
+            aria-describedby={[profile?.usernameHint ? ids.usernameHint : '', errors.username ? ids.usernameError : ''].filter(Boolean).join(' ') || undefined}
+          />
+          {profile?.usernameHint ? (
+            <p id={ids.usernameHint} className="help">
+              {profile.usernameHint}
+            </p>
+          ) : null}
+          {errors.username ? (
+            <p id={ids.usernameError} className="field-error">
+              {errors.username}
+            </p>
+          ) : null}
+        </div>
+
+        <div className="field">
+          <label htmlFor={ids.password}>Password</label>
+          <input
+            ref={passwordRef}
+            id={ids.password}
+            type="password"
+            autoComplete="off"
+            readOnly={connecting}
+            placeholder={hasSaved ? 'Saved — leave empty to use it' : undefined}
+            onChange={() => {
+              if (errors.password) setErrors({ ...errors, password: undefined });
+            }}
+            aria-invalid={errors.password ? true : undefined}
+            aria-describedby={passwordDescribedBy}
+          />
+          {hasSaved ? (
+            <div className="saved-password">
+              <p id={ids.passwordSaved} className="help saved-hint">
+                <KeyIcon />
+                Saved in this computer’s keychain. Leave the password empty to use it.
+              </p>
+              <button ref={forgetButtonRef} type="button" className="link-button" onClick={() => setForgetting('ask')} disabled={connecting || forgetting !== null}>
+                Forget saved password
+              </button>
+            </div>
+          ) : null}
+          {errors.password ? (
+            <p id={ids.passwordError} className="field-error">
+              {errors.password}
+            </p>
+          ) : null}
+        </div>
+
+        <div className="field remember-field">
+          <label className="checkbox" htmlFor={ids.remember}>
+            <input
+              id={ids.remember}
+              type="checkbox"
+              checked={remember && !keychainMissing}
+              disabled={connecting || keychainMissing}
+              onChange={(e) => {
+                rememberTouched.current = true;
+                setRemember(e.target.checked);
+              }}
+              aria-describedby={ids.rememberHint}
+            />
+            Remember on this computer
+          </label>
+          <p id={ids.rememberHint} className="help">
+            {savedHere?.state === 'unavailable'
+              ? `${savedHere.message} The password cannot be remembered; type it each time.`
+              : 'The password is kept in this computer’s keychain, never in the app’s own files.'}
+          </p>
+        </div>
+
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={connecting || !profile}>
+            {connecting ? 'Connecting…' : 'Connect'}
+          </button>
+          {connecting ? (
+            <span id={ids.progress} className="busy">
+              <span className="spinner" aria-hidden="true" />
+              {progress ?? 'Connecting…'}
+            </span>
+          ) : null}
+          <button type="button" className="link-button forgot-link" onClick={() => setForgotOpen(true)} disabled={!profile}>
+            Forgot password?
+          </button>
+        </div>
+      </form>
+
+      {forgetting !== null && profile ? (
+        <Modal title="Forget the saved password?" onEscape={() => forgetting === 'ask' && setForgetting(null)} initialFocus={keepRef} describedBy={ids.forgetText}>
+          <div id={ids.forgetText} className="modal-body">
+            <p>
+              Remove the password for <strong>{username.trim()}</strong> at {profile.name} from this computer’s keychain? You will need to type it
+              the next time you sign in. The password itself does not change.
+            </p>
           </div>
-        </fieldset>
+          <div className="modal-actions">
+            <span className="actions-spacer" />
+            <button ref={keepRef} type="button" className="button" onClick={() => setForgetting(null)} disabled={forgetting === 'busy'}>
+              Keep it
+            </button>
+            <button type="button" className="button button-danger" onClick={() => void forget()} disabled={forgetting === 'busy'}>
+              {forgetting === 'busy' ? 'Forgetting…' : 'Forget password'}
+            </button>
+          </div>
+        </Modal>
       ) : null}
-
-      <div className="field">
-        <label htmlFor={ids.username}>{label}</label>
-        <input
-          ref={usernameRef}
-          id={ids.username}
-          type="text"
-          autoComplete="off"
-          spellCheck={false}
-          autoCapitalize="characters"
-          value={username}
-          readOnly={connecting}
-          onChange={(e) => {
-            setUsername(e.target.value);
-            if (errors.username) setErrors({ ...errors, username: undefined });
-          }}
-          aria-invalid={errors.username ? true : undefined}
-          aria-describedby={[profile?.usernameHint ? ids.usernameHint : '', errors.username ? ids.usernameError : ''].filter(Boolean).join(' ') || undefined}
-        />
-        {profile?.usernameHint ? (
-          <p id={ids.usernameHint} className="help">
-            {profile.usernameHint}
-          </p>
-        ) : null}
-        {errors.username ? (
-          <p id={ids.usernameError} className="field-error">
-            {errors.username}
-          </p>
-        ) : null}
-      </div>
-
-      <div className="field">
-        <label htmlFor={ids.password}>Password</label>
-        <input
-          ref={passwordRef}
-          id={ids.password}
-          type="password"
-          autoComplete="off"
-          readOnly={connecting}
-          onChange={() => {
-            if (errors.password) setErrors({ ...errors, password: undefined });
-          }}
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby={errors.password ? ids.passwordError : undefined}
-        />
-        {errors.password ? (
-          <p id={ids.passwordError} className="field-error">
-            {errors.password}
-          </p>
-        ) : null}
-      </div>
-
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={connecting || !profile}>
-          {connecting ? 'Connecting…' : 'Connect'}
-        </button>
-        {connecting ? (
-          <span id={ids.progress} className="busy">
-            <span className="spinner" aria-hidden="true" />
-            {progress ?? 'Connecting…'}
-          </span>
-        ) : null}
-      </div>
-    </form>
+      {forgotOpen && profile ? <ForgotPasswordDialog profile={profile} onClose={() => setForgotOpen(false)} /> : null}
+    </>
   );
 }

@@ -16,6 +16,8 @@ interface RemoteBrowserProps {
   profile: ProfileSummary | null;
   disconnecting: boolean;
   onDisconnect: () => void;
+  /** Open the change-password dialog for the signed-in account. */
+  onChangePassword: () => void;
   onProblem: (message: string) => void;
   onInfo: (message: string) => void;
   /** Goes up when the upload folder changed (a file landed or was deleted): listed again if open. */
@@ -62,6 +64,7 @@ export function RemoteBrowser({
   profile,
   disconnecting,
   onDisconnect,
+  onChangePassword,
   onProblem,
   onInfo,
   dropoffVersion,
@@ -269,9 +272,14 @@ export function RemoteBrowser({
             </span>
           </span>
         </p>
-        <button type="button" className="button" onClick={onDisconnect} disabled={disconnecting}>
-          {disconnecting ? 'Disconnecting…' : 'Disconnect'}
-        </button>
+        <div className="connected-actions">
+          <button type="button" className="button" onClick={onChangePassword} disabled={disconnecting}>
+            Change password…
+          </button>
+          <button type="button" className="button" onClick={onDisconnect} disabled={disconnecting}>
+            {disconnecting ? 'Disconnecting…' : 'Disconnect'}
+          </button>
+        </div>
       </div>
 
       <div className="folder-tabs" role="tablist" aria-label="Registry folders">

@@ -1,0 +1,301 @@
+// End to end: the first-login password change as a clinic meets it. Debian's OpenSSH with PAM and an
+// account whose password has expired (`chage -d 0`) demands a new password through keyboard-
+// interactive; the window asks for one, ticks the registry's rules as it is typed, and signs in with
+// it. The engine behind the bridge keeps passwords in a real system keychain: GNOME Keyring's Secret
+// Service on a private D-Bus session bus started by this file (vitest runs each file in a process of
+// its own, so the bus address set here reaches keytar and nothing else).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { Client } from 'ssh2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KeytarVault } from '../../electron/engine/credentials/keytar-vault';
+import { KEYCHAIN_SERVICE } from '../../electron/engine/credentials/vault';
+import { MemorySettings } from '../../electron/engine/settings/settings-store';
+import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
+import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+
+const PROFILE_ID = 'local-texas-first-login';
+const PROFILE_NAME = 'Texas ImmTrac2 (test server)';
+/** The password the registry hands out, which must be changed at the first login. */
+const ISSUED = 'Issued-By-Registry-58!';
+/** The one the user chooses (different enough from the issued one for PAM's similarity check). */
+const CHOSEN = 'Quiet-Heron-7731%';
+const SUPPORT = {
+  team: 'Texas Immunization Registry Interoperability Team',
+  phone: '(800) 348-9158',
+  email: 'immtrac2-interop@example.org',
+};
+const PASSWORD_PAGE = 'https://immtrac2.example.org/account/password';
+
+let server: SshServer;
+let scratch: string;
+let bus: { address: string; pid: number } | null = null;
+const opened: AppPage[] = [];
+
+/** The keyring's environment: its own HOME and runtime folder, and the private session bus. */
+const keyringEnv = () => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: join(scratch, 'home'),
+  XDG_RUNTIME_DIR: join(scratch, 'run'),
+  DBUS_SESSION_BUS_ADDRESS: bus?.address ?? '',
+});
+
+function secretsOwner(): number | null {
+  try {
+    const reply = execFileSync(
+      'dbus-send',
+      ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets'],
+      { env: keyringEnv(), stdio: ['ignore', 'pipe', 'ignore'] },
+    ).toString();
+    const pid = /uint32 (\d+)/.exec(reply)?.[1];
+    return pid ? Number(pid) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startKeyring(): Promise<void> {
+  mkdirSync(join(scratch, 'home'), { recursive: true });
+  mkdirSync(join(scratch, 'run'), { recursive: true, mode: 0o700 });
+  const printed = execFileSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1', '--nopidfile'], {
+    env: keyringEnv(),
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 10_000,
+  })
+    .toString()
+    .trim()
+    .split('\n');
+  bus = { address: printed[0] as string, pid: Number(printed[1]) };
+  // Before any keychain use in this process: keytar (libsecret) reads the address when it first connects.
+  process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+  // The daemon's output goes nowhere: a daemon holding this process's pipes would keep them open.
+  execFileSync('sh', ['-c', 'printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1'], {
+    env: { ...keyringEnv(), KEYRING_UNLOCK: 'keyring-unlock-for-e2e' },
+    timeout: 10_000,
+  });
+  // `--daemonize` may return before the daemon owns its name; a client asking in that gap would have
+  // D-Bus start a second, locked daemon.
+  const deadline = Date.now() + 10_000;
+  while (secretsOwner() === null) {
+    if (Date.now() > deadline) throw new Error('GNOME Keyring did not take org.freedesktop.secrets on the private bus');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function stopKeyring(): void {
+  const keyring = bus ? secretsOwner() : null;
+  for (const pid of [keyring, bus?.pid]) {
+    if (!pid) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone (the keyring leaves when its bus does).
+    }
+  }
+  bus = null;
+}
+
+/** What any Secret Service client finds for `account` in the app's service (null when nothing). */
+function keychainLookup(account: string): string | null {
+  try {
+    const found = execFileSync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account], { env: keyringEnv(), stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return found === '' ? null : found;
+  } catch {
+    return null;
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  scratch = mkdtempSync(join(tmpdir(), 'rt-e2e-password-'));
+  server = await startSshd({ tag: 'EP' });
+  await startKeyring();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  stopKeyring();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const app of opened.splice(0)) await app.close();
+});
+
+const firstLoginProfile = () => ({
+  ...localTexasProfile(server.port, PROFILE_ID),
+  support: SUPPORT,
+  passwordChange: {
+    requiredAtFirstLogin: true,
+    webPageUrl: PASSWORD_PAGE,
+    rules: { minLength: 10, requireUpper: true, requireLower: true, requireDigit: true, requireSymbol: true },
+  },
+});
+
+async function open(withKeychain: boolean): Promise<AppPage> {
+  const settings = new MemorySettings();
+  settings.set('customProfiles', [firstLoginProfile()]);
+  const app = await openApp({ settings, ports: { timeoutSeconds: 20, ...(withKeychain ? { vault: new KeytarVault(undefined, 10) } : {}) } });
+  opened.push(app);
+  return app;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
+const statusLine = (page: Page) => page.getByRole('contentinfo').getByRole('status');
+const connectedBar = (page: Page) => page.locator('.connected-bar');
+const changeDialog = (page: Page) => page.getByRole('dialog', { name: 'Choose a new password' });
+const eventually = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: 20_000, interval: 100, ...(message ? { message } : {}) });
+/** Each rule of the checklist and whether it is ticked, as the page shows it. */
+const ruleStates = (page: Page) =>
+  page.locator('.rule-list li').evaluateAll((items) => Object.fromEntries(items.map((li) => [li.getAttribute('data-rule'), li.getAttribute('data-state')])));
+const isFocused = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => el === document.activeElement);
+
+/** The page's markup and every field's live value: where a password must never be. */
+async function pageText(page: Page): Promise<string> {
+  const values = await page.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+  return `${await page.content()}\n${values.join('\n')}`;
+}
+
+/** A login straight to the server (no app): does it take this password now? */
+function serverAccepts(password: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = new Client();
+    client.on('ready', () => {
+      client.end();
+      resolve(true);
+    });
+    client.on('error', () => resolve(false));
+    client.connect({ host: '127.0.0.1', port: server.port, username: server.home.username, password, tryKeyboard: false, readyTimeout: 15_000 });
+  });
+}
+
+function expireAccount(password: string): void {
+  execFileSync('chpasswd', { input: `${server.home.username}:${password}\n` });
+  execFileSync('chage', ['-d', '0', server.home.username]);
+}
+const shadowHash = () => execFileSync('getent', ['shadow', server.home.username]).toString().split(':')[1];
+
+describe('the first-login password change, with the password kept in the system keychain', () => {
+  it('asks for a new password, ticks the rules as it is typed, changes it on the server, and signs in later with the saved one', async () => {
+    expireAccount(ISSUED);
+    const issuedHash = shadowHash();
+    const { page, events } = await open(true);
+    const user = server.home.username;
+    const account = `${PROFILE_ID}:${user}`;
+
+    await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
+    await page.getByLabel('Import code').fill(user);
+    await page.getByLabel('Password', { exact: true }).fill(ISSUED);
+    const remember = page.getByRole('checkbox', { name: 'Remember on this computer' });
+    await eventually(() => remember.isEnabled(), 'the keychain answered').toBe(true);
+    await remember.check();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('dialog', { name: /identity/i }).getByRole('button', { name: 'Trust this key' }).click();
+
+    // The registry demands a new password: the window asks for it, nothing is changed yet.
+    const dialog = changeDialog(page);
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`${PROFILE_NAME} asks you to choose a new password before you can sign in as ${user}.`);
+    expect(await dialog.textContent()).toContain('Before the new password is sent, the app puts it in this computer’s keychain, so it cannot be lost');
+    expect(await statusLine(page).textContent()).toContain('The registry asks you to choose a new password before you can sign in.');
+    expect(shadowHash()).toBe(issuedHash);
+    expect(await isFocused(page, 'New password')).toBe(true);
+    // The rules are what the new-password field is described by.
+    const description = await page.getByLabel('New password', { exact: true }).evaluate((el) =>
+      (el.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '),
+    );
+    expect(description).toContain('At least 10 characters');
+    expect(description).toContain('A symbol, such as ! # $ % or *');
+    const submit = dialog.getByRole('button', { name: 'Change password and sign in' });
+    expect(await submit.isDisabled()).toBe(true);
+    await shot(page, '14-password-change-required.png');
+
+    // Typed with the keyboard: the rules tick one by one; the button waits for all of them.
+    await page.keyboard.type('quiet-H');
+    expect(await ruleStates(page)).toEqual({ length: 'unmet', upper: 'met', lower: 'met', digit: 'unmet', symbol: 'met', match: 'unmet', 'not-old': 'met' });
+    await page.keyboard.type('eron-77');
+    expect(await ruleStates(page)).toMatchObject({ length: 'met', digit: 'met', match: 'unmet' });
+    await page.keyboard.press('Tab');
+    expect(await isFocused(page, 'New password again')).toBe(true);
+    await page.keyboard.type('quiet-Heron-7');
+    expect(await ruleStates(page)).toMatchObject({ match: 'unmet' });
+    expect(await submit.isDisabled()).toBe(true);
+    await shot(page, '14b-password-rules-ticking.png');
+
+    // The issued password itself is refused by the window: it is the current one.
+    await page.getByLabel('New password', { exact: true }).fill(ISSUED);
+    await page.getByLabel('New password again', { exact: true }).fill(ISSUED);
+    expect(await ruleStates(page)).toMatchObject({ match: 'met', 'not-old': 'unmet' });
+    expect(await submit.isDisabled()).toBe(true);
+
+    await page.getByLabel('New password', { exact: true }).fill(CHOSEN);
+    await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
+    expect(Object.values(await ruleStates(page)).every((state) => state === 'met')).toBe(true);
+    expect(await submit.isEnabled()).toBe(true);
+    await page.getByLabel('New password again', { exact: true }).press('Enter');
+
+    await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}`);
+    expect(await changeDialog(page).count()).toBe(0);
+    expect(await statusLine(page).textContent()).toContain('The registry accepted your new password. It is saved in the system keychain.');
+    // The account's system password really changed: the issued one no longer opens it, the new one does.
+    expect(shadowHash()).not.toBe(issuedHash);
+    expect(await serverAccepts(ISSUED)).toBe(false);
+    expect(await serverAccepts(CHOSEN)).toBe(true);
+    expect(keychainLookup(account)).toBe(CHOSEN);
+    expect(keychainLookup(`${account}#pending`)).toBeNull();
+    for (const secret of [ISSUED, CHOSEN]) expect(await pageText(page)).not.toContain(secret);
+    await shot(page, '14c-password-changed-connected.png');
+
+    // Disconnect, then sign in with the password field left empty: the keychain has the new one.
+    await connectedBar(page).getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    expect(await page.getByLabel('Import code').inputValue()).toBe(user);
+    await eventually(() => page.getByText('Saved in this computer’s keychain. Leave the password empty to use it.').isVisible(), 'the saved-password hint').toBe(true);
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    await shot(page, '15-password-saved-in-keychain.png');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}`);
+    expect(await statusLine(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}.`);
+    expect(keychainLookup(account)).toBe(CHOSEN);
+    for (const secret of [ISSUED, CHOSEN]) expect(await pageText(page)).not.toContain(secret);
+    await shot(page, '15b-connected-with-saved-password.png');
+
+    // Forgetting the saved password is asked first; then the keychain no longer has it.
+    await connectedBar(page).getByRole('button', { name: 'Disconnect' }).click();
+    await eventually(() => page.getByRole('button', { name: 'Forget saved password' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Forget saved password' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Forget the saved password?' });
+    await confirm.waitFor();
+    expect(await confirm.getByRole('button', { name: 'Keep it' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await confirm.getByRole('button', { name: 'Forget password' }).click();
+    await eventually(() => page.getByRole('button', { name: 'Forget saved password' }).count()).toBe(0);
+    expect(await statusLine(page).textContent()).toContain(`The password for ${user} is no longer saved in this computer’s keychain.`);
+    expect(keychainLookup(account)).toBeNull();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    expect(await page.getByText('Enter your password.').isVisible()).toBe(true);
+
+    expect(JSON.stringify(events)).not.toContain(ISSUED);
+    expect(JSON.stringify(events)).not.toContain(CHOSEN);
+  });
+
+  it('"Forgot password?" says only the registry can reset it, and how to reach its support team', async () => {
+    const { page } = await open(false);
+    await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
+    const link = page.getByRole('button', { name: 'Forgot password?' });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Forgot your password?' });
+    await dialog.waitFor();
+    await eventually(() => dialog.textContent()).toContain('cannot be recovered, only reset by the registry');
+    const text = (await dialog.textContent()) ?? '';
+    for (const fact of [SUPPORT.team, SUPPORT.phone, SUPPORT.email, PASSWORD_PAGE]) expect(text).toContain(fact);
+    expect(await dialog.getByRole('button', { name: 'Close' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await shot(page, '16-forgot-password.png');
+    await page.keyboard.press('Escape');
+    await eventually(() => dialog.count()).toBe(0);
+    expect(await link.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+});
