@@ -92,7 +92,7 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
     if (inspection.size !== size) size = inspection.size;
     inspection.findings.forEach((f, i) => lines.push({ id: `hl7-${f.code}-${i}`, severity: f.severity, message: f.message }));
     if (inspection.findings.length === 0) {
-      lines.push({ id: 'hl7', severity: 'ok', message: `A valid HL7 batch: ${messageCount} message${messageCount === 1 ? '' : 's'}.` });
+      lines.push({ id: 'hl7', severity: 'ok', message: `A valid HL7 batch: ${messageCount.toLocaleString('en-US')} message${messageCount === 1 ? '' : 's'}.` });
     }
   } catch {
     lines.push({ id: 'file', severity: 'error', message: `${fileName} could not be read on this computer. Check that it is not open in another program.` });
