@@ -49,8 +49,8 @@ export function HistoryDialog({ profiles, onClose }: HistoryDialogProps) {
       ) : entries !== null && entries.length === 0 ? (
         <p className="empty-state">Nothing sent or downloaded yet.</p>
       ) : entries !== null ? (
-        <div className="history-table-wrap">
-          <table className="history-table">
+        <div className="dialog-table-wrap history-table-wrap">
+          <table className="dialog-table history-table">
             <thead>
               <tr>
                 <th scope="col">Time</th>

@@ -82,8 +82,8 @@ export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogPr
       ) : identities.length === 0 ? (
         <p className="empty-state">No trusted servers yet. When you trust a registry&rsquo;s key or certificate, it is listed here.</p>
       ) : (
-        <div className="trusted-table-wrap">
-          <table className="trusted-table">
+        <div className="dialog-table-wrap trusted-table-wrap">
+          <table className="dialog-table trusted-table">
             <thead>
               <tr>
                 <th scope="col">Server</th>
