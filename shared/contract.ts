@@ -371,6 +371,12 @@ export const calls = {
       .strict()
       .refine((v) => (v.profileId === undefined) === (v.username === undefined), 'give both profileId and username, or neither'),
   },
+  /**
+   * The connected account's password was already changed somewhere else (the registry's web page, or
+   * another computer): the app stops offering the first-login change. Nothing is sent to the server
+   * and the keychain is left as it is.
+   */
+  markPasswordChanged: { input: empty },
   /** What to do about a forgotten password: only the registry can reset it. */
   forgotPassword: { input: z.object({ profileId: id }).strict() },
   disconnect: { input: empty },
@@ -435,6 +441,9 @@ export interface CallResults {
   changePassword: Result<{ method: PasswordChangeMethod; changed: boolean; message: string; url?: string; notices: string[] }>;
   /** `saved`: the system keychain holds the new password (pending until a sign-in proves it). */
   storeChangedPassword: Result<{ saved: boolean; message: string }>;
+  /** `connection`: the connected account as it is now (`passwordChangeDue` false). */
+  markPasswordChanged: Result<{ connection: ConnectionInfo; message: string }>;
+  /** `message` explains; whom to contact is only in `support`, which the window lists beside it. */
   forgotPassword: Result<{ message: string; support: SupportContact; webPageUrl: string | null }>;
   disconnect: Result;
   listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[] }>;

@@ -18,6 +18,8 @@ import {
   demandedChangeProblem,
   FirstLoginRecord,
   forgotPasswordAdvice,
+  markedChangedMessage,
+  notAskedWebPageMessage,
   onlyWhenAskedFailure,
   siteCommandFor,
   storedChangeMessage,
@@ -362,7 +364,14 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         return { ok: true, method, changed: false, url, message: webPageChangeMessage(profile, url), notices: [] };
       }
       const command = siteCommandFor(profile, method);
-      if (command === null) return onlyWhenAskedFailure(profile);
+      if (command === null) {
+        // A change the server demands is answered at sign-in (connect's newPassword); without a
+        // demand the registry's web page is the way left, when it has one.
+        const url = profile.passwordChange.webPageUrl;
+        if (url === null) return onlyWhenAskedFailure(profile);
+        await ports.openExternal(url);
+        return { ok: true, method: 'web-page', changed: false, url, message: notAskedWebPageMessage(profile, url), notices: [] };
+      }
       const connected = s && s.info.profileId === profile.id && s.info.username === target.username && s.info.protocol === protocol ? s : null;
       if (!connected) return failure('not-connected', `Sign in to ${profile.name} as ${target.username} first: the registry changes the password of a signed-in account.`);
       if (newPassword === undefined) return failure('invalid-input', 'Enter the new password (twice), then try again.');
@@ -445,6 +454,16 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         if (connected.request.password !== newPassword) connected.unsettled = { candidates: [connected.request.password, newPassword], remember: true };
       }
       return { ok: true, saved: kept.ok, message: storedChangeMessage(profile, kept.ok) };
+    },
+
+    async markPasswordChanged() {
+      const s = session;
+      if (!s) return failure('not-connected', 'Connect to the registry first: this is noted for the account you are signed in with.');
+      const profile = catalog.get(s.info.profileId);
+      if (!profile) return failure('unknown-profile', 'That registry profile does not exist (any more). Choose another.');
+      firstLogin.markChanged(profile.id, s.info.username);
+      s.info = { ...s.info, passwordChangeDue: false };
+      return { ok: true, connection: s.info, message: markedChangedMessage(profile, s.info.username) };
     },
 
     async forgotPassword({ profileId }) {

@@ -29,7 +29,7 @@ import { TransferPanel } from './components/TransferPanel';
 import { TrustedServersDialog } from './components/TrustedServersDialog';
 import { UploadCheckDialog, type CheckedFile, type UploadChoice } from './components/UploadCheckDialog';
 import { registry, safely } from './registry';
-import { chosenChangeWay, demandedChangeWay, type ChangeWay } from './passwords';
+import { changesWhenAsked, chosenChangeWay, demandedChangeWay, type ChangeWay } from './passwords';
 import { canUploadTo, isFinished } from './transfers';
 
 type Connected = Extract<CallResults['connect'], { ok: true }>;
@@ -41,9 +41,20 @@ interface PasswordChange {
   profileId: string;
   protocol: Protocol;
   username: string;
+  /** The registry changes passwords when it asks at sign-in and did not ask: `web-page` is the way left. */
+  notAsked?: boolean;
   /** The new password chosen on the registry's page is kept: closing now says nothing more. */
   finished?: boolean;
 }
+
+/** The way a change the user (or a first login) chooses is made, for this login. */
+function chosenChange(summary: ProfileSummary, protocol: Protocol): Pick<PasswordChange, 'way' | 'notAsked'> {
+  const method = summary.passwordChange.methods[protocol];
+  const way = chosenChangeWay(method, summary.passwordChange.webPageUrl);
+  return { way, notAsked: way === 'web-page' && changesWhenAsked(method) };
+}
+
+const loginKey = (profileId: string, username: string) => `${profileId}:${username}`;
 
 /** "Connected to … as …." and what the engine wants read (a keychain that could not be used, a change accepted). */
 const connectedWords = (result: Connected) =>
@@ -79,6 +90,8 @@ export function App() {
    * when the dialog closes; never in React state, never in the page.
    */
   const signInRef = useRef<{ password?: string; rememberPassword: boolean } | null>(null);
+  /** Logins whose first-login change the user put off with "Not now": not offered again until the app reopens. */
+  const putOffRef = useRef(new Set<string>());
   const trustedButton = useRef<HTMLButtonElement>(null);
   const transfersRef = useRef<TransferStatus[]>([]);
   const roundsRef = useRef(rounds);
@@ -196,11 +209,11 @@ export function App() {
     setLastUsername((current) => ({ ...current, [info.profileId]: info.username }));
     setStatus({ tone: 'ok', text: connectedWords(result) });
     const summary = profiles.find((p) => p.id === info.profileId);
-    const way = summary ? chosenChangeWay(summary.passwordChange.methods[info.protocol]) : 'at-sign-in';
-    // A registry that changes passwords only when it asks at sign-in did not ask: nothing to offer now.
-    if (info.passwordChangeDue && way !== 'at-sign-in') {
+    // Every way of changing offers the dialog: even where the app cannot change it here, the user can
+    // say it was already changed elsewhere.
+    if (summary && info.passwordChangeDue && !putOffRef.current.has(loginKey(info.profileId, info.username))) {
       signInRef.current = { ...(typedPassword !== undefined ? { password: typedPassword } : {}), rememberPassword };
-      setPasswordChange({ reason: 'first-login', way, profileId: info.profileId, protocol: info.protocol, username: info.username });
+      setPasswordChange({ reason: 'first-login', ...chosenChange(summary, info.protocol), profileId: info.profileId, protocol: info.protocol, username: info.username });
     }
   };
 
@@ -235,7 +248,10 @@ export function App() {
     if (after) setStatus(after);
     else if (was?.finished) return;
     else if (was?.reason === 'demanded') setStatus({ tone: 'info', text: 'Not signed in: the registry needs a new password first. Nothing was changed.' });
-    else if (was?.reason === 'first-login') setStatus({ tone: 'info', text: 'The password was not changed. The registry still expects you to choose your own; use “Change password…” when you are ready.' });
+    else if (was?.reason === 'first-login') {
+      putOffRef.current.add(loginKey(was.profileId, was.username));
+      setStatus({ tone: 'info', text: 'The password was not changed. The registry still expects you to choose your own; use “Change password…” when you are ready.' });
+    }
   };
 
   /** The new password: signed in with (the registry demanded it), or changed on the open connection. */
@@ -305,13 +321,22 @@ export function App() {
     return { ok: true, message: result.message };
   };
 
+  /** First login: the password was already changed elsewhere, so the app stops asking. */
+  const markAlreadyChanged = async (): Promise<PageOutcome> => {
+    const result = await safely(() => registry().markPasswordChanged({}));
+    if (!result.ok) return { ok: false, message: result.message };
+    setConnection(result.connection);
+    closePasswordChange({ tone: 'ok', text: result.message });
+    return { ok: true, message: result.message };
+  };
+
   const startPasswordChange = () => {
     const info = connectionRef.current;
     if (!info || !profile) return;
     signInRef.current = null;
     setPasswordChange({
       reason: info.passwordChangeDue ? 'first-login' : 'chosen',
-      way: chosenChangeWay(profile.passwordChange.methods[info.protocol]),
+      ...chosenChange(profile, info.protocol),
       profileId: info.profileId,
       protocol: info.protocol,
       username: info.username,
@@ -600,10 +625,12 @@ export function App() {
           username={passwordChange.username}
           reason={passwordChange.reason}
           way={passwordChange.way}
+          notAsked={passwordChange.notAsked === true}
           isCurrent={signInRef.current?.password !== undefined ? (candidate) => candidate === signInRef.current?.password : undefined}
           onSubmit={submitNewPassword}
           onOpenPage={openPasswordPage}
           onStoreChosen={storeChosenPassword}
+          {...(passwordChange.reason === 'first-login' ? { onMarkChanged: markAlreadyChanged } : {})}
           onClose={() => closePasswordChange()}
         />
       ) : null}

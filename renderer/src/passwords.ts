@@ -46,12 +46,18 @@ export const checklistPasses = (items: readonly RuleItem[]) => items.every((item
  */
 export type ChangeWay = 'form' | 'web-page' | 'at-sign-in';
 
-/** How a change the user chose (not one the registry demanded) is made with this method. */
-export function chosenChangeWay(method: PasswordChangeMethod): ChangeWay {
+/**
+ * How a change the user chose (not one the registry demanded) is made with this method. A registry
+ * that changes passwords only when it asks at sign-in did not ask: its web page, when it has one.
+ */
+export function chosenChangeWay(method: PasswordChangeMethod, webPageUrl: string | null = null): ChangeWay {
   if (method === 'site-pswd' || method === 'site-cpwd') return 'form';
   if (method === 'web-page') return 'web-page';
-  return 'at-sign-in';
+  return webPageUrl !== null ? 'web-page' : 'at-sign-in';
 }
+
+/** The registry changes passwords when it asks at sign-in (so a web page is only the way left). */
+export const changesWhenAsked = (method: PasswordChangeMethod) => method === 'server-prompt' || method === 'pass-old-new';
 
 /** How a change the registry demands at sign-in is made with this method. */
 export function demandedChangeWay(method: PasswordChangeMethod): ChangeWay {

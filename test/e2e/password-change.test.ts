@@ -135,10 +135,13 @@ const firstLoginProfile = () => ({
   },
 });
 
-async function open(withKeychain: boolean): Promise<AppPage> {
+async function open(withKeychain: boolean, openExternal?: (url: string) => Promise<void>): Promise<AppPage> {
   const settings = new MemorySettings();
   settings.set('customProfiles', [firstLoginProfile()]);
-  const app = await openApp({ settings, ports: { timeoutSeconds: 20, ...(withKeychain ? { vault: new KeytarVault(undefined, 10) } : {}) } });
+  const app = await openApp({
+    settings,
+    ports: { timeoutSeconds: 20, ...(withKeychain ? { vault: new KeytarVault(undefined, 10) } : {}), ...(openExternal ? { openExternal } : {}) },
+  });
   opened.push(app);
   return app;
 }
@@ -177,6 +180,17 @@ function expireAccount(password: string): void {
   execFileSync('chage', ['-d', '0', server.home.username]);
 }
 const shadowHash = () => execFileSync('getent', ['shadow', server.home.username]).toString().split(':')[1];
+/** What the registry's web page does: the account's system password changes, and nothing expires. */
+const setPassword = (password: string) => execFileSync('chpasswd', { input: `${server.home.username}:${password}\n` });
+
+/** sshd's log from `mark` on, once `until` shows (and a moment more, so a further attempt would show too). */
+async function logSince(mark: number, until: RegExp): Promise<string> {
+  const deadline = Date.now() + 6_000;
+  while (!until.test(server.log().slice(mark)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  return server.log().slice(mark);
+}
+const occurrences = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
 
 describe('the first-login password change, with the password kept in the system keychain', () => {
   it('asks for a new password, ticks the rules as it is typed, changes it on the server, and signs in later with the saved one', async () => {
@@ -277,6 +291,85 @@ describe('the first-login password change, with the password kept in the system 
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     expect(await page.getByText('Enter your password.').isVisible()).toBe(true);
 
+    expect(JSON.stringify(events)).not.toContain(ISSUED);
+    expect(JSON.stringify(events)).not.toContain(CHOSEN);
+  });
+
+  it('a first login the server did not stop: the dialog opens, the registry\'s page is opened, and the password chosen there signs in next time', async () => {
+    // The account works with the issued password and is not expired: the server will not ask.
+    setPassword(ISSUED);
+    const openedUrls: string[] = [];
+    const { page, events } = await open(true, async (url) => {
+      openedUrls.push(url);
+    });
+    // A step that never comes fails at that step, not at the test's overall timeout.
+    page.setDefaultTimeout(15_000);
+    const user = server.home.username;
+    const account = `${PROFILE_ID}:${user}`;
+
+    await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
+    await page.getByLabel('Import code').fill(user);
+    await page.getByLabel('Password', { exact: true }).fill(ISSUED);
+    const remember = page.getByRole('checkbox', { name: 'Remember on this computer' });
+    await eventually(() => remember.isEnabled(), 'the keychain answered').toBe(true);
+    await remember.check();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('dialog', { name: /identity/i }).getByRole('button', { name: 'Trust this key' }).click();
+
+    // Signed in, and the dialog opens by itself: the app cannot change it here, the page can.
+    await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}`);
+    const dialog = page.getByRole('dialog', { name: 'Choose your own password' });
+    await dialog.waitFor();
+    const intro = (await dialog.textContent()) ?? '';
+    expect(intro).toContain(`${PROFILE_NAME} asks every new account to choose its own password.`);
+    expect(intro).toContain('it did not ask this time, so the app cannot change it on this connection');
+    expect(intro).toContain(PASSWORD_PAGE);
+    expect(intro).toContain('“Not now” only closes this until the app is opened again.');
+    expect(await dialog.getByRole('button', { name: 'I have already changed it' }).isVisible()).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Not now' }).isVisible()).toBe(true);
+    expect(keychainLookup(account)).toBe(ISSUED);
+
+    await dialog.getByRole('button', { name: 'Open the registry’s page' }).click();
+    await eventually(() => dialog.locator('.page-message').textContent()).toContain(`The registry's web page for it is now open in your browser (${PASSWORD_PAGE}).`);
+    expect(openedUrls).toEqual([PASSWORD_PAGE]);
+    await eventually(() => isFocused(page, 'The new password you chose on the page'), 'focus moves to the new password').toBe(true);
+    await shot(page, '17-first-login-web-page.png');
+
+    // On the page (played here by the system itself), the password becomes a new one.
+    setPassword(CHOSEN);
+    expect(await serverAccepts(ISSUED)).toBe(false);
+    await page.getByLabel('The new password you chose on the page', { exact: true }).fill(CHOSEN);
+    await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
+    await dialog.getByRole('button', { name: 'Keep this password' }).click();
+    await eventually(() => dialog.getByRole('status').textContent()).toContain('The new password is saved in the system keychain.');
+    // Pending until a sign-in proves it; the old one is still the saved one.
+    expect(keychainLookup(`${account}#pending`)).toBe(CHOSEN);
+    expect(keychainLookup(account)).toBe(ISSUED);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await eventually(() => dialog.count()).toBe(0);
+
+    // Disconnect, then sign in with the field empty: the saved (old) one is refused, the new one works.
+    await connectedBar(page).getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    await eventually(() => page.getByText('Saved in this computer’s keychain. Leave the password empty to use it.').isVisible(), 'the saved-password hint').toBe(true);
+    const mark = server.log().length;
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}`);
+    expect(await statusLine(page).textContent()).toContain('The registry accepted the new password you set last time; it is now the saved password.');
+    const log = await logSince(mark, /Accepted (password|keyboard-interactive\/pam) for /);
+    expect(occurrences(log, new RegExp(`Failed (password|keyboard-interactive/pam) for ${user} `))).toBe(1);
+    expect(occurrences(log, new RegExp(`Accepted (password|keyboard-interactive/pam) for ${user} `))).toBe(1);
+    expect(keychainLookup(account)).toBe(CHOSEN);
+    expect(keychainLookup(`${account}#pending`)).toBeNull();
+
+    // Not due any more: the dialog stays closed.
+    const lastConnected = events.filter((e) => e.type === 'connection' && e.state === 'connected').pop();
+    expect(lastConnected).toMatchObject({ connection: { passwordChangeDue: false } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(openedUrls).toEqual([PASSWORD_PAGE]);
+    for (const secret of [ISSUED, CHOSEN]) expect(await pageText(page)).not.toContain(secret);
     expect(JSON.stringify(events)).not.toContain(ISSUED);
     expect(JSON.stringify(events)).not.toContain(CHOSEN);
   });

@@ -306,6 +306,32 @@ describe('registries whose passwords the app cannot change itself', () => {
     await h.service.dispose();
   });
 
+  it('"I have already changed it": the first-login change is no longer due, and nothing is sent or opened', async () => {
+    server.reset({ password: ISSUED, expired: false });
+    const h = harness(server, { requiredAtFirstLogin: true, webPageUrl: WEB_PAGE, methods: { ftps: 'pass-old-new' } });
+    expect(await h.call('markPasswordChanged', {})).toMatchObject({ ok: false, code: 'not-connected' });
+    expect(await connect(h, { password: ISSUED })).toMatchObject({ ok: true, connection: { passwordChangeDue: true } });
+    const before = server.commands.length;
+
+    const marked = await h.call('markPasswordChanged', {});
+    expect(marked).toEqual({
+      ok: true,
+      connection: expect.objectContaining({ profileId: 'ftps-pw', username: USER, passwordChangeDue: false }),
+      message: `Noted: the password for ${USER} at Texas ImmTrac2 (FTPS explicit password test server) was already changed, so the app will not ask you to change it again. Nothing was changed on the registry or in the keychain. If the app cannot sign in next time, type the new password.`,
+    });
+    // Nothing went to the server, no page opened, and the account's password is as it was.
+    expect(server.commands.length).toBe(before);
+    expect(h.opened).toEqual([]);
+    expect(server.account).toMatchObject({ password: ISSUED, expired: false });
+    expect(h.settings.get(PASSWORD_CHANGED_AT_KEY)).toEqual({ [`ftps-pw:${USER}`]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+
+    // Remembered: a later sign-in (a new app start on the same settings) is not asked again.
+    await h.service.dispose();
+    const later = harness(server, { requiredAtFirstLogin: true, webPageUrl: WEB_PAGE, methods: { ftps: 'pass-old-new' } }, h.settings);
+    expect(await connect(later, { password: ISSUED })).toMatchObject({ ok: true, connection: { passwordChangeDue: false } });
+    await later.service.dispose();
+  });
+
   it('web page, without a connection: the window can still open it for a login that cannot sign in', async () => {
     const h = harness(server, { webPageUrl: WEB_PAGE, methods: { ftps: 'web-page' } });
     const page = await h.call('changePassword', { account: { profileId: 'ftps-pw', protocol: 'ftps', username: USER } });
@@ -316,18 +342,30 @@ describe('registries whose passwords the app cannot change itself', () => {
     expect(h.opened).toEqual([WEB_PAGE]);
   });
 
-  it('SFTP that changes passwords only when it asks at sign-in: said in plain words, with the web page', async () => {
+  it('a registry that changes passwords only when it asks at sign-in, and did not ask: its web page is opened, and said so', async () => {
     const h = harness(server, {});
     const texas = await h.call('changePassword', { newPassword: NEW, account: { profileId: 'texas-immtrac2', protocol: 'sftp', username: 'ABC123' } });
     const ftpsTexas = await h.call('changePassword', { newPassword: NEW, account: { profileId: 'texas-immtrac2', protocol: 'ftps', username: 'ABC123' } });
     const colorado = await h.call('changePassword', { account: { profileId: 'colorado-ciis', protocol: 'ftps', username: 'clinic01' } });
     await h.service.dispose();
+    const thinClient = 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient';
     const message =
-      'This registry changes passwords only when it asks at sign-in, or on its web page (https://immtrac-ftp1.dshs.state.tx.us/ThinClient). Nothing was changed.';
-    expect(texas).toEqual({ ok: false, code: 'permission-denied', message });
-    expect(ftpsTexas).toEqual({ ok: false, code: 'permission-denied', message });
+      `Texas ImmTrac2 changes passwords when it asks for a new one at sign-in, and it did not ask this time, so the app cannot change it on this connection. The registry's web page for it is now open in your browser (${thinClient}). ` +
+      'Change it there, then enter the new password in the app. The app keeps it and, at the next sign-in, tries the old password once and then the new one once, and keeps the one the registry accepts.';
+    expect(texas).toEqual({ ok: true, method: 'web-page', changed: false, url: thinClient, message, notices: [] });
+    expect(ftpsTexas).toEqual({ ok: true, method: 'web-page', changed: false, url: thinClient, message, notices: [] });
     expect(colorado).toMatchObject({ ok: true, method: 'web-page', url: 'https://cohealthnet.com:447/manageaccount' });
-    expect(h.opened).toEqual(['https://cohealthnet.com:447/manageaccount']);
+    expect(h.opened).toEqual([thinClient, thinClient, 'https://cohealthnet.com:447/manageaccount']);
+  });
+
+  it('a registry that changes passwords only when it asks, with no web page: nothing opened, and who can help', async () => {
+    server.reset({ password: ISSUED, expired: false });
+    const h = harness(server, { methods: { ftps: 'pass-old-new' } });
+    const result = await h.call('changePassword', { newPassword: NEW, account: { profileId: 'ftps-pw', protocol: 'ftps', username: USER } });
+    await h.service.dispose();
+    expect(result).toMatchObject({ ok: false, code: 'permission-denied', message: expect.stringMatching(/^This registry changes passwords only when it asks at sign-in\. Nothing was changed; .+ can help\.$/) });
+    expect(h.opened).toEqual([]);
+    expect(server.commands).toEqual([]);
   });
 
   it('a change over FTPS at sign-in is refused for a registry that does it on its web page, before anything is sent', async () => {
@@ -352,7 +390,7 @@ describe('registries whose passwords the app cannot change itself', () => {
     expect(texas).toEqual({
       ok: true,
       message:
-        "Texas ImmTrac2 does not keep passwords where anyone can read them back, so a forgotten password cannot be recovered, only reset by the registry. A reset must be asked for by your health care entity's point of contact in ImmTrac2, who contacts the Texas Immunization Registry Interoperability Team. Contact: Texas Immunization Registry Interoperability Team, by phone at (800) 348-9158, option 3 or by email at ImmTracMU@dshs.texas.gov. After a reset, sign in with the password the registry gives you; it will ask you to choose a new one.",
+        "Texas ImmTrac2 does not keep passwords where anyone can read them back, so a forgotten password cannot be recovered, only reset by the registry. A reset must be asked for by your health care entity's point of contact in ImmTrac2, who contacts the Texas Immunization Registry Interoperability Team. After a reset, sign in with the password the registry gives you; it will ask you to choose a new one.",
       support: { team: 'Texas Immunization Registry Interoperability Team', phone: '(800) 348-9158, option 3', email: 'ImmTracMU@dshs.texas.gov' },
       webPageUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient',
     });

@@ -90,6 +90,19 @@ export const webPageChangeMessage = (profile: Profile, url: string) =>
   `The app cannot change this password itself: ${profile.name} changes it on its web page, now opened in your browser (${url}). ` +
   'Change it there, then enter the new password in the app. The app keeps it and, at the next sign-in, tries the old password once and then the new one once, and keeps the one the registry accepts.';
 
+/**
+ * The registry changes passwords when it asks at sign-in, and it did not ask on this connection: its
+ * web page is the way left, now opened.
+ */
+export const notAskedWebPageMessage = (profile: Profile, url: string) =>
+  `${profile.name} changes passwords when it asks for a new one at sign-in, and it did not ask this time, so the app cannot change it on this connection. ` +
+  `The registry's web page for it is now open in your browser (${url}). Change it there, then enter the new password in the app. ` +
+  'The app keeps it and, at the next sign-in, tries the old password once and then the new one once, and keeps the one the registry accepts.';
+
+export const markedChangedMessage = (profile: Profile, username: string) =>
+  `Noted: the password for ${username} at ${profile.name} was already changed, so the app will not ask you to change it again. ` +
+  'Nothing was changed on the registry or in the keychain. If the app cannot sign in next time, type the new password.';
+
 export function storedChangeMessage(profile: Profile, saved: boolean): string {
   return saved
     ? `The new password is saved in the system keychain. At the next sign-in to ${profile.name} the app tries the old password once and then the new one once, and keeps the one the registry accepts.`
@@ -98,12 +111,10 @@ export function storedChangeMessage(profile: Profile, saved: boolean): string {
 
 export function forgotPasswordAdvice(profile: Profile): CallResults['forgotPassword'] {
   const support: SupportContact = { ...profile.support };
-  const how = [support.phone ? `by phone at ${support.phone}` : null, support.email ? `by email at ${support.email}` : null].filter((x): x is string => x !== null);
-  const contact = `${support.team}${how.length > 0 ? `, ${how.join(' or ')}` : ''}`;
+  // Whom to contact is in `support` only: the window lists it beside this message.
   const message = [
     `${profile.name} does not keep passwords where anyone can read them back, so a forgotten password cannot be recovered, only reset by the registry.`,
     profile.passwordChange.resetBy ?? `Ask ${support.team} to reset it.`,
-    `Contact: ${contact}.`,
     'After a reset, sign in with the password the registry gives you; it will ask you to choose a new one.',
   ].join(' ');
   return { ok: true, message, support, webPageUrl: webPage(profile) };

@@ -2,7 +2,7 @@
 // to choose its own, or when the user wants to. The registry's rules tick as the user types; Submit
 // waits until they all pass. The passwords live only in the two fields (never in React state, never in
 // the page's markup) and go with the dialog when it closes.
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ProfileSummary } from '../../../shared/contract';
 import { checklistPasses, passwordChecklist, type ChangeWay, type RuleItem } from '../passwords';
 import { ExternalIcon, KeyIcon } from './Icons';
@@ -19,6 +19,11 @@ interface ChangePasswordDialogProps {
   username: string;
   reason: ChangeReason;
   way: ChangeWay;
+  /**
+   * The registry changes passwords when it asks at sign-in and did not ask this time, so `web-page` is
+   * the way left rather than the registry's own.
+   */
+  notAsked?: boolean;
   /** Whether the user just typed the current password (so "not the current one" can tick here). */
   isCurrent?: (candidate: string) => boolean;
   /** `form`: send the new password (sign in with it, or change it on the connection). */
@@ -27,6 +32,8 @@ interface ChangePasswordDialogProps {
   onOpenPage: () => Promise<PageOutcome>;
   /** `web-page`: keep the password chosen there, for the next sign-in. */
   onStoreChosen: (newPassword: string) => Promise<PageOutcome>;
+  /** `first-login`: the password was already changed elsewhere; the app stops asking. */
+  onMarkChanged?: () => Promise<PageOutcome>;
   onClose: () => void;
 }
 
@@ -57,7 +64,7 @@ function RuleList({ id, items }: { id: string; items: RuleItem[] }) {
   );
 }
 
-export function ChangePasswordDialog({ profile, username, reason, way, isCurrent, onSubmit, onOpenPage, onStoreChosen, onClose }: ChangePasswordDialogProps) {
+export function ChangePasswordDialog({ profile, username, reason, way, notAsked = false, isCurrent, onSubmit, onOpenPage, onStoreChosen, onMarkChanged, onClose }: ChangePasswordDialogProps) {
   const rules = profile.passwordChange.rules;
   const newRef = useRef<HTMLInputElement>(null);
   const againRef = useRef<HTMLInputElement>(null);
@@ -69,7 +76,7 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
   /** Web page: what the app said after opening it; then after keeping the new password. */
   const [pageMessage, setPageMessage] = useState<string | null>(null);
   const [storedMessage, setStoredMessage] = useState<string | null>(null);
-  const ids = { intro: useId(), rules: useId(), newField: useId(), again: useId(), problem: useId() };
+  const ids = { intro: useId(), rules: useId(), newField: useId(), again: useId(), problem: useId(), already: useId() };
 
   const recheck = () => {
     setItems(passwordChecklist(rules, newRef.current?.value ?? '', againRef.current?.value ?? '', isCurrent));
@@ -106,6 +113,22 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
     void submit();
   };
 
+  // Once the page is open, the fields for the password chosen there appear: go to the first one (the
+  // button that opened the page is gone).
+  useEffect(() => {
+    if (pageMessage !== null) newRef.current?.focus();
+  }, [pageMessage]);
+
+  const markChanged = async () => {
+    if (!onMarkChanged) return;
+    setBusy(true);
+    setProblem(null);
+    const marked = await onMarkChanged();
+    if (marked.ok) return;
+    setBusy(false);
+    setProblem(marked.message);
+  };
+
   const openPage = async () => {
     setBusy(true);
     setProblem(null);
@@ -113,7 +136,6 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
     setBusy(false);
     if (opened.ok) {
       setPageMessage(opened.message);
-      window.setTimeout(() => newRef.current?.focus(), 0);
     } else {
       setProblem(opened.message);
     }
@@ -127,7 +149,9 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
         : `Choose a new password for ${username} at ${profile.name}.`;
 
   const showFields = way === 'form' || (way === 'web-page' && pageMessage !== null && storedMessage === null);
-  const cancelWords = reason === 'first-login' ? 'Later' : storedMessage !== null ? 'Close' : 'Cancel';
+  const cancelWords = storedMessage !== null ? 'Close' : reason === 'first-login' ? 'Not now' : way === 'at-sign-in' ? 'Close' : 'Cancel';
+  // Offered until the dialog has done its job: once a new password is kept there is nothing to mark.
+  const offerAlreadyChanged = reason === 'first-login' && onMarkChanged !== undefined && storedMessage === null;
 
   const fields = (
     <div className="password-grid">
@@ -193,7 +217,9 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
           <>
             {pageMessage === null ? (
               <p>
-                {profile.name} changes passwords on its own web page{profile.passwordChange.webPageUrl ? ` (${profile.passwordChange.webPageUrl})` : ''}.
+                {notAsked
+                  ? `${profile.name} changes passwords when it asks for a new one at sign-in, and it did not ask this time, so the app cannot change it on this connection. You can change it on the registry’s web page${profile.passwordChange.webPageUrl ? ` (${profile.passwordChange.webPageUrl})` : ''} instead.`
+                  : `${profile.name} changes passwords on its own web page${profile.passwordChange.webPageUrl ? ` (${profile.passwordChange.webPageUrl})` : ''}.`}{' '}
                 The app opens it in your browser; change the password there, then come back and type the new one here, so the app can sign
                 in with it.
               </p>
@@ -216,6 +242,13 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
           </p>
         ) : null}
 
+        {offerAlreadyChanged ? (
+          <p id={ids.already} className="muted already-changed-note">
+            Already changed it, on the registry’s web page or on another computer? Choose “I have already changed it”: the app stops asking,
+            and changes nothing on the registry or in the keychain. “Not now” only closes this until the app is opened again.
+          </p>
+        ) : null}
+
         {problem ? (
           <p id={ids.problem} className="field-error" role="alert">
             {problem}
@@ -224,9 +257,14 @@ export function ChangePasswordDialog({ profile, username, reason, way, isCurrent
       </div>
 
       <div className="modal-actions">
+        {offerAlreadyChanged ? (
+          <button type="button" className="button" onClick={() => void markChanged()} disabled={busy} aria-describedby={ids.already}>
+            I have already changed it
+          </button>
+        ) : null}
         <span className="actions-spacer" />
         <button ref={closeRef} type="button" className="button" onClick={onClose} disabled={busy}>
-          {way === 'at-sign-in' ? 'Close' : cancelWords}
+          {cancelWords}
         </button>
         {way === 'form' ? (
           <button type="button" className="button button-primary" onClick={() => void submit()} disabled={busy || !ready}>

@@ -51,6 +51,15 @@ describe('how the window changes a password for each registry method', () => {
     expect(chosenChangeWay('pass-old-new')).toBe('at-sign-in');
   });
 
+  it('a registry that changes passwords only when it asks, and did not ask: its web page when it has one', () => {
+    const page = 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient';
+    expect(chosenChangeWay('server-prompt', page)).toBe('web-page');
+    expect(chosenChangeWay('pass-old-new', page)).toBe('web-page');
+    expect(chosenChangeWay('server-prompt', null)).toBe('at-sign-in');
+    // A command the app sends itself stays the way, web page or not.
+    expect(chosenChangeWay('site-pswd', page)).toBe('form');
+  });
+
   it('a change the registry demands at sign-in: answered in the sign-in itself, or on the web page', () => {
     expect(demandedChangeWay('server-prompt')).toBe('form');
     expect(demandedChangeWay('pass-old-new')).toBe('form');

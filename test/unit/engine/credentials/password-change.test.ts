@@ -101,7 +101,7 @@ describe('a forgotten password', () => {
     expect(advice).toEqual({
       ok: true,
       message:
-        'Example Registry does not keep passwords where anyone can read them back, so a forgotten password cannot be recovered, only reset by the registry. Ask Example support to reset it. Contact: Example support. After a reset, sign in with the password the registry gives you; it will ask you to choose a new one.',
+        'Example Registry does not keep passwords where anyone can read them back, so a forgotten password cannot be recovered, only reset by the registry. Ask Example support to reset it. After a reset, sign in with the password the registry gives you; it will ask you to choose a new one.',
       support: { team: 'Example support' },
       webPageUrl: null,
     });
