@@ -89,19 +89,20 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
   const hasSaved = savedHere?.state === 'saved';
   const keychainMissing = savedHere?.state === 'unavailable';
 
-  const checkSaved = useCallback(async (forProfile: string, name: string) => {
+  /** Ask the keychain whether a password is saved for this login; returns true when one is. */
+  const checkSaved = useCallback(async (forProfile: string, name: string): Promise<boolean> => {
     const key = loginKey(forProfile, name);
     askedRef.current = key;
     const result = await safely(() => registry().getSavedPassword({ profileId: forProfile, username: name }));
-    if (askedRef.current !== key) return;
+    if (askedRef.current !== key) return false;
     if (result.ok) {
       setSaved({ key, state: result.hasSavedPassword ? 'saved' : 'none' });
       if (result.hasSavedPassword && !rememberTouched.current) setRemember(true);
-    } else if (result.code === 'keychain-unavailable') {
-      setSaved({ key, state: 'unavailable', message: result.message });
-    } else {
-      setSaved({ key, state: 'none' });
+      return result.hasSavedPassword;
     }
+    if (result.code === 'keychain-unavailable') setSaved({ key, state: 'unavailable', message: result.message });
+    else setSaved({ key, state: 'none' });
+    return false;
   }, []);
 
   // Asked a moment after typing stops (and at once when the field is left): one question per login.
@@ -166,6 +167,10 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
     event.preventDefault();
     if (connecting || !profile) return;
     const found = validate();
+    // Connect pressed before the keychain answered: ask it now rather than call the password missing.
+    if (found.password && savedHere === null && profileId && !found.username && (await checkSaved(profileId, username.trim()))) {
+      delete found.password;
+    }
     setErrors(found);
     if (found.username) {
       usernameRef.current?.focus();
