@@ -5,7 +5,7 @@ import type { CallResults, ProfileSummary } from '../../../shared/contract';
 import { supportLines } from '../passwords';
 import { registry, safely } from '../registry';
 import { InfoIcon } from './Icons';
-import { Modal } from './Modal';
+import { CloseFooter, Modal } from './Modal';
 
 type Advice = Extract<CallResults['forgotPassword'], { ok: true }>;
 
@@ -70,12 +70,7 @@ export function ForgotPasswordDialog({ profile, onClose }: { profile: ProfileSum
           </p>
         )}
       </div>
-      <div className="modal-actions">
-        <span className="actions-spacer" />
-        <button ref={closeRef} type="button" className="button button-primary" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseFooter closeRef={closeRef} onClose={onClose} primary divided={false} />
     </Modal>
   );
 }

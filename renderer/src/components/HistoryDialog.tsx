@@ -5,7 +5,7 @@ import type { HistoryEntry, ProfileSummary } from '../../../shared/contract';
 import { formatDateTime, formatSize } from '../format';
 import { registry, safely } from '../registry';
 import { DownloadIcon, ErrorIcon, OkIcon, TrashIcon, UploadIcon, WarningIcon } from './Icons';
-import { Modal } from './Modal';
+import { CloseFooter, Modal } from './Modal';
 
 interface HistoryDialogProps {
   profiles: ProfileSummary[];
@@ -101,12 +101,7 @@ export function HistoryDialog({ profiles, onClose }: HistoryDialogProps) {
           </table>
         </div>
       ) : null}
-      <div className="modal-actions modal-footer">
-        <span className="actions-spacer" />
-        <button ref={closeRef} type="button" className="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseFooter closeRef={closeRef} onClose={onClose} />
     </Modal>
   );
 }

@@ -1,6 +1,6 @@
 // A modal dialog on the native <dialog> element: the page behind it is inert, Tab stays inside,
 // Escape means the dialog's safe answer, and focus goes back where it was when the dialog closes.
-import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useRef, type ReactNode, type Ref, type RefObject } from 'react';
 
 interface ModalProps {
   title: ReactNode;
@@ -93,5 +93,17 @@ export function Modal({ title, onEscape, initialFocus, tone = 'normal', wide = f
       </h2>
       {children}
     </dialog>
+  );
+}
+
+/** The footer of a dialog whose only action is Close (the button the dialog focuses first). */
+export function CloseFooter({ closeRef, onClose, primary = false, divided = true }: { closeRef: Ref<HTMLButtonElement>; onClose: () => void; primary?: boolean; divided?: boolean }) {
+  return (
+    <div className={divided ? 'modal-actions modal-footer' : 'modal-actions'}>
+      <span className="actions-spacer" />
+      <button ref={closeRef} type="button" className={primary ? 'button button-primary' : 'button'} onClick={onClose}>
+        Close
+      </button>
+    </div>
   );
 }

@@ -6,7 +6,7 @@ import { formatDay } from '../format';
 import { registry, safely } from '../registry';
 import { FingerprintText } from './Fingerprint';
 import { distinguishedNameWords } from './IdentityDialog';
-import { Modal } from './Modal';
+import { CloseFooter, Modal } from './Modal';
 
 interface TrustedServersDialogProps {
   onClose: () => void;
@@ -154,12 +154,7 @@ export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogPr
         </div>
       ) : null}
 
-      <div className="modal-actions modal-footer">
-        <span className="actions-spacer" />
-        <button ref={closeRef} type="button" className="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseFooter closeRef={closeRef} onClose={onClose} />
     </Modal>
   );
 }
