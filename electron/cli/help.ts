@@ -133,19 +133,7 @@ FOLDER is one of the profile's folders by its name (HL7-Dropoff, Accepted, DQA-R
 Texas; any case) or by its role (dropoff, accepted, reports, receive). Without FOLDER, every folder.
 
 Options:
-  --profile ID|FILE.json   a profile id (see registry-transfer profiles) or a profile file
-  --user NAME              the login (for Texas, the import code)
-  --password-env VAR       read the password from the environment variable VAR. Without it, the
-                           password saved in the desktop app (the system keychain) is used.
-                           A password is never given on the command line.
-  --trust FINGERPRINT      accept the server's identity if it shows this fingerprint and none is
-                           trusted for it yet (SHA256:... as ssh-keygen -l prints it, or hex);
-                           it is then remembered, so later runs need no --trust
-  --protocol sftp|ftps     default: sftp, or the profile's only protocol
-  --host HOST --port N     another server for the same registry (a test server, a proxy); the
-                           profile's folders and rules stay
-  --timeout SECONDS        network timeout (default: the profile's, 65 s for the registries)
-  --data-dir DIR           where settings and trusted servers live (default: the desktop app's)
+${CONNECTION_OPTIONS}
   --json                   print one JSON document; errors too, as {"ok": false, ...}
   -h, --help               this help
 

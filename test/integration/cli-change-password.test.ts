@@ -4,12 +4,13 @@
 // status as the CLI's table says. Without a keychain it says the password was not saved; with one,
 // the keychain ends with the new password alone.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFtpPasswordServer, type FtpPasswordServer } from '../support/ftp-password-server';
 import { createKeyring, type Keyring } from '../support/keyring';
+import { filesUnder } from '../support/files';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const LAUNCHER = join(ROOT, 'electron/cli/registry-transfer.mjs');
@@ -230,17 +231,7 @@ describe('registry-transfer change-password', () => {
 
 describe('after every run', () => {
   it('no password is in any output or data folder (the test server keeps its own record)', () => {
-    const found: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        const stat = statSync(path);
-        if (stat.isDirectory()) walk(path);
-        // The keyring's socket is no file to read.
-        else if (stat.isFile()) found.push(path);
-      }
-    };
-    walk(scratch);
+    const found = filesUnder(scratch);
     expect(found.some((f) => f.endsWith('config.json'))).toBe(true);
     const texts = [...outputs, ...found.map((f) => readFileSync(f, 'latin1'))];
     for (const secret of [ISSUED, ...NEW, REFUSED_NEW]) {

@@ -3,7 +3,7 @@
 // FTPS test server. The new password is kept as pending before it is sent, becomes the saved one when
 // the registry confirms it, is dropped when the registry refuses it, and is kept beside the old one
 // when the connection ends without an answer, so the next sign-in gets in with at most two attempts.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { PASSWORD_CHANGED_AT_KEY } from '../../electron/engine/credentials/passw
 import { PENDING_PROMOTED } from '../../electron/engine/registry-service';
 import { startFtpPasswordServer, type FtpPasswordServer } from '../support/ftp-password-server';
 import { createKeyring, type EngineJob, type EngineRun, type KeychainState, type Keyring } from '../support/keyring';
+import { filesUnder } from '../support/files';
 
 const USER = 'TX7702';
 const ISSUED = 'Issued-By-Registry-64!';
@@ -204,17 +205,7 @@ describe("a change on the registry's web page", () => {
 
 describe('after every run', () => {
   it('no password is in any result, event, output, data folder or keyring file (the test server keeps its own record)', () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        const stat = statSync(path);
-        if (stat.isDirectory()) walk(path);
-        // The keyring's socket is no file to read.
-        else if (stat.isFile()) files.push(path);
-      }
-    };
-    walk(scratch);
+    const files = filesUnder(scratch);
     // The keyring's own file is there too: it keeps its secrets encrypted.
     expect(files.some((f) => f.endsWith('config.json'))).toBe(true);
     const texts = [...outputs, ...files.map((f) => readFileSync(f, 'latin1'))];

@@ -2,13 +2,14 @@
 // Linux), with the engine run as the app runs it, against a real OpenSSH sshd laid out as Texas. The
 // password never comes back from a call; a keychain that is locked or missing is said in plain words
 // and the login still works with the typed password; nothing is ever written anywhere else.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYCHAIN_NOT_SAVED } from '../../electron/engine/registry-service';
 import { createKeyring, type EngineJob, type EngineRun, type KeychainState, type Keyring } from '../support/keyring';
 import { localTexasProfile, startSshd, type SshAccount, type SshServer } from '../support/sshd';
+import { filesUnder } from '../support/files';
 
 const PROFILE_ID = 'local-texas';
 const WRONG_PASSWORD = 'Wrong-Guess-2026!';
@@ -154,15 +155,7 @@ describe('a keychain that cannot be used', () => {
 
 describe('after every run', () => {
   it('no password is in any call result, event, output, settings or history file, or server log', () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(path);
-      }
-    };
-    walk(scratch);
+    const files = filesUnder(scratch);
     // The control: the data folders hold what the app writes (settings with the trusted server, history).
     expect(files.some((f) => f.endsWith('config.json'))).toBe(true);
     const texts = [...outputs, server.log(), ...files.map((f) => readFileSync(f, 'latin1'))];

@@ -4,7 +4,7 @@
 // runs as the app runs, with a real keychain, and is killed half-way through a change to show that
 // the next login still gets in, with the one password that works, in at most two attempts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PENDING_PROMOTED } from '../../electron/engine/registry-service';
 import { createKeyring, type EngineJob, type EngineRun, type Keyring } from '../support/keyring';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
+import { filesUnder } from '../support/files';
 
 const TEXAS_ID = 'local-texas';
 const RFC_ID = 'rfc-registry';
@@ -352,15 +353,7 @@ describe('a change cut short never locks anyone out', () => {
 
 describe('after every run', () => {
   it('no password (old, new, refused or weak) is in any result, event, output, data folder or server log', () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(path);
-      }
-    };
-    walk(scratch);
+    const files = filesUnder(scratch);
     expect(files.some((f) => f.endsWith('config.json'))).toBe(true);
     const texts = [...outputs, sshd.log(), ...files.map((f) => readFileSync(f, 'latin1'))];
     for (const secret of [ISSUED, ...NEW, REFUSED_BY_SERVER, sshd.home.password]) {
