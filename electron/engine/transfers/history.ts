@@ -31,13 +31,19 @@ export type TransferRecord = z.infer<typeof transferRecordSchema>;
 
 export class TransferHistory {
   readonly file: string;
-  /** Appends run one after another, so two lines are never interleaved or glued together. */
+  /** Writes run one after another, so two lines are never interleaved or glued together. */
   private queue: Promise<void> = Promise.resolve();
+  /**
+   * Lines waiting for the next write. Lines appended while a write is under way go out together in
+   * the following one: a batch of 300 small files is a handful of writes, not 300.
+   */
+  private collecting: { lines: string[]; written: Promise<void> } | null = null;
 
   constructor(private readonly dataDir: string) {
     this.file = join(dataDir, TRANSFER_HISTORY_FILE_NAME);
   }
 
+  /** Resolves once the record is in the file. */
   append(record: TransferRecord): Promise<void> {
     const parsed = transferRecordSchema.safeParse(record);
     if (!parsed.success) {
@@ -45,28 +51,48 @@ export class TransferHistory {
       const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || 'record'))].join(', ');
       return Promise.reject(new Error(`A transfer record was not saved to the history: ${fields} not valid.`));
     }
-    const line = `${JSON.stringify(parsed.data)}\n`;
-    const write = this.queue.then(() => this.write(line));
-    this.queue = write.catch(() => undefined);
-    return write;
+    let batch = this.collecting;
+    if (!batch) {
+      const lines: string[] = [];
+      const written = this.queue.then(() => {
+        // From here on, new lines wait for the next write.
+        if (this.collecting?.lines === lines) this.collecting = null;
+        return this.write(lines.join(''));
+      });
+      batch = { lines, written };
+      this.collecting = batch;
+      this.queue = written.catch(() => undefined);
+    }
+    batch.lines.push(`${JSON.stringify(parsed.data)}\n`);
+    return batch.written;
   }
 
-  private async write(line: string): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    const handle = await open(this.file, 'a+', 0o600);
+  private async openForAppending(): Promise<FileHandle> {
     try {
-      await handle.chmod(0o600);
+      return await open(this.file, 'a+', 0o600);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+      return open(this.file, 'a+', 0o600);
+    }
+  }
+
+  private async write(text: string): Promise<void> {
+    const handle = await this.openForAppending();
+    try {
+      const { size, mode } = await handle.stat();
+      // Only its owner may read it, whoever created it.
+      if ((mode & 0o777) !== 0o600) await handle.chmod(0o600);
       // A crash in the middle of an earlier write leaves a line without its newline; start a fresh
       // line so this record does not get glued to the broken one and lost with it.
-      const { size } = await handle.stat();
       let prefix = '';
       if (size > 0) {
         const last = Buffer.alloc(1);
         await handle.read(last, 0, 1, size - 1);
         if (last[0] !== 0x0a) prefix = '\n';
       }
-      // One write per record: with O_APPEND it lands whole even if the CLI appends at the same time.
-      await handle.write(prefix + line);
+      // One write: with O_APPEND it lands whole even if the CLI appends at the same time.
+      await handle.write(prefix + text);
     } finally {
       await handle.close();
     }

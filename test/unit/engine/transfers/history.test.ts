@@ -1,6 +1,6 @@
 // The transfer history: what the clinic sent and fetched, newest first, kept in a file only the user
 // can read, surviving damage, and never holding anything but names, sizes and checksums.
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,21 @@ describe('TransferHistory', () => {
     const listed = await history.list();
     expect(listed.slice(2)).toEqual([...records].reverse());
     expect(listed.slice(0, 2).map((r) => r.remoteName).sort()).toEqual(['from-app.HL7', 'from-cli.HL7']);
+  });
+
+  it('writes records that arrive together in one go, and a write that fails fails each of them; the next write works again', async () => {
+    const dataDir = freshDataDir();
+    const history = new TransferHistory(dataDir);
+    await history.append(record({ remoteName: 'before.HL7' }));
+    const file = join(dataDir, TRANSFER_HISTORY_FILE_NAME);
+    // The history file replaced by a folder: nothing can be appended.
+    rmSync(file);
+    mkdirSync(file);
+    const outcomes = await Promise.allSettled([1, 2, 3].map((i) => history.append(record({ remoteName: `lost-${i}.HL7` }))));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    rmSync(file, { recursive: true });
+    await Promise.all([history.append(record({ remoteName: 'after-1.HL7' })), history.append(record({ remoteName: 'after-2.HL7' }))]);
+    expect((await history.list()).map((r) => r.remoteName)).toEqual(['after-2.HL7', 'after-1.HL7']);
   });
 
   it('skips damaged lines and keeps appending after a line cut short', async () => {
