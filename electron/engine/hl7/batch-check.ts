@@ -5,11 +5,11 @@
 // offsets only; it never quotes a byte of a field. Even a segment name is quoted only when it is a
 // standard HL7 name, because a "name" read from a broken line may be the start of a patient's name.
 //
-// Files can be large (a benchmark sends 1 GiB), so the file is read once as a stream with bounded
+// Files can be large (a benchmark sends 1 GiB), so the file is read once, in chunks, with bounded
 // memory: of each segment only its first bytes are kept, and the SHA-256 and size are computed in the
 // same pass so the upload pipeline need not read the file a second time.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 
 export interface Hl7Finding {
@@ -26,6 +26,8 @@ export interface Hl7Inspection {
   findings: Hl7Finding[];
   size: number;
   sha256: string;
+  /** The file's bytes, when `keepUpTo` asked for them and the file was small enough. */
+  contents?: Buffer;
 }
 
 export interface Hl7FileRules {
@@ -43,6 +45,13 @@ export interface Hl7FileRules {
 export interface InspectOptions {
   /** Bytes per read. Tests use tiny chunks to exercise segments split across reads. */
   chunkSize?: number;
+  /** The size the caller just saw: a small file is then read in one go. The file is read to its end either way. */
+  expectedSize?: number;
+  /**
+   * Keep the bytes of a file of at most this size that was read in one go, so they can be sent as
+   * they were checked (`Hl7Inspection.contents`).
+   */
+  keepUpTo?: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 256 * 1024;
@@ -516,11 +525,36 @@ function nameFindings(rules: Hl7FileRules): Hl7Finding[] {
  */
 export async function inspectHl7File(path: string, rules: Hl7FileRules, options: InspectOptions = {}): Promise<Hl7Inspection> {
   const scanner = new Hl7Scanner();
-  const stream = createReadStream(path, { highWaterMark: options.chunkSize ?? DEFAULT_CHUNK_SIZE });
-  for await (const chunk of stream) scanner.push(chunk as Buffer);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const expected = options.expectedSize;
+  const keep = expected !== undefined && expected <= (options.keepUpTo ?? -1);
+  let contents: Buffer | undefined;
+  const file = await open(path, 'r');
+  try {
+    // The scanner copies what it keeps, so one buffer serves the whole file.
+    const buffer = Buffer.allocUnsafe(Math.max(1, keep ? expected + 1 : Math.min(chunkSize, (expected ?? chunkSize) + 1)));
+    let total = 0;
+    for (let reads = 1; ; reads += 1) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      scanner.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+      // A short read of the whole expected size is the end: no read more just to be told so.
+      if (bytesRead < buffer.length && total === expected) {
+        if (keep && reads === 1) contents = buffer.subarray(0, bytesRead);
+        break;
+      }
+    }
+  } finally {
+    await file.close();
+  }
   const result = scanner.finish();
   const findings = [...scanner.findings.result(), ...nameFindings(rules)];
-  return { ...result, findings: [...findings.filter((f) => f.severity === 'error'), ...findings.filter((f) => f.severity === 'warning')] };
+  return {
+    ...result,
+    findings: [...findings.filter((f) => f.severity === 'error'), ...findings.filter((f) => f.severity === 'warning')],
+    ...(contents ? { contents } : {}),
+  };
 }
 
 export interface Hl7FindingSummary {

@@ -414,3 +414,42 @@ describe('a large file', () => {
 it('rejects with the file system error when the file cannot be read', async () => {
   await expect(inspectHl7File(join(dir, 'missing.HL7'), texas)).rejects.toMatchObject({ code: 'ENOENT' });
 });
+
+describe('reading a small file once', () => {
+  const content = () => Buffer.from(`${batchLines({ batches: [3] }).join('\r')}\r`);
+
+  it('keeps the bytes it checked when asked to and the file is small enough, so they can be sent as checked', async () => {
+    const bytes = content();
+    const inspection = await inspectHl7File(writeFile(bytes), texas, { expectedSize: bytes.length, keepUpTo: 1024 * 1024 });
+    expect(inspection.contents?.equals(bytes)).toBe(true);
+    expect(inspection.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(inspection.findings).toEqual([]);
+  });
+
+  it('keeps nothing for a file over the limit, or when not asked', async () => {
+    const bytes = content();
+    const path = writeFile(bytes);
+    expect((await inspectHl7File(path, texas, { expectedSize: bytes.length, keepUpTo: bytes.length - 1 })).contents).toBeUndefined();
+    expect((await inspectHl7File(path, texas, { expectedSize: bytes.length })).contents).toBeUndefined();
+    expect((await inspectHl7File(path, texas)).contents).toBeUndefined();
+  });
+
+  it('reads to the end of a file that grew since its size was taken, and then keeps nothing', async () => {
+    const bytes = content();
+    const path = writeFile(bytes);
+    const inspection = await inspectHl7File(path, texas, { expectedSize: 100, keepUpTo: 1024 * 1024 });
+    expect(inspection.size).toBe(bytes.length);
+    expect(inspection.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(inspection.messageCount).toBe(3);
+    expect(inspection.contents).toBeUndefined();
+  });
+
+  it('sees a file that shrank since its size was taken as it is now', async () => {
+    const bytes = content();
+    const path = writeFile(bytes);
+    const inspection = await inspectHl7File(path, texas, { expectedSize: bytes.length + 500, keepUpTo: 1024 * 1024 });
+    expect(inspection.size).toBe(bytes.length);
+    expect(inspection.contents).toBeUndefined();
+    expect(inspection.findings).toEqual([]);
+  });
+});
