@@ -119,8 +119,15 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   let connecting = false;
   // One control connection at a time: remote operations run one after another.
   let lastOperation: Promise<unknown> = Promise.resolve();
+  /** Operations queued behind the one running now. */
+  let waitingForTurn = 0;
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
-    const next = lastOperation.then(op, op);
+    waitingForTurn += 1;
+    const start = () => {
+      waitingForTurn -= 1;
+      return op();
+    };
+    const next = lastOperation.then(start, start);
     lastOperation = next.catch(() => undefined);
     return next;
   };
@@ -211,18 +218,56 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     });
   };
 
+  /**
+   * Transfers share the connection while they run (an SFTP connection carries several at once): the
+   * first takes a turn in `serial`, and holds it while any transfer uses the connection. A transfer
+   * that starts meanwhile joins, unless another operation is waiting for its turn: then it queues
+   * behind that one, so browsing is never shut out by a long batch.
+   */
+  interface TransferTurn {
+    session: Session;
+    fs: RemoteFs;
+    users: number;
+    open: boolean;
+    end: () => void;
+  }
+  let transferTurn: TransferTurn | null = null;
+
+  const takeTransferTurn = (s: Session): Promise<TransferTurn> =>
+    new Promise<TransferTurn>((resolve, reject) => {
+      serial(async () => {
+        clearTimeout(s.idleTimer);
+        if (!s.fs || !s.fs.usable) {
+          await s.fs?.close();
+          s.fs = await reopen(s);
+        }
+        let end = () => undefined as void;
+        const ended = new Promise<void>((done) => (end = done));
+        const turn: TransferTurn = { session: s, fs: s.fs, users: 0, open: true, end };
+        transferTurn = turn;
+        resolve(turn);
+        await ended;
+        if (transferTurn === turn) transferTurn = null;
+      }).catch(reject);
+    });
+
   /** For transfers: the session's connection, reopened if it closed; never re-run after a failure. */
   const withTransferConnection = async <T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> => {
     const s = session;
     if (!s) throw new RemoteError('not-connected', 'Not connected to a registry any more. Connect, then try again.');
-    return serial(async () => {
-      clearTimeout(s.idleTimer);
-      if (!s.fs || !s.fs.usable) {
-        await s.fs?.close();
-        s.fs = await reopen(s);
+    const current = transferTurn;
+    const joinable = current !== null && current.open && current.session === s && current.fs.usable && waitingForTurn === 0;
+    const turn = joinable ? current : await takeTransferTurn(s);
+    turn.users += 1;
+    try {
+      return await op(turn.fs);
+    } finally {
+      turn.users -= 1;
+      if (turn.users === 0) {
+        turn.open = false;
+        turn.end();
       }
-      return op(s.fs);
-    });
+    }
   };
 
   const transfers = new TransferQueue({

@@ -1,12 +1,12 @@
 // Uploads to a Texas-shaped registry over SFTP (OpenSSH) and FTPS (vsftpd, implicit TLS as Texas):
 // the checks made before a byte is sent, and a delivery that lands byte for byte in HL7-Dropoff under
 // its own name, by way of a temporary name, with a history line that holds no contents or password.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferStatus, UploadCheck } from '../../shared/contract';
-import { batchSegments, hl7Batch, pdfDocument, SAMPLE_PATIENT, sha256Of } from '../support/hl7-samples';
+import { batchSegments, hl7Batch, pdfDocument, SAMPLE_PATIENT, sha256Of, writeLargeHl7Batch } from '../support/hl7-samples';
 import { openApp, startRegistry, until, type App, type Flavour, type TestRegistry } from '../support/transfer-harness';
 
 const FLAVOURS: [Flavour, string][] = [
@@ -238,35 +238,134 @@ for (const [flavour, tag] of FLAVOURS) {
       expect(room.lines.find((l) => l.id === 'quota')).toEqual({ id: 'quota', severity: 'ok', message: 'Room in HL7-Dropoff: 2 of 2 files after this one.' });
     });
 
-    it('sends one file at a time: a queued upload can be cancelled before it starts, and tried again on demand', async () => {
-      const app = await connected();
-      const first = local(`${importCode()}_first.HL7`, hl7Batch({ importCode: importCode(), messages: 200 }));
-      const secondBytes = hl7Batch({ importCode: importCode(), variant: 'B' });
-      const second = local(`${importCode()}_second.HL7`, secondBytes);
-      const a = await app.call('upload', { localPath: first });
-      const b = await app.call('upload', { localPath: second });
-      if (!a.ok || !b.ok) throw new Error('upload refused');
-      expect(await app.call('cancelTransfer', { transferId: b.transfer.id })).toEqual({ ok: true });
-      expect(await app.finished(b.transfer.id)).toMatchObject({ state: 'cancelled', message: 'Cancelled before it started. Nothing was sent.' });
-      expect((await app.finished(a.transfer.id)).state).toBe('done');
-      expect(dropoff()).toEqual([`${importCode()}_first.HL7`]);
-      // Nothing retries by itself.
-      await new Promise((r) => setTimeout(r, 300));
-      expect(app.updates(b.transfer.id).at(-1)?.state).toBe('cancelled');
+    /** The most transfers that were being sent at the same moment, from the order of the app's events. */
+    const mostAtOnce = (app: App) => {
+      const busy = new Set<string>();
+      let most = 0;
+      for (const event of app.events) {
+        if (event.type !== 'transfer') continue;
+        if (event.transfer.state === 'sending' || event.transfer.state === 'verifying') busy.add(event.transfer.id);
+        else busy.delete(event.transfer.id);
+        most = Math.max(most, busy.size);
+      }
+      return most;
+    };
+    const queue = async (app: App, path: string, acceptWarnings?: string[]) => {
+      const result = await app.call('upload', { localPath: path, ...(acceptWarnings ? { acceptWarnings } : {}) });
+      if (!result.ok) throw new Error(`upload refused: ${result.message}`);
+      return result.transfer.id;
+    };
 
-      const again = await app.call('retryTransfer', { transferId: b.transfer.id });
-      expect(again).toMatchObject({ ok: true, transfer: { id: b.transfer.id, state: 'queued' } });
-      await until('the retried upload to finish', () => app.updates(b.transfer.id).filter((u) => u.state === 'done').length > 0);
-      expect(dropoff()).toEqual([`${importCode()}_first.HL7`, `${importCode()}_second.HL7`]);
-      expect(onServer(`${importCode()}_second.HL7`).equals(secondBytes)).toBe(true);
-      expect(await app.call('retryTransfer', { transferId: a.transfer.id })).toMatchObject({ ok: false, code: 'not-found' });
-      expect(await app.call('cancelTransfer', { transferId: a.transfer.id })).toMatchObject({ ok: false, code: 'not-found' });
-      expect((await history(app)).map((e) => [e.remoteName, e.result])).toEqual([
-        [`${importCode()}_second.HL7`, 'done'],
-        [`${importCode()}_first.HL7`, 'done'],
-        [`${importCode()}_second.HL7`, 'cancelled'],
-      ]);
+    it(
+      flavour.protocol === 'sftp'
+        ? 'sends a batch several files at a time over its one connection, each byte for byte, with a history line each'
+        : 'sends a batch one file at a time (one FTPS connection carries one transfer), each byte for byte, with a history line each',
+      async () => {
+        const app = await connected();
+        const files = Array.from({ length: 12 }, (_, i) => {
+          const name = `${importCode()}_202612${String(i + 1).padStart(2, '0')}.HL7`;
+          const bytes = hl7Batch({ importCode: importCode(), messages: 30 + i, variant: `B${i}` });
+          return { name, bytes, path: local(name, bytes) };
+        });
+        const ids: string[] = [];
+        for (const file of files) ids.push(await queue(app, file.path));
+        const outcomes = await Promise.all(ids.map((id) => app.finished(id)));
+        expect(outcomes.map((o) => [o.state, o.message])).toEqual(files.map((f) => ['done', `Delivered: ${f.name} is in the dropoff folder, ${f.bytes.length.toLocaleString('en-US')} bytes, checked.`]));
+        expect(dropoff()).toEqual(files.map((f) => f.name));
+        for (const file of files) expect(onServer(file.name).equals(file.bytes)).toBe(true);
+        const entries = await history(app);
+        expect(entries.map((e) => [e.remoteName, e.size, e.sha256, e.result]).sort()).toEqual(files.map((f) => [f.name, f.bytes.length, sha256Of(f.bytes), 'done']).sort());
+        if (flavour.protocol === 'sftp') expect(mostAtOnce(app)).toBeGreaterThan(1);
+        else expect(mostAtOnce(app)).toBe(1);
+        expect(mostAtOnce(app)).toBeLessThanOrEqual(4);
+      },
+    );
+
+    it('keeps to the quota when files go out together: the files queued first are sent, the rest are refused with the reason', async () => {
+      const quotaProfileId = `${profileId}-quota-batch`;
+      const app = await connected(registry.profile(quotaProfileId, { quotaFiles: 5 }), quotaProfileId);
+      const waiting = [`${importCode()}_20261101.HL7`, `${importCode()}_20261102.HL7`];
+      for (const name of waiting) writeFileSync(join(registry.dropoffDir, name), hl7Batch({ importCode: importCode() }));
+      // Files large enough that some are still on their way while the next ones are checked.
+      const dir = mkdtempSync(join(localDir, 'quota-'));
+      const names = Array.from({ length: 6 }, (_, i) => `${importCode()}_2026112${i}.HL7`);
+      await writeLargeHl7Batch(join(dir, names[0] as string), { importCode: importCode(), minBytes: 4 * 1024 * 1024 });
+      for (const name of names.slice(1)) linkSync(join(dir, names[0] as string), join(dir, name));
+      const ids: string[] = [];
+      for (const name of names) ids.push(await queue(app, join(dir, name)));
+      const outcomes = await Promise.all(ids.map((id) => app.finished(id)));
+      expect(outcomes.map((o) => o.state)).toEqual(['done', 'done', 'done', 'failed', 'failed', 'failed']);
+      for (const refused of outcomes.slice(3)) {
+        expect(refused.message).toBe('HL7-Dropoff already holds 5 files, and the registry allows 5. Wait until the registry has processed some, or delete files you sent by mistake.');
+      }
+      expect(dropoff()).toEqual([...waiting, ...names.slice(0, 3)].sort());
     });
+
+    it('sends two files of the same name in one batch one after the other: the second replaces the first only when the user said so', async () => {
+      const app = await connected();
+      const name = `${importCode()}_20261121.HL7`;
+      // The first large enough to be still on its way when the second is checked.
+      const dir = mkdtempSync(join(localDir, 'same-name-'));
+      const first = join(dir, name);
+      await writeLargeHl7Batch(first, { importCode: importCode(), minBytes: 4 * 1024 * 1024 });
+      const firstBytes = readFileSync(first);
+      const secondBytes = hl7Batch({ importCode: importCode(), messages: 9, variant: 'second' });
+      mkdirSync(join(dir, 'corrected'));
+      const second = join(dir, 'corrected', name);
+      writeFileSync(second, secondBytes);
+
+      const refused = [await queue(app, first), await queue(app, second)];
+      const [sent, notReplaced] = await Promise.all(refused.map((id) => app.finished(id)));
+      expect(sent?.state).toBe('done');
+      expect(notReplaced).toMatchObject({ state: 'failed', message: expect.stringMatching(new RegExp(`^Not sent: A file named ${name} is already waiting in HL7-Dropoff`)) as string });
+      expect(onServer(name).equals(firstBytes)).toBe(true);
+
+      rmSync(join(registry.dropoffDir, name));
+      const replaced = [await queue(app, first), await queue(app, second, ['replace'])];
+      expect((await Promise.all(replaced.map((id) => app.finished(id)))).map((o) => o.state)).toEqual(['done', 'done']);
+      expect(dropoff()).toEqual([name]);
+      expect(onServer(name).equals(secondBytes)).toBe(true);
+    });
+
+    it(
+      flavour.protocol === 'ftps'
+        ? 'sends one file at a time: a queued upload can be cancelled before it starts, and tried again on demand'
+        : 'a file queued behind four being sent can be cancelled before it starts, and tried again on demand',
+      async () => {
+        const app = await connected();
+        // Files being sent ahead of it: as many as the connection carries at once, large enough to
+        // still be on their way when the cancel comes.
+        const dir = mkdtempSync(join(localDir, 'cancel-'));
+        const aheadNames = (flavour.protocol === 'sftp' ? ['a', 'b', 'c', 'd'] : ['a']).map((x) => `${importCode()}_first_${x}.HL7`);
+        const big = join(dir, aheadNames[0] as string);
+        await writeLargeHl7Batch(big, { importCode: importCode(), minBytes: 16 * 1024 * 1024 });
+        for (const name of aheadNames.slice(1)) linkSync(big, join(dir, name));
+        const secondBytes = hl7Batch({ importCode: importCode(), variant: 'B' });
+        const second = join(dir, `${importCode()}_second.HL7`);
+        writeFileSync(second, secondBytes);
+        const ahead: string[] = [];
+        for (const name of aheadNames) ahead.push(await queue(app, join(dir, name)));
+        const b = await queue(app, second);
+        expect(await app.call('cancelTransfer', { transferId: b })).toEqual({ ok: true });
+        expect(await app.finished(b)).toMatchObject({ state: 'cancelled', message: 'Cancelled before it started. Nothing was sent.' });
+        expect((await Promise.all(ahead.map((id) => app.finished(id, 60_000)))).map((o) => o.state)).toEqual(aheadNames.map(() => 'done'));
+        expect(dropoff()).toEqual(aheadNames);
+        // Nothing retries by itself.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(app.updates(b).at(-1)?.state).toBe('cancelled');
+
+        const again = await app.call('retryTransfer', { transferId: b });
+        expect(again).toMatchObject({ ok: true, transfer: { id: b, state: 'queued' } });
+        await until('the retried upload to finish', () => app.updates(b).filter((u) => u.state === 'done').length > 0);
+        expect(dropoff()).toEqual([...aheadNames, `${importCode()}_second.HL7`]);
+        expect(onServer(`${importCode()}_second.HL7`).equals(secondBytes)).toBe(true);
+        expect(await app.call('retryTransfer', { transferId: ahead[0] as string })).toMatchObject({ ok: false, code: 'not-found' });
+        expect(await app.call('cancelTransfer', { transferId: ahead[0] as string })).toMatchObject({ ok: false, code: 'not-found' });
+        const entries = (await history(app)).map((e) => [e.remoteName, e.result]);
+        expect(entries.slice(0, 1)).toEqual([[`${importCode()}_second.HL7`, 'done']]);
+        expect(entries.slice(1).sort()).toEqual([...aheadNames.map((n) => [n, 'done']), [`${importCode()}_second.HL7`, 'cancelled']].sort());
+      },
+    );
 
     if (flavour.protocol === 'sftp') {
       it('does not retry a transfer over another account\'s connection', async () => {

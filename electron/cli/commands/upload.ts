@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
-import { checkUpload, recordDelivered, sendFile, UploadStopped, type BatchListings, type UploadTarget } from '../../engine/transfers/upload';
+import { UploadBatch, UploadStopped, type UploadTarget } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
@@ -133,7 +133,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   const interrupt = watchInterrupt();
   const results: UploadFileResult[] = [];
   // One listing of the dropoff and Accepted folders for the whole run, updated as files land.
-  const listings: BatchListings = {};
+  const batch = new UploadBatch();
   try {
     for (const file of paths) {
       if (interrupt.signal.aborted) {
@@ -143,7 +143,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
         continue;
       }
       if (!out.json && results.length > 0) out.out('');
-      const r = await uploadOne(connection, target, file, flags, out, progress, interrupt.signal, listings);
+      const r = await uploadOne(connection, target, file, flags, out, progress, interrupt.signal, batch);
       results.push(r);
       await record(r, r.outcome === 'sent' ? 'done' : r.code === 'cancelled' ? 'cancelled' : 'failed');
       if (r.outcome === 'blocked') {
@@ -178,7 +178,7 @@ async function uploadOne(
   out: Output,
   progress: ProgressLine,
   signal: AbortSignal,
-  listings: BatchListings,
+  batch: UploadBatch,
 ): Promise<UploadFileResult> {
   const say = (text: string) => {
     if (!out.json) out.out(text);
@@ -193,27 +193,28 @@ async function uploadOne(
   const bare = { file, name: basename(file), size: 0, sha256: null, messageCount: 0, checks: [] };
 
   let check: UploadCheck;
+  let admitted: boolean;
+  const fs = await connection.fs().catch((error: unknown) => error as Error);
+  if (fs instanceof Error) return failedWith(bare, fs);
   try {
-    check = await checkUpload(await connection.fs(), target, file, listings);
+    ({ check, admitted } = await batch.admit(batch.placeInLine(), fs, target, file, (c) => !signal.aborted && blockedBy(c, flags) === null));
   } catch (error) {
     return failedWith(bare, error);
   }
   const base = { file, name: check.fileName, size: check.size, sha256: check.sha256, messageCount: check.messageCount, checks: check.lines };
   for (const line of check.lines) say(checkLineText(line));
 
-  if (signal.aborted) return failedWith(base, new RemoteError('cancelled', 'the run was stopped before this file was sent.'));
   const blocked = blockedBy(check, flags);
   if (blocked) {
     say(`  ${blocked.message}`);
     return { ...base, outcome: 'blocked', ...blocked };
   }
+  if (!admitted) return failedWith(base, new RemoteError('cancelled', 'the run was stopped before this file was sent.'));
 
   progress.start('sending', check.size);
   try {
-    const fs = await connection.fs();
-    const sent = await sendFile(fs, target, check, { signal, onProgress: progress.update, onVerifying: () => progress.clear() });
+    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update, onVerifying: () => progress.clear() });
     progress.clear();
-    recordDelivered(listings, check.fileName, check.size);
     const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.`;
     say(`  ${message}`);
     return { ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath };

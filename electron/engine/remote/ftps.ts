@@ -6,6 +6,7 @@
 // Password changes: WS_FTP Server refuses an expired login with 560 and takes `PASS old new` on a new
 // connection; Serv-U and Titan take `SITE PSWD old new`, older WS_FTP `SITE CPWD new`, after login.
 import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
@@ -284,6 +285,8 @@ export const isFtpsFs = (fs: RemoteFs): fs is FtpsFs => fs instanceof FtpsFs;
 
 export class FtpsFs implements RemoteFs {
   readonly protocol = 'ftps' as const;
+  /** One control connection carries one data transfer at a time. */
+  readonly parallelTransfers = 1;
 
   constructor(
     private readonly client: Client,
@@ -379,8 +382,10 @@ export class FtpsFs implements RemoteFs {
     }
   }
 
-  upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
-    return this.transfer(() => this.client.uploadFrom(createReadStream(localPath), remotePath), remotePath, options);
+  async upload(from: string | Buffer, remotePath: string, options: TransferOptions = {}): Promise<number | null> {
+    const source = () => (typeof from === 'string' ? createReadStream(from) : Readable.from([from]));
+    await this.transfer(() => this.client.uploadFrom(source(), remotePath), remotePath, options);
+    return this.size(remotePath);
   }
 
   download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {

@@ -16,12 +16,18 @@ export interface RemoteFs {
   list(path: string): Promise<RemoteEntry[]>;
   /** The size of a file, or null when there is no file by that name. */
   size(path: string): Promise<number | null>;
-  /** Send a local file to `remotePath`, replacing what is there. */
-  upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<void>;
+  /**
+   * Send a local file (its path, or the bytes of a small one already read) to `remotePath`,
+   * replacing what is there. Resolves with the size the server then reports for it, or null when
+   * the server cannot tell.
+   */
+  upload(from: string | Buffer, remotePath: string, options?: TransferOptions): Promise<number | null>;
   /** Fetch `remotePath` into `localPath` (which the caller has made safe and unique). */
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
+  /** How many transfers this one connection carries at once (1 where the protocol cannot overlap them). */
+  readonly parallelTransfers: number;
   /** Whether the connection is still usable (a cancelled FTPS transfer closes it). */
   readonly usable: boolean;
   /** Close the connection; never throws. */

@@ -242,9 +242,42 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   return fs;
 }
 
-/** OpenSSH's sftp keeps 64 requests of 32 KiB in flight; so does this, for the same throughput. */
-const CHUNK = 32 * 1024;
-const IN_FLIGHT = 64;
+/**
+ * How an upload is cut into write requests. OpenSSH's sftp keeps 64 requests of 32 KiB in flight,
+ * which fills the server's 2 MiB channel window; this keeps as many bytes in flight. ssh2 sends a
+ * request longer than the channel's packet size (32 KiB at OpenSSH) as two packets, the second a few
+ * dozen bytes, and 32 KiB of data plus the request's header is just too long; so a write carries as
+ * many whole packets as the server's largest write allows (OpenSSH says 255 KiB through
+ * limits@openssh.com: seven packets), and never a stub of one. Fewer, fuller requests cost less
+ * CPU at both ends.
+ */
+export function writePlan(packetSize: number, maxWriteLength: number, handleLength: number): { writeSize: number; inFlight: number; readSize: number } {
+  // uint32 length, byte type, uint32 id, string handle, uint64 offset, uint32 data length.
+  const header = 4 + 1 + 4 + (4 + handleLength) + 8 + 4;
+  const packets = Math.max(1, Math.floor((maxWriteLength + header) / packetSize));
+  const writeSize = Math.max(1024, Math.min(maxWriteLength, packets * packetSize - header));
+  const inFlight = Math.min(64, Math.max(4, Math.ceil(BYTES_IN_FLIGHT / writeSize)));
+  // Read the local file in blocks of whole writes, about 256 KiB or one write if that is larger.
+  const readSize = writeSize * Math.max(1, Math.floor(READ_BYTES / writeSize));
+  return { writeSize, inFlight, readSize };
+}
+const BYTES_IN_FLIGHT = 64 * 32 * 1024;
+const READ_BYTES = 256 * 1024;
+
+function planFor(sftp: SFTPWrapper, handle: Buffer): ReturnType<typeof writePlan> {
+  // ssh2 keeps both on the SFTP object: the channel's packet size, and the write length the
+  // server allows (its own guess when the server does not say).
+  const inner = sftp as unknown as { outgoing?: { packetSize?: number }; _maxWriteLen?: number };
+  const packetSize = inner.outgoing?.packetSize ?? 32 * 1024;
+  return writePlan(packetSize, inner._maxWriteLen ?? packetSize, handle.length);
+}
+
+/**
+ * Files sent at once over one connection. SFTP answers every request on its own, so while one file
+ * waits for the server (open, close, rename) another is being written: for a batch of small files
+ * that is most of the time. Four, like the parallel transfers of common desktop clients.
+ */
+const PARALLEL_TRANSFERS = 4;
 /** How long a polite goodbye may take before the socket is simply closed. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -263,57 +296,110 @@ const stalled = (seconds: number) => Object.assign(new Error(`timed out: no answ
 interface ReplyGuard {
   /** Sends nothing when the connection is already closed: `request` is only called on a live one. */
   reply<T>(request: () => Promise<T>): Promise<T>;
+  /** Run `send`, whose packets then leave in one system call instead of one each. */
+  together<T>(send: () => T): T;
+}
+
+/** What an upload reads from: a local file, or the bytes of a small one already read. */
+interface UploadSource {
+  size(): Promise<number>;
+  /** Up to `length` bytes at `position`; valid until the next read. */
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+async function localFile(path: string): Promise<UploadSource> {
+  const file = await openLocal(path, 'r');
+  let block: Buffer | undefined;
+  return {
+    size: async () => (await file.stat()).size,
+    async read(position, length) {
+      // ssh2 copies each write into its packet at once, so one block is reused for the whole file.
+      if (!block || block.length < length) block = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.read(block, 0, Math.min(length, block.length), position);
+      return block.subarray(0, bytesRead);
+    },
+    close: () => file.close(),
+  };
+}
+
+function bytesInMemory(bytes: Buffer): UploadSource {
+  return {
+    size: async () => bytes.length,
+    read: async (position, length) => bytes.subarray(position, position + length),
+    close: async () => undefined,
+  };
 }
 
 /**
  * Write a local file with many requests in flight (as `sftp` and ssh2's fastPut do), reading it once
- * in order with bounded memory, checking the abort signal between chunks. The server must finish at
- * least one write in every `timeoutSeconds`, or the upload fails as stalled.
+ * in order with bounded memory, checking the abort signal between blocks. The server must finish at
+ * least one write in every `timeoutSeconds`, or the upload fails as stalled. Resolves with the size
+ * the server reports for the written file.
  */
-async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, localPath: string, remotePath: string, options: TransferOptions): Promise<void> {
-  const local = await openLocal(localPath, 'r');
+async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, from: string | Buffer, remotePath: string, options: TransferOptions): Promise<number> {
+  const local = typeof from === 'string' ? await localFile(from) : bytesInMemory(from);
   let handle: Buffer | undefined;
-  const inFlight = new Set<Promise<void>>();
+  /** Writes sent that the server has not answered yet. */
+  const pending = new Set<Promise<void>>();
+  let failure: unknown;
+  const waitForOne = () => guard.reply(() => Promise.race(pending)).catch((error: unknown) => void (failure ??= error));
   try {
-    const { size } = await local.stat();
+    const size = await local.size();
     handle = await guard.reply(() => call<Buffer>((cb) => sftp.open(remotePath, 'w', cb)));
     const remote = handle;
+    const { writeSize: chunk, inFlight, readSize } = planFor(sftp, remote);
     let offset = 0;
-    let sent = 0;
-    let failure: unknown;
-    const sendChunk = async (position: number, length: number) => {
-      const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = await local.read(buffer, 0, length, position);
-      await call<void>((cb) => sftp.write(remote, buffer, 0, bytesRead, position, cb as never));
-      sent += bytesRead;
-      options.onProgress?.(sent);
-    };
-    while ((offset < size || inFlight.size > 0) && failure === undefined) {
-      while (offset < size && inFlight.size < IN_FLIGHT && !options.signal?.aborted) {
-        const length = Math.min(CHUNK, size - offset);
-        const task: Promise<void> = sendChunk(offset, length).then(
-          () => void inFlight.delete(task),
+    let answered = 0;
+    while (offset < size && failure === undefined && !options.signal?.aborted) {
+      const block = await local.read(offset, Math.min(readSize, size - offset));
+      const bytesRead = block.length;
+      // A file that shrank meanwhile: the size check after the upload says so.
+      if (bytesRead === 0) break;
+      for (let at = 0; at < bytesRead && failure === undefined; at += chunk) {
+        while (pending.size >= inFlight && failure === undefined) await waitForOne();
+        if (failure !== undefined) break;
+        const length = Math.min(chunk, bytesRead - at);
+        const write: Promise<void> = guard.together(() => call<void>((cb) => sftp.write(remote, block, at, length, offset + at, cb as never))).then(
+          () => {
+            pending.delete(write);
+            answered += length;
+            options.onProgress?.(answered);
+          },
           (error: unknown) => {
-            inFlight.delete(task);
+            pending.delete(write);
             failure ??= error;
           },
         );
-        inFlight.add(task);
-        offset += length;
+        pending.add(write);
       }
-      if (options.signal?.aborted && inFlight.size === 0) break;
-      // The stall watchdog: some write must finish within the timeout.
-      if (inFlight.size > 0) await guard.reply(() => Promise.race(inFlight)).catch((error: unknown) => void (failure ??= error));
+      offset += bytesRead;
     }
+    if (failure === undefined && !options.signal?.aborted) {
+      // Every write is sent. The size and the close go right behind them: a server answers the
+      // requests on one handle in order, so they cost one round trip, not two.
+      const [stats, closed] = guard.together(() => [
+        call<{ size: number }>((cb) => sftp.fstat(remote, cb as never)),
+        call<void>((cb) => sftp.close(remote, cb as never)),
+      ] as const);
+      const answers = Promise.all([stats, closed]);
+      answers.catch(() => undefined); // awaited below, after the writes; until then not "unhandled"
+      handle = undefined;
+      while (pending.size > 0 && failure === undefined) await waitForOne();
+      const [written] = await guard.reply(() => answers);
+      if (failure !== undefined) throw failure;
+      return written.size;
+    }
+    while (pending.size > 0 && failure === undefined) await waitForOne();
     if (failure !== undefined) throw failure;
-    if (options.signal?.aborted) throw cancelled();
+    throw cancelled();
   } finally {
     // On a live connection the writes already sent are let finish and the handle is closed cleanly;
     // on a dead one nothing would ever answer, and the guard says so at once.
     if (handle) {
       const open = handle;
       await guard
-        .reply(() => Promise.allSettled(inFlight))
+        .reply(() => Promise.allSettled(pending))
         .then(() => guard.reply(() => call<void>((cb) => sftp.close(open, cb as never))))
         .catch(() => undefined);
     }
@@ -323,6 +409,7 @@ async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, localPath: 
 
 class SftpFs implements RemoteFs, ReplyGuard {
   readonly protocol = 'sftp' as const;
+  readonly parallelTransfers = PARALLEL_TRANSFERS;
   private closed = false;
   private ended = false;
   /** Aborted when the connection closes, for whoever is waiting on the server. */
@@ -353,6 +440,16 @@ class SftpFs implements RemoteFs, ReplyGuard {
     this.ssh.destroy();
     // ssh2's destroy() does nothing once a goodbye half-closed the socket; close it all the same.
     (this.ssh as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+  }
+
+  together<T>(send: () => T): T {
+    const socket = (this.ssh as unknown as { _sock?: { cork(): void; uncork(): void } })._sock;
+    socket?.cork();
+    try {
+      return send();
+    } finally {
+      socket?.uncork();
+    }
   }
 
   reply<T>(request: () => Promise<T>): Promise<T> {
@@ -388,9 +485,9 @@ class SftpFs implements RemoteFs, ReplyGuard {
     }
   }
 
-  async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<void> {
+  async upload(from: string | Buffer, remotePath: string, options: TransferOptions = {}): Promise<number> {
     try {
-      await pipelinedUpload(this.sftp, this, localPath, remotePath, options);
+      return await pipelinedUpload(this.sftp, this, from, remotePath, options);
     } catch (error) {
       throw this.fail(error, remotePath);
     }

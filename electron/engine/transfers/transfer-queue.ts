@@ -1,13 +1,14 @@
-// The transfer queue: one file at a time over the one connection, with progress (bytes, rate, time
-// left), cancel, retry on demand, and a history line for every outcome. Automatic retries: none —
-// both registries ask for 0, and a retried upload could deliver a file twice.
+// The transfer queue: over the one connection, as many files at once as it carries (SFTP several,
+// FTPS one), with progress (bytes, rate, time left), cancel, retry on demand, and a history line for
+// every outcome. Automatic retries: none — both registries ask for 0, and a retried upload could
+// deliver a file twice.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus } from '../../../shared/contract';
+import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus, UploadCheck } from '../../../shared/contract';
 import { joinRemote, RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { fetchFile } from './download';
 import type { TransferHistory } from './history';
-import { checkUpload, recordDelivered, sendFile, UploadStopped, type BatchListings, type UploadTarget } from './upload';
+import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from './upload';
 
 type Job =
   | { kind: 'upload'; localPath: string; acceptWarnings: string[] }
@@ -42,8 +43,13 @@ export class TransferQueue {
   /** Temporary files of stopped uploads that could not be removed yet. */
   private readonly leftovers: { profileId: string; username: string; path: string }[] = [];
   private running = false;
-  /** Folder listings shared by the uploads of one batch (one run of the queue until it drains). */
-  private batch: BatchListings | undefined;
+  /** The uploads of one run of the queue until it drains: folder listings and places held. */
+  private batch = new UploadBatch();
+  /** Workers taking files off `waiting`; more start once the connection says it carries more. */
+  private lanes = 0;
+  /** How many transfers the connection carries at once, as it last said. */
+  private laneLimit = 1;
+  private lanesDone: (() => void) | undefined;
 
   constructor(private readonly deps: QueueDeps) {}
 
@@ -77,17 +83,19 @@ export class TransferQueue {
     this.items.set(status.id, item);
     this.waiting.push(status.id);
     this.publish(item);
-    void this.pump();
+    this.wake();
     return { ...status };
   }
 
   cancel(id: string): boolean {
     const item = this.items.get(id);
     if (!item || !['queued', 'sending', 'verifying'].includes(item.status.state)) return false;
-    if (item.status.state === 'queued') {
-      this.waiting.splice(this.waiting.indexOf(id), 1);
+    const waitingAt = this.waiting.indexOf(id);
+    if (waitingAt >= 0) {
+      this.waiting.splice(waitingAt, 1);
       this.finish(item, 'cancelled', 'Cancelled before it started. Nothing was sent.');
     } else {
+      // Taken off the queue already (perhaps still waiting for the connection): it stops itself.
       item.abort.abort();
     }
     return true;
@@ -108,7 +116,7 @@ export class TransferQueue {
     delete item.status.savedTo;
     this.waiting.push(id);
     this.publish(item);
-    void this.pump();
+    this.wake();
     return { ...item.status };
   }
 
@@ -122,6 +130,12 @@ export class TransferQueue {
     this.deps.emit({ type: 'transfer', transfer: { ...item.status } });
   }
 
+  /** A transfer was queued: start the queue, or give it a worker of its own if the connection has room. */
+  private wake(): void {
+    if (this.lanes > 0) this.openLanes(this.laneLimit);
+    else void this.pump();
+  }
+
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -129,16 +143,43 @@ export class TransferQueue {
       // A file queued while the connection is being closed finds `running` still set and leaves the
       // work to this loop, so look at the queue again after every drain.
       while (this.waiting.length > 0) {
-        this.batch = {};
-        for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
-          const item = this.items.get(id);
-          if (item) await this.run(item);
-        }
-        this.batch = undefined;
+        this.batch = new UploadBatch();
+        await new Promise<void>((resolve) => {
+          this.lanesDone = resolve;
+          this.openLanes(1);
+        });
         await this.deps.onDrained().catch(() => undefined);
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Start workers up to `count`, no more than there are transfers waiting (each takes one at once). */
+  private openLanes(count: number): void {
+    this.laneLimit = count;
+    while (this.lanes < count && this.waiting.length > 0) {
+      this.lanes += 1;
+      void this.lane();
+    }
+  }
+
+  private async lane(): Promise<void> {
+    try {
+      for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
+        const item = this.items.get(id);
+        if (!item) continue;
+        // Taken now, in the queue's order: uploads are checked in that order, whichever worker is quicker.
+        const place = item.job.kind === 'upload' ? this.batch.placeInLine() : null;
+        try {
+          await this.run(item, place);
+        } finally {
+          place?.leave();
+        }
+      }
+    } finally {
+      this.lanes -= 1;
+      if (this.lanes === 0) this.lanesDone?.();
     }
   }
 
@@ -159,10 +200,10 @@ export class TransferQueue {
     };
   }
 
-  private async run(item: Item): Promise<void> {
+  private async run(item: Item, place: PlaceInLine | null): Promise<void> {
     const { job } = item;
     try {
-      if (job.kind === 'upload') await this.runUpload(item, item.target, job);
+      if (job.kind === 'upload') await this.runUpload(item, item.target, job, place ?? this.batch.placeInLine());
       else await this.runDownload(item, job);
     } catch (error) {
       const cancelledNow = item.abort.signal.aborted;
@@ -215,28 +256,32 @@ export class TransferQueue {
       } catch (error) {
         if (!(error instanceof RemoteError && error.code === 'not-found')) continue;
       }
-      this.leftovers.splice(this.leftovers.indexOf(leftover), 1);
+      // Another transfer may have removed it from the list meanwhile.
+      const index = this.leftovers.indexOf(leftover);
+      if (index >= 0) this.leftovers.splice(index, 1);
     }
   }
 
-  private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
+  private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>, place: PlaceInLine): Promise<void> {
+    const batch = this.batch;
     await this.deps.withFs(async (fs) => {
+      this.openLanes(fs.parallelTransfers);
       await this.removeLeftovers(fs, item.target);
-      const check = await checkUpload(fs, target, job.localPath, this.batch);
+      const unacceptedIn = (check: UploadCheck) => check.lines.filter((l) => l.severity === 'warning' && !job.acceptWarnings.includes(l.id));
+      const { check, admitted } = await batch.admit(place, fs, target, job.localPath, (c) => c.canUpload && unacceptedIn(c).length === 0);
       item.status.total = check.size;
       item.sha256 = check.sha256;
       if (!check.canUpload) {
         throw new RemoteError('invalid-input', check.lines.find((l) => l.severity === 'error')?.message ?? 'This file cannot be sent.');
       }
-      const unaccepted = check.lines.filter((l) => l.severity === 'warning' && !job.acceptWarnings.includes(l.id));
-      if (unaccepted.length > 0) {
-        throw new RemoteError('invalid-input', `Not sent: ${unaccepted.map((l) => l.message).join(' ')}`);
+      if (!admitted) {
+        throw new RemoteError('invalid-input', `Not sent: ${unacceptedIn(check).map((l) => l.message).join(' ')}`);
       }
       item.status.state = 'sending';
       item.status.message = 'Sending…';
       this.publish(item);
       const started = Date.now();
-      await sendFile(fs, target, check, {
+      await batch.send(fs, target, check, {
         signal: item.abort.signal,
         onProgress: this.progress(item, started),
         onVerifying: () => {
@@ -245,13 +290,13 @@ export class TransferQueue {
           this.publish(item);
         },
       });
-      recordDelivered(this.batch, check.fileName, check.size);
       this.finish(item, 'done', `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`);
     });
   }
 
   private async runDownload(item: Item, job: Extract<Job, { kind: 'download' }>): Promise<void> {
     await this.deps.withFs(async (fs) => {
+      this.openLanes(fs.parallelTransfers);
       await this.removeLeftovers(fs, item.target);
       // A server that cannot tell a file's size still gets asked for the file; one that says there is
       // no such file is believed.

@@ -2,7 +2,7 @@
 // name in the dropoff folder, its size on the server is compared with the local file, and only then
 // is it renamed to its final name — so the registry never picks up half a file. A cancel or a failure
 // removes the temporary file where the server lets us; the local file is only ever read.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { RemoteEntry, RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
@@ -19,36 +19,31 @@ export interface UploadTarget {
 
 const when = (ms: number | null) => (ms === null ? '' : ` (${new Date(ms).toISOString().slice(0, 10)})`);
 
-/**
- * The dropoff and Accepted listings, read once for a batch of uploads instead of once per file (a
- * listing of a full dropoff is 300 entries; per file, that made a 300-file batch quadratic). Files
- * this batch delivers are added as they land. A listing that is a little stale only errs on the
- * safe side: SFTP's rename never replaces a file that appeared meanwhile.
- */
-export interface BatchListings {
-  dropoff?: RemoteEntry[];
-  accepted?: RemoteEntry[];
-}
-
-/** Note a delivered file in the batch's dropoff listing. */
-export function recordDelivered(listings: BatchListings | undefined, fileName: string, size: number): void {
-  if (!listings?.dropoff) return;
-  listings.dropoff = [...listings.dropoff.filter((e) => e.name !== fileName), { name: fileName, kind: 'file', size, modified: Date.now() }];
-}
+/** Files up to this size are read once: the bytes checked and hashed are the very bytes sent. */
+const READ_ONCE_BYTES = 1024 * 1024;
 
 /** Look at the file and the registry's folders, and say in plain lines what would happen. */
-export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath: string, listings?: BatchListings): Promise<UploadCheck> {
+export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath: string, batch?: UploadBatch): Promise<UploadCheck> {
+  return (await examineUpload(fs, target, localPath, batch)).check;
+}
+
+/** The check, and a small file's bytes as they were checked (null for a larger file, or none). */
+async function examineUpload(fs: RemoteFs, target: UploadTarget, localPath: string, batch?: UploadBatch): Promise<{ check: UploadCheck; contents: Buffer | null }> {
   const fileName = basename(localPath);
+  let contents: Buffer | null = null;
   const lines: UploadCheckLine[] = [];
-  const result = (size: number, sha256: string | null, messageCount: number): UploadCheck => ({
-    localPath,
-    fileName,
-    size,
-    sha256,
-    messageCount,
-    lines,
-    canUpload: !lines.some((l) => l.severity === 'error'),
-    warningIds: lines.filter((l) => l.severity === 'warning').map((l) => l.id),
+  const result = (size: number, sha256: string | null, messageCount: number) => ({
+    check: {
+      localPath,
+      fileName,
+      size,
+      sha256,
+      messageCount,
+      lines,
+      canUpload: !lines.some((l) => l.severity === 'error'),
+      warningIds: lines.filter((l) => l.severity === 'warning').map((l) => l.id),
+    },
+    contents,
   });
 
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
@@ -86,8 +81,9 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
       importCodeInName: target.profile.files.importCodeInName,
       extension: target.profile.files.extension,
       registryName: target.profile.name,
-    });
+    }, { expectedSize: size, keepUpTo: READ_ONCE_BYTES });
     sha256 = inspection.sha256;
+    contents = inspection.contents ?? null;
     messageCount = inspection.messageCount;
     if (inspection.size !== size) size = inspection.size;
     inspection.findings.forEach((f, i) => lines.push({ id: `hl7-${f.code}-${i}`, severity: f.severity, message: f.message }));
@@ -99,8 +95,7 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
     return result(size, null, 0);
   }
 
-  const listing = listings?.dropoff ?? (await fs.list(dropoff.path));
-  if (listings) listings.dropoff = listing;
+  const listing = batch ? await batch.dropoffListing(fs, dropoff.path) : await fs.list(dropoff.path);
   const waiting = listing.filter((e) => e.kind === 'file' && !isTemporaryName(e.name));
   const quota = target.profile.quotaFiles;
   const existing = waiting.find((e) => e.name === fileName);
@@ -123,8 +118,7 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
 
   const accepted = target.folders.find((f) => f.role === 'accepted');
   if (accepted) {
-    const acceptedListing = listings?.accepted ?? (await fs.list(accepted.path).catch((): RemoteEntry[] => []));
-    if (listings) listings.accepted = acceptedListing;
+    const acceptedListing = batch ? await batch.acceptedListing(fs, accepted.path) : await fs.list(accepted.path).catch((): RemoteEntry[] => []);
     const earlier = acceptedListing.find((e) => e.name.toLowerCase() === fileName.toLowerCase());
     if (earlier) {
       lines.push({
@@ -140,7 +134,8 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
 /** Temporary upload names: hidden, and without the .HL7 ending the registry picks files up by. */
 export const TEMPORARY_SUFFIX = '.rt-partial';
 export const isTemporaryName = (name: string) => name.startsWith('.') && name.endsWith(TEMPORARY_SUFFIX);
-const temporaryName = () => `.upload-${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`;
+// randomUUID draws from a cached pool; randomBytes asks the system for every name.
+const temporaryName = () => `.upload-${randomUUID().replace(/-/g, '').slice(0, 12)}${TEMPORARY_SUFFIX}`;
 
 export interface UploadOutcome {
   remotePath: string;
@@ -162,27 +157,38 @@ function notDelivered(error: RemoteError, fileName: string): RemoteError {
   return new RemoteError(error.code, `${fileName} was not delivered. ${error.message}`, error.detail);
 }
 
-export async function sendFile(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: TransferOptions & { onVerifying?: () => void } = {}): Promise<UploadOutcome> {
+export interface SendOptions extends TransferOptions {
+  onVerifying?: () => void;
+  /** The file's bytes as they were checked: sent as they are, without reading the file again. */
+  contents?: Buffer | null;
+}
+
+export async function sendFile(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: SendOptions = {}): Promise<UploadOutcome> {
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
   if (!dropoff) throw new RemoteError('permission-denied', 'This registry account has no folder it may upload to.');
-  const before = await stat(check.localPath);
+  const contents = options.contents ?? null;
+  // A file read again while it is sent must not change meanwhile; bytes in memory cannot.
+  const before = contents ? null : await stat(check.localPath);
   const temp = joinRemote(dropoff.path, temporaryName());
   const final = joinRemote(dropoff.path, check.fileName);
   let leftover: string | null = null;
   try {
+    if (options.signal?.aborted) throw cancelled();
     leftover = temp;
-    await fs.upload(check.localPath, temp, options);
+    // The adapter asks the server for the size as part of the upload (over SFTP in the same round
+    // trip as the close).
+    const arrived = await fs.upload(contents ?? check.localPath, temp, options);
     options.onVerifying?.();
-    const after = await stat(check.localPath);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      throw new RemoteError('internal', `${check.fileName} changed on this computer while it was being sent. It was not delivered; send it again.`);
+    let size = contents?.length ?? 0;
+    if (before) {
+      const after = await stat(check.localPath);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+        throw new RemoteError('internal', `${check.fileName} changed on this computer while it was being sent. It was not delivered; send it again.`);
+      }
+      size = after.size;
     }
-    const arrived = await fs.size(temp);
-    if (arrived !== after.size) {
-      throw new RemoteError(
-        'internal',
-        `The registry received ${arrived ?? 0} of ${after.size} bytes of ${check.fileName}. It was not delivered; send it again.`,
-      );
+    if (arrived !== size) {
+      throw new RemoteError('internal', `The registry received ${arrived ?? 0} of ${size} bytes of ${check.fileName}. It was not delivered; send it again.`);
     }
     if (check.warningIds.some((id) => id === 'replace')) {
       // SFTP's rename does not replace a file; remove the old one only now that the new one is whole.
@@ -205,5 +211,112 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
       );
     }
     throw new UploadStopped(cause, leftover);
+  }
+}
+
+/** A file admitted to a batch: its place in the dropoff is held until it lands or fails. */
+interface InFlight {
+  size: number;
+  /** A small file's bytes as they were checked, until they are sent. */
+  contents: Buffer | null;
+  /** Resolves when the file has landed or failed. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+/** A file's place among a batch's checks, taken when the queue hands the file to a worker. */
+export interface PlaceInLine {
+  /** Resolves when every file ahead has been checked. */
+  readonly ahead: Promise<void>;
+  /** Let the files behind go on; called by `admit`, and by whoever gives up the place without it. */
+  leave(): void;
+}
+
+/** What `UploadBatch.admit` found, and whether the file may now be sent. */
+export interface Admission {
+  check: UploadCheck;
+  admitted: boolean;
+}
+
+/**
+ * The uploads of one batch: one run of the app's queue until it drains, or one CLI run. The dropoff
+ * and Accepted folders are listed once for the batch instead of once per file (a full dropoff is
+ * 300 entries; per file, that made a 300-file batch quadratic). Files are checked one after another
+ * but may then be sent at once over the connection; a file that passed its checks holds its place
+ * (for the quota and for its name) from then until it has landed or failed, so files sent at once
+ * are judged exactly as if they had been sent one by one. A listing that is a little stale only errs
+ * on the safe side: SFTP's rename never replaces a file that appeared meanwhile.
+ */
+export class UploadBatch {
+  private dropoff: RemoteEntry[] | undefined;
+  private accepted: RemoteEntry[] | undefined;
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Resolves when the last place taken has been left. */
+  private lastInLine: Promise<void> = Promise.resolve();
+
+  /** The dropoff as this batch knows it: the listing, the files it delivered and those on their way. */
+  async dropoffListing(fs: RemoteFs, path: string): Promise<RemoteEntry[]> {
+    this.dropoff ??= await fs.list(path);
+    const now = Date.now();
+    const onTheirWay = [...this.inFlight].map(([name, f]): RemoteEntry => ({ name, kind: 'file', size: f.size, modified: now }));
+    return [...this.dropoff.filter((e) => !this.inFlight.has(e.name)), ...onTheirWay];
+  }
+
+  async acceptedListing(fs: RemoteFs, path: string): Promise<RemoteEntry[]> {
+    this.accepted ??= await fs.list(path).catch((): RemoteEntry[] => []);
+    return this.accepted;
+  }
+
+  /**
+   * Take the next place in line: files are checked one at a time, in the order their places were
+   * taken (the queue's order), whichever worker sends them and whenever it gets to them.
+   */
+  placeInLine(): PlaceInLine {
+    const ahead = this.lastInLine;
+    let leave = () => undefined as void;
+    this.lastInLine = new Promise<void>((resolve) => (leave = resolve));
+    return { ahead, leave };
+  }
+
+  /**
+   * When the files ahead are checked, check this one and, when `mayGo` says so, hold its place in the
+   * dropoff until `send` has landed or failed it. A file of the same name still on its way is waited
+   * for first: the second is then checked (and asked about) as a replacement, as it would be one
+   * after the other. The caller must `send` every admitted file.
+   */
+  async admit(place: PlaceInLine, fs: RemoteFs, target: UploadTarget, localPath: string, mayGo: (check: UploadCheck) => boolean): Promise<Admission> {
+    await place.ahead;
+    try {
+      await this.inFlight.get(basename(localPath))?.settled;
+      const { check, contents } = await examineUpload(fs, target, localPath, this);
+      if (!mayGo(check)) return { check, admitted: false };
+      let settle = () => undefined as void;
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      this.inFlight.set(check.fileName, { size: check.size, contents, settled, settle });
+      return { check, admitted: true };
+    } finally {
+      place.leave();
+    }
+  }
+
+  /** Send an admitted file (see `sendFile`); the batch then counts it as delivered, or frees its place. */
+  async send(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: Omit<SendOptions, 'contents'> = {}): Promise<UploadOutcome> {
+    try {
+      const contents = this.inFlight.get(check.fileName)?.contents ?? null;
+      const outcome = await sendFile(fs, target, check, { ...options, contents });
+      if (this.dropoff) {
+        const landed: RemoteEntry = { name: check.fileName, kind: 'file', size: check.size, modified: Date.now() };
+        this.dropoff = [...this.dropoff.filter((e) => e.name !== check.fileName), landed];
+      }
+      return outcome;
+    } catch (error) {
+      // A replacement that failed may have removed the old file already: list again to be sure.
+      if (check.warningIds.includes('replace')) this.dropoff = undefined;
+      throw error;
+    } finally {
+      const own = this.inFlight.get(check.fileName);
+      this.inFlight.delete(check.fileName);
+      own?.settle();
+    }
   }
 }
