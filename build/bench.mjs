@@ -9,7 +9,9 @@
 //
 // Every engine run is a child process of its own (build/bench/engine-runner.ts), so its peak memory
 // (VmHWM) is its own. Servers and temporary files are removed at the end, on failure and on Ctrl+C.
-// Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 5; medians).
+// Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 5; medians);
+// BENCH_ONLY=sftp,ftps,many,memory runs only the measurements named (default: all four);
+// BENCH_PROFILE=DIR writes a CPU profile of every engine run into DIR (open it in Chrome's DevTools).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -29,6 +31,14 @@ const SMALL_BYTES = 20 * 1024;
 const SSH_CIPHER = 'aes128-gcm@openssh.com';
 const AIMS = { throughputRatio: 0.9, manyFilesRatio: 1.5, peakRssMiB: 200 };
 const TIME_BUDGET_MS = 90_000;
+const MEASURES = ['sftp', 'ftps', 'many', 'memory'];
+const ONLY = new Set((process.env.BENCH_ONLY ?? MEASURES.join(',')).split(',').map((m) => m.trim()).filter(Boolean));
+for (const name of ONLY) {
+  if (!MEASURES.includes(name)) {
+    console.error(`BENCH_ONLY: unknown measurement ${name}; choose from ${MEASURES.join(', ')}.`);
+    process.exit(1);
+  }
+}
 
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 const median = (values) => {
@@ -155,11 +165,11 @@ try {
 
   log(`writing test files in ${work}`);
   const bigFile = join(work, `${sftpUser.username}_big.HL7`);
-  const big = await writeLargeHl7Batch(bigFile, { importCode: sftpUser.username, minBytes: BIG_BYTES });
+  const big = ONLY.has('sftp') ? await writeLargeHl7Batch(bigFile, { importCode: sftpUser.username, minBytes: BIG_BYTES }) : null;
   const bigFtpsFile = join(work, `${ftpsUser.username}_big.HL7`);
-  const bigFtpsSize = (await writeLargeHl7Batch(bigFtpsFile, { importCode: ftpsUser.username, minBytes: BIG_BYTES })).size;
+  const bigFtpsSize = ONLY.has('ftps') ? (await writeLargeHl7Batch(bigFtpsFile, { importCode: ftpsUser.username, minBytes: BIG_BYTES })).size : 0;
   const hugeFile = join(work, `${sftpUser.username}_huge.HL7`);
-  const huge = await writeLargeHl7Batch(hugeFile, { importCode: sftpUser.username, minBytes: HUGE_BYTES });
+  const huge = ONLY.has('memory') ? await writeLargeHl7Batch(hugeFile, { importCode: sftpUser.username, minBytes: HUGE_BYTES }) : null;
   const smallDir = join(work, 'small');
   mkdirSync(smallDir);
   let messages = 1;
@@ -177,7 +187,8 @@ try {
   // ----------------------------------------------------------------------------------------------
   const engine = async (protocol, profile, user, fingerprint, paths, extra = {}) => {
     const job = { protocol, profile, username: user.username, fingerprint, files: paths, ...extra };
-    const run = await runProgram(process.execPath, [runner, JSON.stringify(job)], { cwd: root, env: { ...process.env, BENCH_PASSWORD: user.password } });
+    const profiling = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const run = await runProgram(process.execPath, [...profiling, runner, JSON.stringify(job)], { cwd: root, env: { ...process.env, BENCH_PASSWORD: user.password } });
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
     if (result.problems.length > 0 || result.sent !== paths.length) throw new Error(`the engine did not send every file: ${result.problems.slice(0, 3).join('; ')}`);
     return { ...result, wallMs: run.ms };
@@ -238,7 +249,7 @@ try {
   const sftpSignInCpuMs = median(signIn.sftp.map((s) => s.cpuMs));
 
   // 1. One 256 MiB file.
-  const bigSftp = await repeat(`${BIG_BYTES / MiB} MiB over SFTP`, {
+  const bigSftp = ONLY.has('sftp') && await repeat(`${BIG_BYTES / MiB} MiB over SFTP`, {
     ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile]),
     sftp: async () => {
       const { ms, cpuMs } = await sftpPut([bigFile]);
@@ -246,7 +257,7 @@ try {
       return { transferMs: ms - sftpSignInMs, wallMs: ms, cpuMs: cpuMs - sftpSignInCpuMs };
     },
   });
-  const bigFtps = await repeat(`${BIG_BYTES / MiB} MiB over FTPS`, {
+  const bigFtps = ONLY.has('ftps') && await repeat(`${BIG_BYTES / MiB} MiB over FTPS`, {
     ours: () => engine('ftps', ftpsProfile, ftpsUser, vsftpd.fingerprint, [bigFtpsFile]),
     curl: async () => {
       const run = await curlPut(bigFtpsFile);
@@ -256,7 +267,7 @@ try {
   });
 
   // 2. 300 files of 20 KiB.
-  const many = await repeat(`${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB over SFTP`, {
+  const many = ONLY.has('many') && await repeat(`${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB over SFTP`, {
     ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, smallFiles),
     sftp: async () => {
       const { ms } = await sftpPut(smallFiles);
@@ -266,7 +277,7 @@ try {
   });
 
   // 3. Peak memory sending 1 GiB (once: it is a high-water mark, not a speed).
-  const huge1 = await repeat(`${HUGE_BYTES / MiB / 1024} GiB over SFTP, peak memory`, {
+  const huge1 = ONLY.has('memory') && await repeat(`${HUGE_BYTES / MiB / 1024} GiB over SFTP, peak memory`, {
     ours: async () => {
       const run = await engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [hugeFile]);
       expectOnServer(sftpDropoff, `${sftpUser.username}_huge.HL7`, huge.size);
@@ -288,9 +299,9 @@ try {
     },
     runs: RUNS,
     sftpSignInMs,
-    big: { bytes: big.size, sftp: bigSftp, ftps: bigFtps },
-    many: { count: SMALL_COUNT, bytes: smallBytes, ...many },
-    huge: { bytes: huge.size, runs: huge1.ours },
+    big: { bytes: BIG_BYTES, sftpBytes: big?.size, ftpsBytes: bigFtpsSize, sftp: bigSftp, ftps: bigFtps },
+    many: many && { count: SMALL_COUNT, bytes: smallBytes, ...many },
+    huge: huge1 && { bytes: huge.size, runs: huge1.ours },
   });
 } catch (error) {
   log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
@@ -309,31 +320,54 @@ const med = (samples, field) => median(samples.map((s) => s[field]));
 const seconds = (ms) => `${fixed(ms / 1000, 2)} s`;
 const each = (samples, field) => samples.map((s) => fixed(s[field] / 1000, 2)).join(' / ');
 
-const sftpOurs = mibps(r.big.bytes, med(r.big.sftp.ours, 'sendMs'));
-const sftpTheirs = mibps(r.big.bytes, med(r.big.sftp.sftp, 'transferMs'));
-const ftpsOurs = mibps(r.big.bytes, med(r.big.ftps.ours, 'sendMs'));
-const ftpsTheirs = mibps(r.big.bytes, med(r.big.ftps.curl, 'transferMs'));
-const manyOurs = med(r.many.ours, 'pipelineMs');
-const manyTheirs = med(r.many.sftp, 'transferMs');
-const peakRss = Math.max(...r.huge.runs.map((s) => s.peakRssMiB));
-
 const verdict = (met) => (met ? 'met' : 'MISSED');
-const aims = [
-  sftpOurs / sftpTheirs >= AIMS.throughputRatio,
-  ftpsOurs / ftpsTheirs >= AIMS.throughputRatio,
-  manyOurs / manyTheirs <= AIMS.manyFilesRatio,
-  peakRss < AIMS.peakRssMiB,
-];
+const rows = [['measure', 'ours', 'theirs', 'ratio', 'aim', 'verdict']];
+const notes = [];
+const aims = [];
 const mib = fixed(r.big.bytes / MiB, 0);
-const rows = [
-  ['measure', 'ours', 'theirs', 'ratio', 'aim', 'verdict'],
-  [`${mib} MiB over SFTP, MiB/s`, fixed(sftpOurs), `${fixed(sftpTheirs)} (sftp)`, fixed(sftpOurs / sftpTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims[0])],
-  [`${mib} MiB over FTPS, MiB/s`, fixed(ftpsOurs), `${fixed(ftpsTheirs)} (curl)`, fixed(ftpsOurs / ftpsTheirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims[1])],
-  [`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(manyOurs / 1000, 2), `${fixed(manyTheirs / 1000, 2)} (sftp)`, fixed(manyOurs / manyTheirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims[2])],
-  [`peak RSS sending ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP, MiB`, fixed(peakRss, 0), '-', '-', `< ${AIMS.peakRssMiB}`, verdict(aims[3])],
-];
-const widths = rows[0].map((_, i) => Math.max(...rows.filter((row) => row[1] !== '').map((row) => row[i].length)));
-const line = (row) => (row[1] === '' ? row[0] : row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+if (r.big.sftp) {
+  const ours = mibps(r.big.sftpBytes, med(r.big.sftp.ours, 'sendMs'));
+  const theirs = mibps(r.big.sftpBytes, med(r.big.sftp.sftp, 'transferMs'));
+  aims.push(ours / theirs >= AIMS.throughputRatio);
+  rows.push([`${mib} MiB over SFTP, MiB/s`, fixed(ours), `${fixed(theirs)} (sftp)`, fixed(ours / theirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  notes.push(
+    `  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, from the file's "sending" to its "done" event: ${each(r.big.sftp.ours, 'sendMs')}`,
+    `    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`,
+    `  sftp -b, ${mib} MiB (cipher ${SSH_CIPHER}, as ssh2 picks): whole process less ${seconds(r.sftpSignInMs)} for signing in alone: ${each(r.big.sftp.sftp, 'transferMs')}`,
+    `  client CPU time for the ${mib} MiB SFTP transfer: ours ${seconds(med(r.big.sftp.ours, 'sendCpuMs'))} in one process (file reads, SFTP, encryption on one JS thread), sftp + its ssh ${seconds(med(r.big.sftp.sftp, 'cpuMs'))} in two processes`,
+  );
+}
+if (r.big.ftps) {
+  const ours = mibps(r.big.ftpsBytes, med(r.big.ftps.ours, 'sendMs'));
+  const theirs = mibps(r.big.ftpsBytes, med(r.big.ftps.curl, 'transferMs'));
+  aims.push(ours / theirs >= AIMS.throughputRatio);
+  rows.push([`${mib} MiB over FTPS, MiB/s`, fixed(ours), `${fixed(theirs)} (curl)`, fixed(ours / theirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  notes.push(
+    `  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`,
+    `  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`,
+  );
+}
+if (r.many) {
+  const ours = med(r.many.ours, 'pipelineMs');
+  const theirs = med(r.many.sftp, 'transferMs');
+  aims.push(ours / theirs <= AIMS.manyFilesRatio);
+  rows.push([`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp)`, fixed(ours / theirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims.at(-1))]);
+  notes.push(
+    `  ours, ${r.many.count} files: the window's queue over one connection, from the first upload call to the last "done": ${each(r.many.ours, 'pipelineMs')}`,
+    `    of which until the first file was being sent ${seconds(med(r.many.ours, 'checkMs'))}; client CPU time ${seconds(med(r.many.ours, 'sendCpuMs'))}`,
+    `  sftp -b, ${r.many.count} files (one put each): whole process less signing in: ${each(r.many.sftp, 'transferMs')}`,
+  );
+}
+if (r.huge) {
+  const peakRss = Math.max(...r.huge.runs.map((s) => s.peakRssMiB));
+  aims.push(peakRss < AIMS.peakRssMiB);
+  rows.push([`peak RSS sending ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP, MiB`, fixed(peakRss, 0), '-', '-', `< ${AIMS.peakRssMiB}`, verdict(aims.at(-1))]);
+  notes.push(
+    `  ours, ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP: peak RSS (VmHWM of the engine process) ${r.huge.runs.map((s) => fixed(s.peakRssMiB, 0)).join(' / ')} MiB; transfer ${each(r.huge.runs, 'sendMs')} (${fixed(mibps(r.huge.bytes, med(r.huge.runs, 'sendMs')))} MiB/s), checks ${each(r.huge.runs, 'checkMs')}`,
+  );
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
 
 console.log(`\nRegistry Transfer upload benchmark: medians of up to ${r.runs} runs, servers on 127.0.0.1`);
 console.log(`machine: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB RAM, Linux ${r.machine.kernel}`);
@@ -344,16 +378,7 @@ console.log(line(rows[0].map((_, i) => '-'.repeat(widths[i]))));
 for (const row of rows.slice(1)) console.log(line(row));
 console.log('');
 console.log('How each figure is taken (times of every run, in seconds):');
-console.log(`  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, timed inside the engine process: ${each(r.big.sftp.ours, 'sendMs')}`);
-console.log(`    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`);
-console.log(`  sftp -b, ${mib} MiB (cipher ${SSH_CIPHER}, as ssh2 picks): whole process less ${seconds(r.sftpSignInMs)} for signing in alone: ${each(r.big.sftp.sftp, 'transferMs')}`);
-console.log(`  client CPU time for the ${mib} MiB SFTP transfer: ours ${seconds(med(r.big.sftp.ours, 'sendCpuMs'))} in one process (file reads, SFTP, encryption on one JS thread), sftp + its ssh ${seconds(med(r.big.sftp.sftp, 'cpuMs'))} in two processes`);
-console.log(`  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`);
-console.log(`  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`);
-console.log(`  ours, ${r.many.count} files: first check to last rename over one connection: ${each(r.many.ours, 'pipelineMs')}`);
-console.log(`    of which checks ${seconds(med(r.many.ours, 'checkMs'))}, sending ${seconds(med(r.many.ours, 'sendMs'))}`);
-console.log(`  sftp -b, ${r.many.count} files (one put each): whole process less signing in: ${each(r.many.sftp, 'transferMs')}`);
-console.log(`  ours, ${fixed(r.huge.bytes / MiB / 1024, 2)} GiB over SFTP: peak RSS (VmHWM of the engine process) ${r.huge.runs.map((s) => fixed(s.peakRssMiB, 0)).join(' / ')} MiB; transfer ${each(r.huge.runs, 'sendMs')} (${fixed(mibps(r.huge.bytes, med(r.huge.runs, 'sendMs')))} MiB/s), checks ${each(r.huge.runs, 'checkMs')}`);
+for (const note of notes) console.log(note);
 const missed = aims.filter((met) => !met).length;
 console.log('');
 console.log(missed === 0 ? 'All aims met.' : `${missed} of ${aims.length} aims MISSED (see the verdict column).`);

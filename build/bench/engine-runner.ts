@@ -1,21 +1,22 @@
-// One benchmark run of the engine, in a process of its own so that its peak memory is its own:
-// sign in as the app does (identity checked first), then run the upload pipeline the app and the CLI
-// run (checks, temporary name, size check, rename) over one connection, and print the timings and the
-// process's peak resident memory as one JSON line. Bundled and started by build/bench.mjs.
-import { readFileSync } from 'node:fs';
+// One benchmark run of the engine, in a process of its own so that its peak memory is its own. It
+// drives the app's engine exactly as the window does, through the contract (dispatchCall): connect
+// (the server's identity is allowed for this run only if it is the one expected), then one `upload`
+// call per file, as the window makes after the checks dialog. The transfer queue then runs its whole
+// pipeline (checks, temporary name, size check, rename, history line) over one connection, as many
+// files at once as the connection carries. Prints the timings and the process's peak resident
+// memory as one JSON line. Bundled and started by build/bench.mjs.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Protocol } from '../../shared/contract';
-import { parseProfile } from '../../electron/engine/profiles';
-import { resolveRoleFolders } from '../../electron/engine/remote/folders';
-import { openVerified } from '../../electron/engine/session/open-verified';
+import { dispatchCall, type CallInput, type CallName, type CallResults, type Protocol, type RegistryEvent, type TransferStatus } from '../../shared/contract';
+import { createRegistryService } from '../../electron/engine/registry-service';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
-import { checkUpload, recordDelivered, sendFile, type BatchListings } from '../../electron/engine/transfers/upload';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
-import { TrustStore } from '../../electron/engine/trust/trust-store';
 
 export interface RunnerJob {
   protocol: Protocol;
-  profile: unknown;
+  profile: { id: string } & Record<string, unknown>;
   /** The password comes in the environment variable BENCH_PASSWORD, never on the command line. */
   username: string;
   /** The server's identity, accepted for this run only. */
@@ -25,13 +26,13 @@ export interface RunnerJob {
 
 export interface RunnerResult {
   connectMs: number;
-  /** Checks of every file (reading it, HL7 scan, SHA-256, folder listings). */
+  /** From the first upload call until the first file is being sent (its checks, and the queue starting). */
   checkMs: number;
-  /** Temporary-name upload, size check and rename of every file. */
+  /** From the first file being sent until the last one is delivered. */
   sendMs: number;
-  /** From the first check to the last rename. */
+  /** From the first upload call until the last file is delivered. */
   pipelineMs: number;
-  /** CPU time (user + system) this process spent in the sends. */
+  /** CPU time (user + system) this process spent from the first file being sent to the last delivered. */
   sendCpuMs: number;
   bytes: number;
   sent: number;
@@ -48,41 +49,65 @@ function peakRssMiB(): number {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as RunnerJob;
   const password = process.env.BENCH_PASSWORD ?? '';
-  const profile = parseProfile(job.profile);
-  const started = performance.now();
-  const opened = await openVerified(
-    { profile, protocol: job.protocol, username: job.username, password },
-    { trust: new TrustStore(new MemorySettings()), allowedOnce: new Set(), ask: async (seen) => (sameFingerprint(seen.fingerprint, job.fingerprint) ? 'allow-once' : 'deny') },
-  );
-  const fs = opened.fs;
+  const dataDir = mkdtempSync(join(tmpdir(), 'rt-bench-data-'));
+  const settings = new MemorySettings();
+  settings.set('customProfiles', [job.profile]);
+
+  const final = new Map<string, TransferStatus>();
+  let firstSending: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  let allDone: (() => void) | undefined;
+  const service = createRegistryService({
+    settings,
+    appInfo: { name: 'Registry Transfer', version: 'bench' },
+    openExternal: async () => undefined,
+    dataDir,
+    emit: (event: RegistryEvent) => {
+      if (event.type === 'request') {
+        const answer = sameFingerprint(event.request.fingerprint, job.fingerprint) ? 'allow-once' : 'deny';
+        setImmediate(() => void service.handlers.answerRequest({ id: event.request.id, answer }));
+      }
+      if (event.type !== 'transfer') return;
+      const t = event.transfer;
+      if (t.state === 'sending' && !firstSending) firstSending = { at: performance.now(), cpu: process.cpuUsage() };
+      if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') {
+        final.set(t.id, t);
+        if (final.size === job.files.length) allDone?.();
+      }
+    },
+  });
+  const call = <N extends CallName>(name: N, input: CallInput<N>) => dispatchCall(service.handlers, name, input) as Promise<CallResults[N]>;
+
   const result: RunnerResult = { connectMs: 0, checkMs: 0, sendMs: 0, pipelineMs: 0, sendCpuMs: 0, bytes: 0, sent: 0, problems: [], peakRssMiB: 0 };
   try {
-    const target = { profile, username: job.username, folders: await resolveRoleFolders(fs, profile, job.username) };
-    result.connectMs = performance.now() - started;
-    const pipelineStart = performance.now();
-    // As the app's queue and the CLI do: one listing of the folders for the batch.
-    const listings: BatchListings = {};
-    for (const file of job.files) {
-      const checkStart = performance.now();
-      const check = await checkUpload(fs, target, file, listings);
-      result.checkMs += performance.now() - checkStart;
-      if (!check.canUpload || check.warningIds.length > 0) {
-        result.problems.push(`${check.fileName}: ${check.lines.filter((l) => l.severity !== 'ok').map((l) => l.message).join(' ')}`);
-        continue;
-      }
-      const sendStart = performance.now();
-      const cpuStart = process.cpuUsage();
-      await sendFile(fs, target, check);
-      recordDelivered(listings, check.fileName, check.size);
-      const cpu = process.cpuUsage(cpuStart);
-      result.sendMs += performance.now() - sendStart;
-      result.sendCpuMs += (cpu.user + cpu.system) / 1000;
-      result.bytes += check.size;
-      result.sent += 1;
+    const connectStart = performance.now();
+    const connected = await call('connect', { profileId: job.profile.id, protocol: job.protocol, username: job.username, password });
+    if (!connected.ok) throw new Error(`connect failed: ${connected.message}`);
+    result.connectMs = performance.now() - connectStart;
+
+    const finished = new Promise<void>((resolve) => (allDone = resolve));
+    const started = performance.now();
+    for (const localPath of job.files) {
+      const queued = await call('upload', { localPath, acceptWarnings: [] });
+      if (!queued.ok) throw new Error(`upload refused: ${queued.message}`);
     }
-    result.pipelineMs = performance.now() - pipelineStart;
+    await finished;
+    const ended = performance.now();
+    const cpu = process.cpuUsage(firstSending?.cpu);
+    result.pipelineMs = ended - started;
+    result.checkMs = (firstSending?.at ?? ended) - started;
+    result.sendMs = ended - (firstSending?.at ?? started);
+    result.sendCpuMs = (cpu.user + cpu.system) / 1000;
+    for (const t of final.values()) {
+      if (t.state === 'done') {
+        result.sent += 1;
+        result.bytes += t.total;
+      } else {
+        result.problems.push(`${t.name}: ${t.message}`);
+      }
+    }
   } finally {
-    await fs.close();
+    await service.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
   }
   result.peakRssMiB = peakRssMiB();
   process.stdout.write(`${JSON.stringify(result)}\n`);
