@@ -281,6 +281,24 @@ for (const [flavour, tag] of FLAVOURS) {
       },
     );
 
+    it('answers a folder listing asked for in the middle of a batch before the batch ends', async () => {
+      const app = await connected();
+      const dir = mkdtempSync(join(localDir, 'browse-'));
+      const names = Array.from({ length: 8 }, (_, i) => `${importCode()}_2026113${i}.HL7`);
+      await writeLargeHl7Batch(join(dir, names[0] as string), { importCode: importCode(), minBytes: 8 * 1024 * 1024 });
+      for (const name of names.slice(1)) linkSync(join(dir, names[0] as string), join(dir, name));
+      const ids: string[] = [];
+      for (const name of names) ids.push(await queue(app, join(dir, name)));
+      await app.waitFor(ids[0] as string, (t) => t.state === 'sending');
+      const listing = await app.call('listRemoteFolder', { role: 'accepted' });
+      expect(listing).toMatchObject({ ok: true, role: 'accepted' });
+      // Answered while files of the batch were still waiting or on their way.
+      const last = app.updates(ids.at(-1) as string).at(-1);
+      expect(last?.state).not.toBe('done');
+      expect((await Promise.all(ids.map((id) => app.finished(id, 60_000)))).map((o) => o.state)).toEqual(names.map(() => 'done'));
+      expect(dropoff()).toEqual(names);
+    });
+
     it('keeps to the quota when files go out together: the files queued first are sent, the rest are refused with the reason', async () => {
       const quotaProfileId = `${profileId}-quota-batch`;
       const app = await connected(registry.profile(quotaProfileId, { quotaFiles: 5 }), quotaProfileId);
