@@ -119,12 +119,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   let connecting = false;
   // One control connection at a time: remote operations run one after another.
   let lastOperation: Promise<unknown> = Promise.resolve();
-  /** Operations queued behind the one running now. */
-  let waitingForTurn = 0;
-  const serial = <T>(op: () => Promise<T>): Promise<T> => {
-    waitingForTurn += 1;
+  /** Operations other than transfers queued behind the one running now. */
+  let othersWaiting = 0;
+  const serial = <T>(op: () => Promise<T>, isTransferTurn = false): Promise<T> => {
+    if (!isTransferTurn) othersWaiting += 1;
     const start = () => {
-      waitingForTurn -= 1;
+      if (!isTransferTurn) othersWaiting -= 1;
       return op();
     };
     const next = lastOperation.then(start, start);
@@ -221,8 +221,9 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   /**
    * Transfers share the connection while they run (an SFTP connection carries several at once): the
    * first takes a turn in `serial`, and holds it while any transfer uses the connection. A transfer
-   * that starts meanwhile joins, unless another operation is waiting for its turn: then it queues
-   * behind that one, so browsing is never shut out by a long batch.
+   * that starts meanwhile joins, unless another operation is waiting for its turn: then it waits
+   * behind that one, so browsing is never shut out by a long batch. Transfers that cannot join wait
+   * for one new turn together, never one turn each (that would send them one at a time).
    */
   interface TransferTurn {
     session: Session;
@@ -232,6 +233,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     end: () => void;
   }
   let transferTurn: TransferTurn | null = null;
+  let turnBeingTaken: Promise<TransferTurn> | null = null;
 
   const takeTransferTurn = (s: Session): Promise<TransferTurn> =>
     new Promise<TransferTurn>((resolve, reject) => {
@@ -248,16 +250,19 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         resolve(turn);
         await ended;
         if (transferTurn === turn) transferTurn = null;
-      }).catch(reject);
+      }, true).catch(reject);
     });
 
   /** For transfers: the session's connection, reopened if it closed; never re-run after a failure. */
   const withTransferConnection = async <T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> => {
     const s = session;
     if (!s) throw new RemoteError('not-connected', 'Not connected to a registry any more. Connect, then try again.');
-    const current = transferTurn;
-    const joinable = current !== null && current.open && current.session === s && current.fs.usable && waitingForTurn === 0;
-    const turn = joinable ? current : await takeTransferTurn(s);
+    const joinable = (turn: TransferTurn | null): turn is TransferTurn => turn !== null && turn.open && turn.session === s && turn.fs.usable;
+    let turn = transferTurn;
+    if (!joinable(turn) || othersWaiting > 0) {
+      turnBeingTaken ??= takeTransferTurn(s).finally(() => (turnBeingTaken = null));
+      turn = await turnBeingTaken;
+    }
     turn.users += 1;
     try {
       return await op(turn.fs);

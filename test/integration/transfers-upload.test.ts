@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferStatus, UploadCheck } from '../../shared/contract';
 import { batchSegments, hl7Batch, pdfDocument, SAMPLE_PATIENT, sha256Of, writeLargeHl7Batch } from '../support/hl7-samples';
+import { startDelayProxy } from '../support/delay-proxy';
 import { openApp, startRegistry, until, type App, type Flavour, type TestRegistry } from '../support/transfer-harness';
 
 const FLAVOURS: [Flavour, string][] = [
@@ -238,17 +239,26 @@ for (const [flavour, tag] of FLAVOURS) {
       expect(room.lines.find((l) => l.id === 'quota')).toEqual({ id: 'quota', severity: 'ok', message: 'Room in HL7-Dropoff: 2 of 2 files after this one.' });
     });
 
-    /** The most transfers that were being sent at the same moment, from the order of the app's events. */
-    const mostAtOnce = (app: App) => {
+    /**
+     * From the order of the app's events: the most transfers being sent at the same moment, and how
+     * many started while another was still on its way.
+     */
+    const overlap = (app: App) => {
       const busy = new Set<string>();
       let most = 0;
+      let startedAlongside = 0;
       for (const event of app.events) {
         if (event.type !== 'transfer') continue;
-        if (event.transfer.state === 'sending' || event.transfer.state === 'verifying') busy.add(event.transfer.id);
-        else busy.delete(event.transfer.id);
+        const { id, state } = event.transfer;
+        if (state === 'sending' || state === 'verifying') {
+          if (!busy.has(id) && busy.size > 0) startedAlongside += 1;
+          busy.add(id);
+        } else {
+          busy.delete(id);
+        }
         most = Math.max(most, busy.size);
       }
-      return most;
+      return { most, startedAlongside };
     };
     const queue = async (app: App, path: string, acceptWarnings?: string[]) => {
       const result = await app.call('upload', { localPath: path, ...(acceptWarnings ? { acceptWarnings } : {}) });
@@ -275,11 +285,46 @@ for (const [flavour, tag] of FLAVOURS) {
         for (const file of files) expect(onServer(file.name).equals(file.bytes)).toBe(true);
         const entries = await history(app);
         expect(entries.map((e) => [e.remoteName, e.size, e.sha256, e.result]).sort()).toEqual(files.map((f) => [f.name, f.bytes.length, sha256Of(f.bytes), 'done']).sort());
-        if (flavour.protocol === 'sftp') expect(mostAtOnce(app)).toBeGreaterThan(1);
-        else expect(mostAtOnce(app)).toBe(1);
-        expect(mostAtOnce(app)).toBeLessThanOrEqual(4);
+        const { most, startedAlongside } = overlap(app);
+        if (flavour.protocol === 'sftp') {
+          // Not just the first few: the files keep going out together all through the batch.
+          expect(most).toBeGreaterThan(1);
+          expect(startedAlongside).toBeGreaterThanOrEqual(files.length / 2);
+        } else {
+          expect(most).toBe(1);
+        }
+        expect(most).toBeLessThanOrEqual(4);
       },
     );
+
+    if (flavour.protocol === 'sftp') {
+      it('keeps sending files together all through a batch over a slow link (10 ms each way), not one after the other', async () => {
+        // Over a long link the server's answers arrive in bunches, so every file being sent can
+        // finish at the same moment: the next ones must still go out together.
+        const proxy = await startDelayProxy(registry.port, 10);
+        try {
+          const slowProfileId = `${profileId}-slow-link`;
+          const app = await connected(registry.profile(slowProfileId, { endpoints: [{ protocol: 'sftp', host: '127.0.0.1', port: proxy.port }] }), slowProfileId);
+          const dir = mkdtempSync(join(localDir, 'slow-link-'));
+          const files = Array.from({ length: 40 }, (_, i) => {
+            const name = `${importCode()}_2026120${String(i + 1).padStart(2, '0')}.HL7`;
+            writeFileSync(join(dir, name), hl7Batch({ importCode: importCode(), variant: name }));
+            return name;
+          });
+          const ids: string[] = [];
+          for (const name of files) ids.push(await queue(app, join(dir, name)));
+          expect((await Promise.all(ids.map((id) => app.finished(id, 60_000)))).map((o) => o.state)).toEqual(files.map(() => 'done'));
+          expect(dropoff()).toEqual(files);
+          const { most, startedAlongside } = overlap(app);
+          expect(most).toBe(4);
+          // Every file but the first of each group of four started while others were on their way.
+          expect(startedAlongside).toBeGreaterThanOrEqual((files.length * 3) / 4);
+        } finally {
+          await Promise.all(apps.splice(0).map((app) => app.dispose()));
+          await proxy.close();
+        }
+      });
+    }
 
     it('answers a folder listing asked for in the middle of a batch before the batch ends', async () => {
       const app = await connected();
