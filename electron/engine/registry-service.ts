@@ -31,7 +31,7 @@ import { listLocalFolder, localPlaces } from './local/local-fs';
 import { TransferHistory } from './transfers/history';
 import { isSafeRemoteName } from './transfers/safe-names';
 import { TransferQueue, type QueueTarget } from './transfers/transfer-queue';
-import { checkUpload } from './transfers/upload';
+import { checkUpload, UploadBatch } from './transfers/upload';
 import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './profiles';
 import { resolveRoleFolders } from './remote/folders';
 import { isFtpsFs, type SiteChangeResult, type SitePasswordCommand } from './remote/ftps';
@@ -288,6 +288,24 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
   });
 
+  /**
+   * The folder listings behind the checks the window makes before sending, kept while it checks one
+   * file after another: 300 files are then two listings, not 600 (each a few round trips to a
+   * registry across the state). They are advice only, as the queue checks every file again against
+   * fresh listings right before sending it; dropped after a pause, and whenever the folders may have
+   * changed (a refresh, an upload, a delete).
+   */
+  let prechecks: { session: Session; batch: UploadBatch; lastUsed: number } | null = null;
+  const PRECHECK_REUSE_MS = 10_000;
+  const precheckBatch = (s: Session): UploadBatch => {
+    const now = Date.now();
+    if (!prechecks || prechecks.session !== s || now - prechecks.lastUsed > PRECHECK_REUSE_MS) {
+      prechecks = { session: s, batch: new UploadBatch(), lastUsed: now };
+    }
+    prechecks.lastUsed = now;
+    return prechecks.batch;
+  };
+
   const transferTarget = (s: Session): QueueTarget => ({
     profile: s.request.profile,
     profileId: s.info.profileId,
@@ -534,6 +552,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       if (!s) return failure('not-connected', 'Not connected to a registry. Connect first.');
       const folder = s.info.folders.find((f) => f.role === (role as FolderRole));
       if (!folder) return failure('not-found', `${s.info.profileName} has no such folder.`);
+      prechecks = null;
       try {
         const entries = await withConnection((fs) => fs.list(folder.path));
         return { ok: true, role: folder.role, path: folder.path, entries: entries.filter((e) => e.name !== '.' && e.name !== '..') };
@@ -560,7 +579,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first: the checks look at its folders too.');
       try {
-        return { ok: true, check: await withConnection((fs) => checkUpload(fs, transferTarget(s), localPath)) };
+        const batch = precheckBatch(s);
+        return { ok: true, check: await withConnection((fs) => checkUpload(fs, transferTarget(s), localPath, batch)) };
       } catch (error) {
         return toFailure(error);
       }
@@ -569,6 +589,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     async upload({ localPath, acceptWarnings }) {
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first.');
+      prechecks = null;
       return { ok: true, transfer: transfers.enqueueUpload(transferTarget(s), localPath, acceptWarnings) };
     },
 
@@ -579,6 +600,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     async retryTransfer({ transferId }) {
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first.');
+      prechecks = null;
       const transfer = transfers.retry(transferId, transferTarget(s));
       if (transfer === 'other-account') {
         return failure('invalid-input', 'That transfer was made with another registry account. Connect with that account to try it again.');
@@ -606,6 +628,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         return failure('permission-denied', 'The registry only lets this account delete files it has sent and that are still waiting in the dropoff folder.');
       }
       if (!isSafeRemoteName(name)) return failure('invalid-input', 'That is not a file name in the dropoff folder.');
+      prechecks = null;
       try {
         await withTransferConnection((fs) => fs.remove(joinRemote(dropoff.path, name))).finally(() => {
           // A transfer's connection has no idle timer while it works; this one was used and is idle now.

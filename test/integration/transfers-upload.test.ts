@@ -326,6 +326,37 @@ for (const [flavour, tag] of FLAVOURS) {
       });
     }
 
+    it('checks many files before sending with one listing of the folders, and looks again after a refresh or a delete', async () => {
+      const app = await connected();
+      /**
+       * Listings of HL7-Dropoff the server has answered so far: vsftpd logs every LIST; OpenSSH's
+       * internal-sftp writes nothing to the test sshd's log file, so over SFTP only the outcome is
+       * checked (the listings are the same code for both).
+       */
+      const dropoffListings = () => registry.log().split('\n').filter((line) => /"(LIST|MLSD)\b/.test(line) && line.includes('HL7-Dropoff')).length;
+      const counted = flavour.protocol === 'ftps';
+      const dir = mkdtempSync(join(localDir, 'precheck-'));
+      const paths = Array.from({ length: 6 }, (_, i) => {
+        const path = join(dir, `${importCode()}_2026121${i}.HL7`);
+        writeFileSync(path, hl7Batch({ importCode: importCode(), variant: String(i) }));
+        return path;
+      });
+      const before = dropoffListings();
+      for (const path of paths) expect((await check(app, path)).canUpload).toBe(true);
+      if (counted) expect(dropoffListings() - before).toBe(1);
+
+      // A file that appeared meanwhile is seen once the user refreshes the folder.
+      const waiting = `${importCode()}_20261210.HL7`;
+      writeFileSync(join(registry.dropoffDir, waiting), hl7Batch({ importCode: importCode() }));
+      expect(await app.call('listRemoteFolder', { role: 'dropoff' })).toMatchObject({ ok: true });
+      expect((await check(app, paths[0] as string)).warningIds).toEqual(['replace']);
+      // And one deleted in the window is gone from the next check.
+      expect(await app.call('deleteRemoteFile', { name: waiting, confirmed: true })).toMatchObject({ ok: true });
+      expect((await check(app, paths[0] as string)).warningIds).toEqual([]);
+      // The refresh itself, the check after it, and the check after the delete.
+      if (counted) expect(dropoffListings() - before).toBe(4);
+    });
+
     it('answers a folder listing asked for in the middle of a batch before the batch ends', async () => {
       const app = await connected();
       const dir = mkdtempSync(join(localDir, 'browse-'));
