@@ -51,6 +51,11 @@ export class ProgressLine {
     this.lastDrawn = 0;
   }
 
+  /** A new total for the line started last (more files joined it), keeping its start time. */
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
   update = (bytes: number): void => {
     if (!this.enabled) return;
     const now = this.now();

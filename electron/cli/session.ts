@@ -120,6 +120,7 @@ export function connectionFacts(registry: Registry, login: Login, opened: Opened
 /** A connection that is reopened for the next file when a failure closed it. */
 export class RunConnection {
   private current: RemoteFs;
+  private reopening: Promise<void> | undefined;
 
   constructor(
     private readonly connector: Connector,
@@ -128,11 +129,14 @@ export class RunConnection {
     this.current = opened.fs;
   }
 
+  /** The connection, opened again if it closed; files sent at once share one reopening. */
   async fs(): Promise<RemoteFs> {
-    if (!this.current.usable) {
+    if (this.current.usable) return this.current;
+    this.reopening ??= (async () => {
       await this.current.close();
       this.current = (await this.connector.open()).fs;
-    }
+    })().finally(() => (this.reopening = undefined));
+    await this.reopening;
     return this.current;
   }
 

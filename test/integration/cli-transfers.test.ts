@@ -3,7 +3,7 @@
 // vsftpd (implicit FTPS) laid out as Texas ImmTrac2. What is checked is what a clinic would check:
 // the exit status, the words printed, the bytes on the registry's disk, the files saved, the history.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -304,32 +304,62 @@ describe.each(['sftp', 'ftps'] as const)('registry-transfer upload over %s', (pr
     }
   });
 
-  it('on Ctrl+C stops the file being sent, removes its temporary copy from the registry, and starts no other', async () => {
+  it(
+    protocol === 'sftp'
+      ? 'sends several files at once, and reports them in the order given'
+      : 'sends one file at a time over FTPS, and reports them in the order given',
+    async () => {
+      const r = reg();
+      const folder = localFolder('Weekly');
+      const big = join(folder, `${r.account.username}_week_large.HL7`);
+      await writeLargeHl7Batch(big, { importCode: r.account.username, minBytes: 64 * 1024 * 1024 });
+      const small = [batchFile(r), batchFile(r), batchFile(r)];
+      const result = await upload(r, [big, ...small.map((f) => f.path)]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('4 sent, 0 failed.');
+      const reported = result.stdout.split('\n').filter((line) => line.startsWith('  Sent: '));
+      expect(reported.map((line) => line.split(', ')[0]?.split('/').at(-1))).toEqual([`${r.account.username}_week_large.HL7`, ...small.map((f) => f.name)]);
+      for (const f of small) expect(readFileSync(join(r.dropoff, f.name))).toEqual(f.bytes);
+      // The history is written as files land: over SFTP the small ones land while the large one is
+      // still on its way; over FTPS each waits for the one before.
+      const landed = history(r)
+        .slice(-4)
+        .map((e) => e.remoteName);
+      if (protocol === 'sftp') expect(landed.at(-1)).toBe(`${r.account.username}_week_large.HL7`);
+      else expect(landed).toEqual([`${r.account.username}_week_large.HL7`, ...small.map((f) => f.name)]);
+      rmSync(big);
+    },
+  );
+
+  it('on Ctrl+C stops the files being sent, removes their temporary copies from the registry, and starts no other', async () => {
     const r = reg();
     const folder = localFolder('Big Export');
-    const big = join(folder, `${r.account.username}_large.HL7`);
-    await writeLargeHl7Batch(big, { importCode: r.account.username, minBytes: 192 * 1024 * 1024 });
-    const next = batchFile(r);
-    const child = spawn(process.execPath, [LAUNCHER, 'upload', big, next.path, ...connection(r)], { cwd: ROOT, env: cliEnv(r.account.password) });
+    // Five large files: more than an SFTP connection carries at once (four), so one is still waiting.
+    const names = [1, 2, 3, 4, 5].map((i) => `${r.account.username}_large_${i}.HL7`);
+    const first = join(folder, names[0] as string);
+    await writeLargeHl7Batch(first, { importCode: r.account.username, minBytes: 192 * 1024 * 1024 });
+    for (const name of names.slice(1)) linkSync(first, join(folder, name));
+    const child = spawn(process.execPath, [LAUNCHER, 'upload', ...names.map((name) => join(folder, name)), ...connection(r)], { cwd: ROOT, env: cliEnv(r.account.password) });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once the temporary file is growing on the registry's disk.
+    // Interrupt once a temporary file is growing on the registry's disk.
     const deadline = Date.now() + 40_000;
     while (temporaryFiles(r).length === 0 && child.exitCode === null && Date.now() < deadline) await new Promise((w) => setTimeout(w, 5));
     expect(temporaryFiles(r)).not.toEqual([]);
     child.kill('SIGINT');
     expect(await exited).toBe(1);
     expect(stdout).toContain('Not sent: the run was stopped while it was being sent.');
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('0 sent, 2 failed.');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('0 sent, 5 failed.');
     expect(temporaryFiles(r)).toEqual([]);
-    expect(existsSync(join(r.dropoff, `${r.account.username}_large.HL7`))).toBe(false);
-    expect(existsSync(join(r.dropoff, next.name))).toBe(false);
-    expect(history(r).slice(-2)).toEqual([
-      expect.objectContaining({ remoteName: `${r.account.username}_large.HL7`, result: 'cancelled' }),
-      expect.objectContaining({ remoteName: next.name, result: 'cancelled' }),
-    ]);
-    rmSync(big);
+    for (const name of names) expect(existsSync(join(r.dropoff, name))).toBe(false);
+    expect(
+      history(r)
+        .slice(-5)
+        .map((e) => [e.remoteName, e.result])
+        .sort(),
+    ).toEqual(names.map((name) => [name, 'cancelled']));
+    rmSync(folder, { recursive: true });
   });
 
   it('exits 4 on a wrong password, sends nothing, and writes that into the history', async () => {
@@ -409,8 +439,8 @@ describe.each(['sftp', 'ftps'] as const)('the transfer history the CLI writes ov
     for (const line of lines) expect(line).toMatchObject({ profileId, account: r.account.username });
     const sent = lines.filter((l) => l.direction === 'upload' && l.result === 'done');
     // The first test's file, the one on a terminal, the one after the unnamed file, the accepted
-    // warning, two for --replace, two by wildcard.
-    expect(sent.length).toBe(8);
+    // warning, two for --replace, two by wildcard, four sent together.
+    expect(sent.length).toBe(12);
     // The last delivery of each name is what the registry holds now.
     const lastSent = new Map(sent.map((l) => [l.remoteName, l]));
     for (const [name, line] of lastSent) {

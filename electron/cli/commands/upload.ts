@@ -1,13 +1,14 @@
-// `registry-transfer upload FILE...`: the desktop app's upload pipeline, one file after another over
-// one connection. Each file is checked first (HL7 batch, import code in the name, quota, a file of
-// the same name waiting or accepted); an error stops that file, a warning stops it unless the user
-// said in advance to go ahead. Then it goes to a temporary name, its size is checked on the server,
+// `registry-transfer upload FILE...`: the desktop app's upload pipeline over one connection, as many
+// files at once as it carries (several over SFTP, one over FTPS), reported in the order given. Each
+// file is checked first (HL7 batch, import code in the name, quota, a file of the same name waiting
+// or accepted); an error stops that file, a warning stops it unless the user said in advance to go
+// ahead. Then it goes to a temporary name, its size is checked on the server,
 // and it is renamed. A failed file never stops the next one; the exit status is the worst outcome.
 import { basename } from 'node:path';
 import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
-import { UploadBatch, UploadStopped, type UploadTarget } from '../../engine/transfers/upload';
+import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
@@ -132,28 +133,56 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   // Only now: until something is being sent, Ctrl+C simply ends the process.
   const interrupt = watchInterrupt();
   const results: UploadFileResult[] = [];
+  /** Each file's report, printed in the order the files were given whichever finishes first. */
+  const reports: { lines: string[]; errors: string[] }[] = [];
+  let printed = 0;
+  let anyLines = false;
+  const printInOrder = () => {
+    for (let report = reports[printed]; report; report = reports[printed]) {
+      if (!out.json && report.lines.length > 0) {
+        if (anyLines) out.out('');
+        for (const line of report.lines) out.out(line);
+        anyLines = true;
+      }
+      for (const error of report.errors) out.err(error);
+      printed += 1;
+    }
+  };
   // One listing of the dropoff and Accepted folders for the whole run, updated as files land.
   const batch = new UploadBatch();
-  try {
-    for (const file of paths) {
+  const sending = new SendingProgress(progress);
+  // As many files at once as the connection carries (several over SFTP, one over FTPS), as the
+  // desktop app sends them; each is checked in the order given.
+  const lanes = Math.max(1, Math.min(paths.length, connection.opened.fs.parallelTransfers));
+  let next = 0;
+  const lane = async () => {
+    for (let index = next++; index < paths.length; index = next++) {
+      const file = paths[index] as string;
+      const place = batch.placeInLine();
+      let r: UploadFileResult;
+      let lines: string[] = [];
       if (interrupt.signal.aborted) {
-        const r = notStarted(file, 'Not sent: the run was stopped before this file.', EXIT.failed, 'cancelled');
-        results.push(r);
-        await record(r, 'cancelled');
-        continue;
+        place.leave();
+        r = notStarted(file, 'Not sent: the run was stopped before this file.', EXIT.failed, 'cancelled');
+      } else {
+        ({ result: r, lines } = await uploadOne(connection, target, file, flags, sending.for(index), interrupt.signal, batch, place));
       }
-      if (!out.json && results.length > 0) out.out('');
-      const r = await uploadOne(connection, target, file, flags, out, progress, interrupt.signal, batch);
-      results.push(r);
+      results[index] = r;
       await record(r, r.outcome === 'sent' ? 'done' : r.code === 'cancelled' ? 'cancelled' : 'failed');
+      const errors: string[] = [];
       if (r.outcome === 'blocked') {
         // stderr may be the only log a scheduled job keeps: it gets the findings too, not just "see above".
         const findings = r.checks.filter((l) => l.severity !== 'ok').map((l) => l.message);
-        out.err(`registry-transfer: ${r.name}: ${[r.message, ...findings].join(' ')}`);
-      } else if (r.outcome === 'failed') {
-        out.err(`registry-transfer: ${r.name}: ${r.message}`);
+        errors.push(`registry-transfer: ${r.name}: ${[r.message, ...findings].join(' ')}`);
+      } else if (r.outcome === 'failed' && lines.length > 0) {
+        errors.push(`registry-transfer: ${r.name}: ${r.message}`);
       }
+      reports[index] = { lines, errors };
+      printInOrder();
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
   } finally {
     interrupt.dispose();
     await connection.close();
@@ -170,56 +199,99 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   return exitCode;
 }
 
+/** The progress line's part for one file: its bytes as they go, and its end. */
+interface FileProgress {
+  start(total: number): void;
+  update(bytes: number): void;
+  stop(): void;
+}
+
+/** One progress line for the files being sent at once: their bytes together, until all are done. */
+export class SendingProgress {
+  private readonly files = new Map<number, { bytes: number; total: number; active: boolean }>();
+
+  constructor(private readonly line: ProgressLine) {}
+
+  for(key: number): FileProgress {
+    return {
+      start: (total) => {
+        if (![...this.files.values()].some((f) => f.active)) {
+          this.files.clear();
+          this.line.start('sending', 0);
+        }
+        this.files.set(key, { bytes: 0, total, active: true });
+        this.line.setTotal(this.sum('total'));
+      },
+      update: (bytes) => {
+        const file = this.files.get(key);
+        if (!file) return;
+        file.bytes = bytes;
+        this.line.update(this.sum('bytes'));
+      },
+      stop: () => {
+        const file = this.files.get(key);
+        if (file) file.active = false;
+        if (![...this.files.values()].some((f) => f.active)) this.line.clear();
+      },
+    };
+  }
+
+  private sum(field: 'bytes' | 'total'): number {
+    let total = 0;
+    for (const file of this.files.values()) total += file[field];
+    return total;
+  }
+}
+
+/** Check and send one file; its report's lines come back with the result, to be printed in order. */
 async function uploadOne(
   connection: RunConnection,
   target: UploadTarget,
   file: string,
   flags: UploadFlags,
-  out: Output,
-  progress: ProgressLine,
+  progress: FileProgress,
   signal: AbortSignal,
   batch: UploadBatch,
-): Promise<UploadFileResult> {
-  const say = (text: string) => {
-    if (!out.json) out.out(text);
-  };
-  say(file);
-  const failedWith = (base: Omit<UploadFileResult, 'outcome' | 'message' | 'exitCode'>, error: unknown): UploadFileResult => {
+  place: PlaceInLine,
+): Promise<{ result: UploadFileResult; lines: string[] }> {
+  const lines: string[] = [file];
+  const done = (result: UploadFileResult) => ({ result, lines });
+  const failedWith = (base: Omit<UploadFileResult, 'outcome' | 'message' | 'exitCode'>, error: unknown) => {
     const e = toCliError(error);
     const message = `Not sent: ${e.message}`;
-    say(`  ${message}`);
-    return { ...base, outcome: 'failed', message, exitCode: fileExitCode(e.code), code: e.code };
+    lines.push(`  ${message}`);
+    return done({ ...base, outcome: 'failed', message, exitCode: fileExitCode(e.code), code: e.code });
   };
   const bare = { file, name: basename(file), size: 0, sha256: null, messageCount: 0, checks: [] };
 
   let check: UploadCheck;
   let admitted: boolean;
-  const fs = await connection.fs().catch((error: unknown) => error as Error);
-  if (fs instanceof Error) return failedWith(bare, fs);
   try {
-    ({ check, admitted } = await batch.admit(batch.placeInLine(), fs, target, file, (c) => !signal.aborted && blockedBy(c, flags) === null));
+    const fs = await connection.fs();
+    ({ check, admitted } = await batch.admit(place, fs, target, file, (c) => !signal.aborted && blockedBy(c, flags) === null));
   } catch (error) {
     return failedWith(bare, error);
+  } finally {
+    place.leave();
   }
   const base = { file, name: check.fileName, size: check.size, sha256: check.sha256, messageCount: check.messageCount, checks: check.lines };
-  for (const line of check.lines) say(checkLineText(line));
+  for (const line of check.lines) lines.push(checkLineText(line));
 
   const blocked = blockedBy(check, flags);
   if (blocked) {
-    say(`  ${blocked.message}`);
-    return { ...base, outcome: 'blocked', ...blocked };
+    lines.push(`  ${blocked.message}`);
+    return done({ ...base, outcome: 'blocked', ...blocked });
   }
   if (!admitted) return failedWith(base, new RemoteError('cancelled', 'the run was stopped before this file was sent.'));
 
-  progress.start('sending', check.size);
+  progress.start(check.size);
   try {
-    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update, onVerifying: () => progress.clear() });
-    progress.clear();
+    const fs = await connection.fs();
+    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update });
     const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.`;
-    say(`  ${message}`);
-    return { ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath };
+    lines.push(`  ${message}`);
+    return done({ ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath });
   } catch (error) {
-    progress.clear();
     if (error instanceof UploadStopped && error.leftover) {
       // The connection ended with the transfer (an FTPS failure closes it): a new one tidies up.
       const leftover = error.leftover;
@@ -232,5 +304,7 @@ async function uploadOne(
       return failedWith(base, new RemoteError('cancelled', 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.'));
     }
     return failedWith(base, error);
+  } finally {
+    progress.stop();
   }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteEntry, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { parseCommandLine } from '../../../electron/cli/args';
 import { downloadableFiles, findRemoteFile } from '../../../electron/cli/commands/download';
-import { blockedBy, checkLineText, unacceptedWarnings } from '../../../electron/cli/commands/upload';
+import { blockedBy, checkLineText, SendingProgress, unacceptedWarnings } from '../../../electron/cli/commands/upload';
 import { CliError, toCliError } from '../../../electron/cli/errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode } from '../../../electron/cli/exit-codes';
 import { expandFileArguments, wildcardPattern } from '../../../electron/cli/file-args';
@@ -212,6 +212,30 @@ describe('the progress line', () => {
     progress.update(1000);
     progress.clear();
     expect(drawn).toEqual(['\r  sending  10%  100 B of 1000 B\x1b[K', '\r  sending  30%  300 B of 1000 B\x1b[K', '\r  sending  100%  1000 B of 1000 B\x1b[K', '\r\x1b[K']);
+  });
+
+  it('shows files sent at once on the one line, their bytes together, and clears it when the last is done', () => {
+    let now = 1_000;
+    const drawn: string[] = [];
+    const sending = new SendingProgress(new ProgressLine({ redraw: (t) => drawn.push(t) }, true, () => now));
+    const a = sending.for(0);
+    const b = sending.for(1);
+    a.start(600);
+    b.start(400);
+    a.update(300);
+    now += 300;
+    b.update(400);
+    b.stop();
+    now += 300;
+    a.update(600);
+    expect(drawn).toEqual(['\r  sending  30%  300 B of 1000 B\x1b[K', '\r  sending  70%  700 B of 1000 B\x1b[K', '\r  sending  100%  1000 B of 1000 B\x1b[K']);
+    a.stop();
+    expect(drawn.at(-1)).toBe('\r\x1b[K');
+    // The next file starts a line of its own.
+    const c = sending.for(2);
+    c.start(50);
+    c.update(50);
+    expect(drawn.at(-1)).toBe('\r  sending  100%  50 B of 50 B\x1b[K');
   });
 
   it('prints nothing at all when the output is not a terminal', () => {
