@@ -345,6 +345,16 @@ const fixed = (n, digits = 1) => n.toFixed(digits);
 const med = (samples, field) => median(samples.map((s) => s[field]));
 const seconds = (ms) => `${fixed(ms / 1000, 2)} s`;
 const each = (samples, field) => samples.map((s) => fixed(s[field] / 1000, 2)).join(' / ');
+/**
+ * The ratio of our time to theirs, round by round (each round runs both one after the other, so
+ * both meet the same load on this shared machine), and the median of those: steadier than the ratio
+ * of the two medians when the machine's speed drifts during a run.
+ */
+const pairedRatio = (ours, oursField, theirs, theirsField) => {
+  const rounds = Math.min(ours.length, theirs.length);
+  const ratios = Array.from({ length: rounds }, (_, i) => ours[i][oursField] / theirs[i][theirsField]);
+  return { median: median(ratios), each: ratios.map((x) => fixed(x, 2)).join(' / ') };
+};
 
 const verdict = (met) => (met ? 'met' : 'MISSED');
 const rows = [['measure', 'ours', 'theirs', 'ratio', 'aim', 'verdict']];
@@ -354,8 +364,11 @@ const mib = fixed(r.big.bytes / MiB, 0);
 if (r.big.sftp) {
   const ours = mibps(r.big.sftpBytes, med(r.big.sftp.ours, 'sendMs'));
   const theirs = mibps(r.big.sftpBytes, med(r.big.sftp.sftp, 'transferMs'));
-  aims.push(ours / theirs >= AIMS.throughputRatio);
-  rows.push([`${mib} MiB over SFTP, MiB/s`, fixed(ours), `${fixed(theirs)} (sftp)`, fixed(ours / theirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  // Throughput ratio: their time over ours.
+  const ratio = pairedRatio(r.big.sftp.sftp, 'transferMs', r.big.sftp.ours, 'sendMs');
+  aims.push(ratio.median >= AIMS.throughputRatio);
+  rows.push([`${mib} MiB over SFTP, MiB/s`, fixed(ours), `${fixed(theirs)} (sftp)`, fixed(ratio.median, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  notes.push(`  SFTP throughput ratio, round by round: ${ratio.each}`);
   notes.push(
     `  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, from the file's "sending" to its "done" event: ${each(r.big.sftp.ours, 'sendMs')}`,
     `    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`,
@@ -366,8 +379,10 @@ if (r.big.sftp) {
 if (r.big.ftps) {
   const ours = mibps(r.big.ftpsBytes, med(r.big.ftps.ours, 'sendMs'));
   const theirs = mibps(r.big.ftpsBytes, med(r.big.ftps.curl, 'transferMs'));
-  aims.push(ours / theirs >= AIMS.throughputRatio);
-  rows.push([`${mib} MiB over FTPS, MiB/s`, fixed(ours), `${fixed(theirs)} (curl)`, fixed(ours / theirs, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  const ratio = pairedRatio(r.big.ftps.curl, 'transferMs', r.big.ftps.ours, 'sendMs');
+  aims.push(ratio.median >= AIMS.throughputRatio);
+  rows.push([`${mib} MiB over FTPS, MiB/s`, fixed(ours), `${fixed(theirs)} (curl)`, fixed(ratio.median, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  notes.push(`  FTPS throughput ratio, round by round: ${ratio.each}`);
   notes.push(
     `  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`,
     `  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`,
@@ -376,8 +391,10 @@ if (r.big.ftps) {
 if (r.many) {
   const ours = med(r.many.ours, 'pipelineMs');
   const theirs = med(r.many.sftp, 'transferMs');
-  aims.push(ours / theirs <= AIMS.manyFilesRatio);
-  rows.push([`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp)`, fixed(ours / theirs, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims.at(-1))]);
+  const ratio = pairedRatio(r.many.ours, 'pipelineMs', r.many.sftp, 'transferMs');
+  aims.push(ratio.median <= AIMS.manyFilesRatio);
+  rows.push([`${r.many.count} x ${fixed(r.many.bytes / 1024)} KiB over SFTP, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp)`, fixed(ratio.median, 2), `<= ${AIMS.manyFilesRatio}`, verdict(aims.at(-1))]);
+  notes.push(`  ${r.many.count}-file time ratio, round by round: ${ratio.each}`);
   notes.push(
     `  ours, ${r.many.count} files: the window's queue over one connection, from the first upload call to the last "done": ${each(r.many.ours, 'pipelineMs')}`,
     `    of which until the first file was being sent ${seconds(med(r.many.ours, 'checkMs'))}; client CPU time ${seconds(med(r.many.ours, 'sendCpuMs'))}`,
@@ -395,7 +412,8 @@ if (r.huge) {
 if (r.far) {
   const ours = med(r.far.ours, 'pipelineMs');
   const theirs = med(r.far.sftp, 'transferMs');
-  rows.push([`${r.far.count} files, ${FAR_DELAY_MS * 2} ms round trip, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp)`, fixed(ours / theirs, 2), '-', '-']);
+  const ratio = pairedRatio(r.far.ours, 'pipelineMs', r.far.sftp, 'transferMs');
+  rows.push([`${r.far.count} files, ${FAR_DELAY_MS * 2} ms round trip, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp)`, fixed(ratio.median, 2), '-', '-']);
   notes.push(
     `  ${r.far.count} files through a proxy that delays every byte ${FAR_DELAY_MS} ms each way (no aim; a registry across the state):`,
     `    ours, as the window sends them: ${each(r.far.ours, 'pipelineMs')}; sftp -b, whole process less ${seconds(r.far.signInMs)} for signing in: ${each(r.far.sftp, 'transferMs')}`,
@@ -405,6 +423,7 @@ const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length
 const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
 
 console.log(`\nRegistry Transfer upload benchmark: medians of up to ${r.runs} runs, servers on 127.0.0.1`);
+console.log('(ratio: the median of the round-by-round ratios; ours and theirs: the medians of each)');
 console.log(`machine: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB RAM, Linux ${r.machine.kernel}`);
 console.log(`software: Node ${r.machine.node}, ssh2 ${r.machine.ssh2}, basic-ftp ${r.machine.basicFtp}; ${r.machine.openssh}; ${r.machine.curl.split(' ').slice(0, 2).join(' ')}; vsftpd ${r.machine.vsftpd}`);
 console.log('');
