@@ -5,12 +5,13 @@
 // pipeline (checks, temporary name, size check, rename, history line) over one connection, as many
 // files at once as the connection carries. Prints the timings and the process's peak resident
 // memory as one JSON line. Bundled and started by build/bench.mjs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dispatchCall, type CallInput, type CallName, type CallResults, type Protocol, type RegistryEvent, type TransferStatus } from '../../shared/contract';
 import { createRegistryService } from '../../electron/engine/registry-service';
+import { openSftp } from '../../electron/engine/remote/sftp';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
 
@@ -22,6 +23,12 @@ export interface RunnerJob {
   /** The server's identity, accepted for this run only. */
   fingerprint: string;
   files: string[];
+  /**
+   * 'app' (the default): the whole pipeline, as the window drives it. 'fastPut': ssh2's own
+   * fastPut of the first file over a connection the engine opened, for reference: how fast the SSH
+   * library itself goes on this machine.
+   */
+  mode?: 'app' | 'fastPut';
 }
 
 export interface RunnerResult {
@@ -46,9 +53,42 @@ function peakRssMiB(): number {
   return match ? Number(match[1]) / 1024 : process.memoryUsage().rss / 1024 / 1024;
 }
 
+/** ssh2-sftp-client's fastPut (ssh2's own pipelined upload) to a temporary name, timed alone. */
+async function libraryFastPut(job: RunnerJob, password: string): Promise<RunnerResult> {
+  const endpoint = (job.profile as unknown as { endpoints: { protocol: string; host: string; port: number }[] }).endpoints.find((e) => e.protocol === 'sftp');
+  if (!endpoint) throw new Error('the profile has no SFTP endpoint');
+  const fs = await openSftp({
+    host: endpoint.host,
+    port: endpoint.port,
+    username: job.username,
+    password,
+    timeoutSeconds: 65,
+    verifyIdentity: (seen) => sameFingerprint(seen.fingerprint, job.fingerprint),
+  });
+  try {
+    const client = (fs as unknown as { client: { fastPut(from: string, to: string): Promise<unknown> } }).client;
+    const target = `${await fs.home()}/HL7-Dropoff/.fastput-reference`;
+    const file = job.files[0] as string;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    await client.fastPut(file, target);
+    const used = process.cpuUsage(cpu);
+    const sendMs = performance.now() - started;
+    await fs.remove(target);
+    const bytes = statSync(file).size;
+    return { connectMs: 0, checkMs: 0, sendMs, pipelineMs: sendMs, sendCpuMs: (used.user + used.system) / 1000, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
+  } finally {
+    await fs.close();
+  }
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as RunnerJob;
   const password = process.env.BENCH_PASSWORD ?? '';
+  if (job.mode === 'fastPut') {
+    process.stdout.write(`${JSON.stringify(await libraryFastPut(job, password))}\n`);
+    return;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-bench-data-'));
   const settings = new MemorySettings();
   settings.set('customProfiles', [job.profile]);
