@@ -1,6 +1,6 @@
 // How an SFTP upload is cut into write requests: every request fills whole SSH packets (a request a
-// few bytes too long for one packet would go out as two, the second almost empty), stays within what
-// the server allows, and about 2 MiB are in flight, as with OpenSSH's own client.
+// few bytes too long for one packet would go out as two, the second almost empty), at most four,
+// stays within what the server allows, and about 2 MiB are in flight, as with OpenSSH's own client.
 import { describe, expect, it } from 'vitest';
 import { writePlan } from '../../../../electron/engine/remote/sftp';
 
@@ -8,11 +8,12 @@ import { writePlan } from '../../../../electron/engine/remote/sftp';
 const requestLength = (handleLength: number, data: number) => 4 + 1 + 4 + 4 + handleLength + 8 + 4 + data;
 
 describe('writePlan', () => {
-  it("uses OpenSSH's 255 KiB limit as seven full 32 KiB packets per write, ten writes in flight", () => {
+  it("fills four full 32 KiB packets per write under OpenSSH's 255 KiB limit, just over 2 MiB in flight", () => {
     const plan = writePlan(32 * 1024, 261_120, 4);
-    expect(requestLength(4, plan.writeSize)).toBe(7 * 32 * 1024);
+    expect(requestLength(4, plan.writeSize)).toBe(4 * 32 * 1024);
     expect(plan.writeSize).toBeLessThanOrEqual(261_120);
-    expect(plan.inFlight).toBe(10);
+    expect(plan.inFlight).toBe(17);
+    expect((plan.inFlight - 1) * plan.writeSize).toBeLessThan(2 * 1024 * 1024);
     expect(plan.inFlight * plan.writeSize).toBeGreaterThanOrEqual(2 * 1024 * 1024);
     expect(plan.readSize % plan.writeSize).toBe(0);
   });
@@ -25,8 +26,9 @@ describe('writePlan', () => {
   });
 
   it('allows for a longer handle, a larger packet size and a server that allows only small writes', () => {
-    expect(requestLength(16, writePlan(32 * 1024, 261_120, 16).writeSize)).toBe(7 * 32 * 1024);
+    expect(requestLength(16, writePlan(32 * 1024, 261_120, 16).writeSize)).toBe(4 * 32 * 1024);
     expect(requestLength(4, writePlan(64 * 1024, 261_120, 4).writeSize)).toBe(3 * 64 * 1024);
+    expect(requestLength(4, writePlan(32 * 1024, 70_000, 4).writeSize)).toBe(2 * 32 * 1024);
     const small = writePlan(32 * 1024, 8 * 1024, 4);
     expect(small.writeSize).toBe(8 * 1024);
     expect(small.inFlight).toBe(64);
