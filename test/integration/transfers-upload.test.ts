@@ -265,6 +265,15 @@ for (const [flavour, tag] of FLAVOURS) {
       if (!result.ok) throw new Error(`upload refused: ${result.message}`);
       return result.transfer.id;
     };
+    /** Queue one large batch under several names (hard links in a folder of their own); their transfer ids. */
+    const queueLargeCopies = async (app: App, folder: string, names: string[], minBytes: number): Promise<string[]> => {
+      const dir = mkdtempSync(join(localDir, `${folder}-`));
+      await writeLargeHl7Batch(join(dir, names[0] as string), { importCode: importCode(), minBytes });
+      for (const name of names.slice(1)) linkSync(join(dir, names[0] as string), join(dir, name));
+      const ids: string[] = [];
+      for (const name of names) ids.push(await queue(app, join(dir, name)));
+      return ids;
+    };
 
     it(
       flavour.protocol === 'sftp'
@@ -354,12 +363,8 @@ for (const [flavour, tag] of FLAVOURS) {
 
     it('answers a folder listing asked for in the middle of a batch before the batch ends', async () => {
       const app = await connected();
-      const dir = mkdtempSync(join(localDir, 'browse-'));
       const names = Array.from({ length: 8 }, (_, i) => `${importCode()}_2026113${i}.HL7`);
-      await writeLargeHl7Batch(join(dir, names[0] as string), { importCode: importCode(), minBytes: 8 * 1024 * 1024 });
-      for (const name of names.slice(1)) linkSync(join(dir, names[0] as string), join(dir, name));
-      const ids: string[] = [];
-      for (const name of names) ids.push(await queue(app, join(dir, name)));
+      const ids = await queueLargeCopies(app, 'browse', names, 8 * 1024 * 1024);
       await app.waitFor(ids[0] as string, (t) => t.state === 'sending');
       const listing = await app.call('listRemoteFolder', { role: 'accepted' });
       expect(listing).toMatchObject({ ok: true, role: 'accepted' });
@@ -376,12 +381,8 @@ for (const [flavour, tag] of FLAVOURS) {
       const waiting = [`${importCode()}_20261101.HL7`, `${importCode()}_20261102.HL7`];
       for (const name of waiting) writeFileSync(join(registry.dropoffDir, name), hl7Batch({ importCode: importCode() }));
       // Files large enough that some are still on their way while the next ones are checked.
-      const dir = mkdtempSync(join(localDir, 'quota-'));
       const names = Array.from({ length: 6 }, (_, i) => `${importCode()}_2026112${i}.HL7`);
-      await writeLargeHl7Batch(join(dir, names[0] as string), { importCode: importCode(), minBytes: 4 * 1024 * 1024 });
-      for (const name of names.slice(1)) linkSync(join(dir, names[0] as string), join(dir, name));
-      const ids: string[] = [];
-      for (const name of names) ids.push(await queue(app, join(dir, name)));
+      const ids = await queueLargeCopies(app, 'quota', names, 4 * 1024 * 1024);
       const outcomes = await Promise.all(ids.map((id) => app.finished(id)));
       expect(outcomes.map((o) => o.state)).toEqual(['done', 'done', 'done', 'failed', 'failed', 'failed']);
       for (const refused of outcomes.slice(3)) {
@@ -424,16 +425,10 @@ for (const [flavour, tag] of FLAVOURS) {
         const app = await connected();
         // Files being sent ahead of it: as many as the connection carries at once, large enough to
         // still be on their way when the cancel comes.
-        const dir = mkdtempSync(join(localDir, 'cancel-'));
         const aheadNames = (flavour.protocol === 'sftp' ? ['a', 'b', 'c', 'd'] : ['a']).map((x) => `${importCode()}_first_${x}.HL7`);
-        const big = join(dir, aheadNames[0] as string);
-        await writeLargeHl7Batch(big, { importCode: importCode(), minBytes: 16 * 1024 * 1024 });
-        for (const name of aheadNames.slice(1)) linkSync(big, join(dir, name));
         const secondBytes = hl7Batch({ importCode: importCode(), variant: 'B' });
-        const second = join(dir, `${importCode()}_second.HL7`);
-        writeFileSync(second, secondBytes);
-        const ahead: string[] = [];
-        for (const name of aheadNames) ahead.push(await queue(app, join(dir, name)));
+        const second = local(`${importCode()}_second.HL7`, secondBytes);
+        const ahead = await queueLargeCopies(app, 'cancel', aheadNames, 16 * 1024 * 1024);
         const b = await queue(app, second);
         expect(await app.call('cancelTransfer', { transferId: b })).toEqual({ ok: true });
         expect(await app.finished(b)).toMatchObject({ state: 'cancelled', message: 'Cancelled before it started. Nothing was sent.' });
