@@ -146,6 +146,40 @@ for (const [flavour, tag] of FLAVOURS) {
       expect(await lastHistory(app)).toMatchObject({ remoteName: file.name, result: 'failed', error: final.message, sha256: file.sha256 });
     });
 
+    it('a server that drops the connection in the middle of a batch: each file fails in plain words or arrives whole, no temporary file left', async () => {
+      const file = await largeFile(registry.account.username);
+      const app = await connected();
+      const names = [1, 2, 3, 4, 5].map((i) => `${registry.account.username}_batch_${i}.HL7`);
+      for (const name of names) if (!existsSync(join(localDir, name))) linkSync(file.path, join(localDir, name));
+      app.onUpdate(
+        (t) => t.direction === 'upload' && t.state === 'sending' && t.bytes > 0,
+        () => signal(registry.processes().sessions, 'SIGKILL'),
+      );
+      const ids: string[] = [];
+      for (const name of names) {
+        const started = await app.call('upload', { localPath: join(localDir, name) });
+        if (!started.ok) throw new Error(started.message);
+        ids.push(started.transfer.id);
+      }
+      const finals = await Promise.all(ids.map((id) => app.finished(id, 60_000)));
+
+      const dropped = `was not delivered. The connection to 127.0.0.1 port ${registry.port} was dropped by the server or the network. Nothing was changed; try again.`;
+      // The file on its way when the server went (with any sent alongside it) says so in plain words.
+      expect(finals.some((f) => f.state === 'failed' && f.message === `${f.name} ${dropped}`)).toBe(true);
+      for (const [i, final] of finals.entries()) {
+        const name = names[i] as string;
+        expect(['done', 'failed']).toContain(final.state);
+        // Files queued behind the drop go out over a new connection, whole; none arrives in part.
+        if (final.state === 'done') expect(statSync(join(registry.dropoffDir, name)).size).toBe(file.size);
+        else expect(dropoff()).not.toContain(name);
+      }
+      // The server is back for new connections, so every temporary file was removed through one.
+      expect(dropoff().filter((n) => n.startsWith('.'))).toEqual([]);
+      const history = await app.call('listHistory', {});
+      if (!history.ok) throw new Error(history.message);
+      expect(history.entries.filter((e) => names.includes(e.remoteName))).toHaveLength(names.length);
+    });
+
     it('a server that stops answering mid-file fails at the timeout, and the app recovers once it answers again', async () => {
       const timeoutSeconds = 3;
       const file = await largeFile(registry.account.username);
