@@ -1,12 +1,18 @@
 // Uploads to a Texas-shaped registry over SFTP (OpenSSH) and FTPS (vsftpd, implicit TLS as Texas):
 // the checks made before a byte is sent, and a delivery that lands byte for byte in HL7-Dropoff under
 // its own name, by way of a temporary name, with a history line that holds no contents or password.
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferStatus, UploadCheck } from '../../shared/contract';
 import { batchSegments, hl7Batch, pdfDocument, SAMPLE_PATIENT, sha256Of, writeLargeHl7Batch } from '../support/hl7-samples';
+import { parseProfile } from '../../electron/engine/profiles';
+import { resolveRoleFolders } from '../../electron/engine/remote/folders';
+import { openVerified } from '../../electron/engine/session/open-verified';
+import { MemorySettings } from '../../electron/engine/settings/settings-store';
+import { UploadBatch } from '../../electron/engine/transfers/upload';
+import { TrustStore } from '../../electron/engine/trust/trust-store';
 import { startDelayProxy } from '../support/delay-proxy';
 import { openApp, startRegistry, until, type App, type Flavour, type TestRegistry } from '../support/transfer-harness';
 
@@ -359,6 +365,52 @@ for (const [flavour, tag] of FLAVOURS) {
       expect((await check(app, paths[0] as string)).warningIds).toEqual([]);
       // The refresh itself, the check after it, and the check after the delete.
       if (counted) expect(dropoffListings() - before).toBe(4);
+    });
+
+    it('sends a small file as it was checked, and does not send a larger one changed after its check', async () => {
+      // The engine itself, to change the files between their check and their upload.
+      const profile = parseProfile(registry.profile(`${profileId}-engine`));
+      const { username, password } = registry.account;
+      const opened = await openVerified(
+        { profile, protocol: registry.protocol, username, password },
+        { trust: new TrustStore(new MemorySettings()), allowedOnce: new Set(), ask: async () => 'allow-once' },
+      );
+      try {
+        const target = { profile, username, folders: await resolveRoleFolders(opened.fs, profile, username) };
+        const dir = mkdtempSync(join(localDir, 'changed-'));
+        const batch = new UploadBatch();
+        const admit = async (path: string) => {
+          const admission = await batch.admit(batch.placeInLine(), opened.fs, target, path, (c) => c.canUpload);
+          expect(admission.admitted).toBe(true);
+          return admission.check;
+        };
+
+        const smallName = `${importCode()}_20261205.HL7`;
+        const small = join(dir, smallName);
+        const checkedBytes = hl7Batch({ importCode: importCode(), variant: 'as checked' });
+        writeFileSync(small, checkedBytes);
+        const smallCheck = await admit(small);
+        writeFileSync(small, hl7Batch({ importCode: importCode(), messages: 7, variant: 'edited' }));
+        await batch.send(opened.fs, target, smallCheck);
+        expect(onServer(smallName).equals(checkedBytes)).toBe(true);
+        expect(sha256Of(onServer(smallName))).toBe(smallCheck.sha256);
+
+        const largeName = `${importCode()}_20261206.HL7`;
+        const large = join(dir, largeName);
+        await writeLargeHl7Batch(large, { importCode: importCode(), minBytes: 2 * 1024 * 1024 });
+        const largeCheck = await admit(large);
+        appendFileSync(large, 'MSH|^~\\&|EDITED\r');
+        await expect(batch.send(opened.fs, target, largeCheck)).rejects.toMatchObject({
+          message: `${largeName} changed on this computer after it was checked. It was not sent; send it again to have it checked anew.`,
+        });
+        expect(dropoff()).toEqual([smallName]);
+        // Checked anew, it goes, with the checksum of what arrived.
+        const again = await admit(large);
+        await batch.send(opened.fs, target, again);
+        expect(sha256Of(onServer(largeName))).toBe(again.sha256);
+      } finally {
+        await opened.fs.close();
+      }
     });
 
     it('answers a folder listing asked for in the middle of a batch before the batch ends', async () => {

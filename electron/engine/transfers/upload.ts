@@ -27,10 +27,25 @@ export async function checkUpload(fs: RemoteFs, target: UploadTarget, localPath:
   return (await examineUpload(fs, target, localPath, batch)).check;
 }
 
-/** The check, and a small file's bytes as they were checked (null for a larger file, or none). */
-async function examineUpload(fs: RemoteFs, target: UploadTarget, localPath: string, batch?: UploadBatch): Promise<{ check: UploadCheck; contents: Buffer | null }> {
+/** The size and time of change of a local file when it was checked. */
+export interface CheckedFile {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The check, a small file's bytes as they were checked (null for a larger file, or none), and the
+ * file's size and time of change as the check found them.
+ */
+async function examineUpload(
+  fs: RemoteFs,
+  target: UploadTarget,
+  localPath: string,
+  batch?: UploadBatch,
+): Promise<{ check: UploadCheck; contents: Buffer | null; checked: CheckedFile | null }> {
   const fileName = basename(localPath);
   let contents: Buffer | null = null;
+  let checked: CheckedFile | null = null;
   const lines: UploadCheckLine[] = [];
   const result = (size: number, sha256: string | null, messageCount: number) => ({
     check: {
@@ -44,6 +59,7 @@ async function examineUpload(fs: RemoteFs, target: UploadTarget, localPath: stri
       warningIds: lines.filter((l) => l.severity === 'warning').map((l) => l.id),
     },
     contents,
+    checked,
   });
 
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
@@ -60,6 +76,7 @@ async function examineUpload(fs: RemoteFs, target: UploadTarget, localPath: stri
       return result(0, null, 0);
     }
     size = s.size;
+    checked = { size: s.size, mtimeMs: s.mtimeMs };
   } catch {
     lines.push({ id: 'file', severity: 'error', message: `${fileName} could not be found or opened on this computer.` });
     return result(0, null, 0);
@@ -161,6 +178,8 @@ export interface SendOptions extends TransferOptions {
   onVerifying?: () => void;
   /** The file's bytes as they were checked: sent as they are, without reading the file again. */
   contents?: Buffer | null;
+  /** The file as its check found it: a file changed since is not sent, its checksum would be wrong. */
+  checked?: CheckedFile | null;
 }
 
 export async function sendFile(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: SendOptions = {}): Promise<UploadOutcome> {
@@ -174,6 +193,10 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
   let leftover: string | null = null;
   try {
     if (options.signal?.aborted) throw cancelled();
+    const checked = options.checked;
+    if (before && checked && (before.size !== checked.size || before.mtimeMs !== checked.mtimeMs)) {
+      throw new RemoteError('internal', `${check.fileName} changed on this computer after it was checked. It was not sent; send it again to have it checked anew.`);
+    }
     leftover = temp;
     // The adapter asks the server for the size as part of the upload (over SFTP in the same round
     // trip as the close).
@@ -219,6 +242,8 @@ interface InFlight {
   size: number;
   /** A small file's bytes as they were checked, until they are sent. */
   contents: Buffer | null;
+  /** A larger file's size and time of change as they were checked. */
+  checked: CheckedFile | null;
   /** Resolves when the file has landed or failed. */
   settled: Promise<void>;
   settle: () => void;
@@ -288,11 +313,11 @@ export class UploadBatch {
     await place.ahead;
     try {
       await this.inFlight.get(basename(localPath))?.settled;
-      const { check, contents } = await examineUpload(fs, target, localPath, this);
+      const { check, contents, checked } = await examineUpload(fs, target, localPath, this);
       if (!mayGo(check)) return { check, admitted: false };
       let settle = () => undefined as void;
       const settled = new Promise<void>((resolve) => (settle = resolve));
-      this.inFlight.set(check.fileName, { size: check.size, contents, settled, settle });
+      this.inFlight.set(check.fileName, { size: check.size, contents, checked, settled, settle });
       return { check, admitted: true };
     } finally {
       place.leave();
@@ -300,10 +325,10 @@ export class UploadBatch {
   }
 
   /** Send an admitted file (see `sendFile`); the batch then counts it as delivered, or frees its place. */
-  async send(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: Omit<SendOptions, 'contents'> = {}): Promise<UploadOutcome> {
+  async send(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: Omit<SendOptions, 'contents' | 'checked'> = {}): Promise<UploadOutcome> {
     try {
-      const contents = this.inFlight.get(check.fileName)?.contents ?? null;
-      const outcome = await sendFile(fs, target, check, { ...options, contents });
+      const own = this.inFlight.get(check.fileName);
+      const outcome = await sendFile(fs, target, check, { ...options, contents: own?.contents ?? null, checked: own?.checked ?? null });
       if (this.dropoff) {
         const landed: RemoteEntry = { name: check.fileName, kind: 'file', size: check.size, modified: Date.now() };
         this.dropoff = [...this.dropoff.filter((e) => e.name !== check.fileName), landed];
