@@ -33,6 +33,72 @@ export interface CheckedFile {
   mtimeMs: number;
 }
 
+/** What the checks found on this computer: the file, its name, its HL7 batch. */
+interface LocalFindings {
+  lines: UploadCheckLine[];
+  size: number;
+  sha256: string | null;
+  messageCount: number;
+  contents: Buffer | null;
+  checked: CheckedFile | null;
+  /** An error that leaves nothing for the registry's folders to add. */
+  final: boolean;
+}
+
+/** The checks that need only this computer: they may run ahead of the file's turn. */
+async function examineLocal(target: UploadTarget, localPath: string): Promise<LocalFindings> {
+  const fileName = basename(localPath);
+  const found: LocalFindings = { lines: [], size: 0, sha256: null, messageCount: 0, contents: null, checked: null, final: false };
+  const stop = (message: string) => {
+    found.lines.push({ id: 'file', severity: 'error', message });
+    found.final = true;
+    return found;
+  };
+  const dropoff = target.folders.find((f) => f.role === 'dropoff');
+  if (!dropoff || !dropoff.rights.includes('write')) {
+    found.lines.push({ id: 'folder', severity: 'error', message: 'This registry account has no folder it may upload to.' });
+    found.final = true;
+    return found;
+  }
+
+  try {
+    const s = await stat(localPath);
+    if (!s.isFile()) return stop(`${fileName} is a folder, not a file. Choose the HL7 file itself.`);
+    found.size = s.size;
+    found.checked = { size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return stop(`${fileName} could not be found or opened on this computer.`);
+  }
+  if (found.size === 0) return stop(`${fileName} is empty. There is nothing to send.`);
+  if (!isSafeRemoteName(fileName)) {
+    found.lines.push({ id: 'name', severity: 'error', message: `The name ${JSON.stringify(fileName)} cannot be used on the registry's server. Rename the file (letters, digits, - _ . only is safest).` });
+  }
+
+  try {
+    const inspection = await inspectHl7File(localPath, {
+      fileName,
+      importCode: target.profile.username.isImportCode ? target.username : undefined,
+      importCodeInName: target.profile.files.importCodeInName,
+      extension: target.profile.files.extension,
+      registryName: target.profile.name,
+    }, { expectedSize: found.size, keepUpTo: READ_ONCE_BYTES });
+    found.sha256 = inspection.sha256;
+    found.contents = inspection.contents ?? null;
+    found.messageCount = inspection.messageCount;
+    found.size = inspection.size;
+    inspection.findings.forEach((f, i) => found.lines.push({ id: `hl7-${f.code}-${i}`, severity: f.severity, message: f.message }));
+    if (inspection.findings.length === 0) {
+      const count = inspection.messageCount;
+      found.lines.push({ id: 'hl7', severity: 'ok', message: `A valid HL7 batch: ${count.toLocaleString('en-US')} message${count === 1 ? '' : 's'}.` });
+    }
+  } catch {
+    found.sha256 = null;
+    found.messageCount = 0;
+    return stop(`${fileName} could not be read on this computer. Check that it is not open in another program.`);
+  }
+  return found;
+}
+
 /**
  * The check, a small file's bytes as they were checked (null for a larger file, or none), and the
  * file's size and time of change as the check found them.
@@ -42,75 +108,27 @@ async function examineUpload(
   target: UploadTarget,
   localPath: string,
   batch?: UploadBatch,
+  local?: LocalFindings,
 ): Promise<{ check: UploadCheck; contents: Buffer | null; checked: CheckedFile | null }> {
   const fileName = basename(localPath);
-  let contents: Buffer | null = null;
-  let checked: CheckedFile | null = null;
-  const lines: UploadCheckLine[] = [];
-  const result = (size: number, sha256: string | null, messageCount: number) => ({
+  const found = local ?? (await examineLocal(target, localPath));
+  const lines = [...found.lines];
+  const result = () => ({
     check: {
       localPath,
       fileName,
-      size,
-      sha256,
-      messageCount,
+      size: found.size,
+      sha256: found.sha256,
+      messageCount: found.messageCount,
       lines,
       canUpload: !lines.some((l) => l.severity === 'error'),
       warningIds: lines.filter((l) => l.severity === 'warning').map((l) => l.id),
     },
-    contents,
-    checked,
+    contents: found.contents,
+    checked: found.checked,
   });
-
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
-  if (!dropoff || !dropoff.rights.includes('write')) {
-    lines.push({ id: 'folder', severity: 'error', message: 'This registry account has no folder it may upload to.' });
-    return result(0, null, 0);
-  }
-
-  let size: number;
-  try {
-    const s = await stat(localPath);
-    if (!s.isFile()) {
-      lines.push({ id: 'file', severity: 'error', message: `${fileName} is a folder, not a file. Choose the HL7 file itself.` });
-      return result(0, null, 0);
-    }
-    size = s.size;
-    checked = { size: s.size, mtimeMs: s.mtimeMs };
-  } catch {
-    lines.push({ id: 'file', severity: 'error', message: `${fileName} could not be found or opened on this computer.` });
-    return result(0, null, 0);
-  }
-  if (size === 0) {
-    lines.push({ id: 'file', severity: 'error', message: `${fileName} is empty. There is nothing to send.` });
-    return result(0, null, 0);
-  }
-  if (!isSafeRemoteName(fileName)) {
-    lines.push({ id: 'name', severity: 'error', message: `The name ${JSON.stringify(fileName)} cannot be used on the registry's server. Rename the file (letters, digits, - _ . only is safest).` });
-  }
-
-  let sha256: string | null = null;
-  let messageCount = 0;
-  try {
-    const inspection = await inspectHl7File(localPath, {
-      fileName,
-      importCode: target.profile.username.isImportCode ? target.username : undefined,
-      importCodeInName: target.profile.files.importCodeInName,
-      extension: target.profile.files.extension,
-      registryName: target.profile.name,
-    }, { expectedSize: size, keepUpTo: READ_ONCE_BYTES });
-    sha256 = inspection.sha256;
-    contents = inspection.contents ?? null;
-    messageCount = inspection.messageCount;
-    if (inspection.size !== size) size = inspection.size;
-    inspection.findings.forEach((f, i) => lines.push({ id: `hl7-${f.code}-${i}`, severity: f.severity, message: f.message }));
-    if (inspection.findings.length === 0) {
-      lines.push({ id: 'hl7', severity: 'ok', message: `A valid HL7 batch: ${messageCount.toLocaleString('en-US')} message${messageCount === 1 ? '' : 's'}.` });
-    }
-  } catch {
-    lines.push({ id: 'file', severity: 'error', message: `${fileName} could not be read on this computer. Check that it is not open in another program.` });
-    return result(size, null, 0);
-  }
+  if (found.final || !dropoff) return result();
 
   const listing = batch ? await batch.dropoffListing(fs, dropoff.path) : await fs.list(dropoff.path);
   const waiting = listing.filter((e) => e.kind === 'file' && !isTemporaryName(e.name));
@@ -145,7 +163,7 @@ async function examineUpload(
       });
     }
   }
-  return result(size, sha256, messageCount);
+  return result();
 }
 
 /** Temporary upload names: hidden, and without the .HL7 ending the registry picks files up by. */
@@ -310,10 +328,14 @@ export class UploadBatch {
    * after the other. The caller must `send` every admitted file.
    */
   async admit(place: PlaceInLine, fs: RemoteFs, target: UploadTarget, localPath: string, mayGo: (check: UploadCheck) => boolean): Promise<Admission> {
+    // What needs only this computer (reading the file, its HL7, its checksum) starts at once; only
+    // the look at the registry's folders and the decision wait for the files ahead.
+    const local = examineLocal(target, localPath);
+    local.catch(() => undefined);
     await place.ahead;
     try {
       await this.inFlight.get(basename(localPath))?.settled;
-      const { check, contents, checked } = await examineUpload(fs, target, localPath, this);
+      const { check, contents, checked } = await examineUpload(fs, target, localPath, this, await local);
       if (!mayGo(check)) return { check, admitted: false };
       let settle = () => undefined as void;
       const settled = new Promise<void>((resolve) => (settle = resolve));
