@@ -365,14 +365,17 @@ const rows = [['measure', 'ours', 'theirs', 'ratio', 'aim', 'verdict']];
 const notes = [];
 const aims = [];
 const mib = fixed(r.big.bytes / MiB, 0);
-if (r.big.sftp) {
-  const ours = mibps(r.big.sftpBytes, med(r.big.sftp.ours, 'sendMs'));
-  const theirs = mibps(r.big.sftpBytes, med(r.big.sftp.sftp, 'transferMs'));
-  // Throughput ratio: their time over ours.
-  const ratio = pairedRatio(r.big.sftp.sftp, 'transferMs', r.big.sftp.ours, 'sendMs');
+/** One row for a throughput aim: our medians and theirs, and the paired ratio (their time over ours). */
+const throughputRow = (protocol, bytes, samples, tool) => {
+  const ours = mibps(bytes, med(samples.ours, 'sendMs'));
+  const theirs = mibps(bytes, med(samples[tool], 'transferMs'));
+  const ratio = pairedRatio(samples[tool], 'transferMs', samples.ours, 'sendMs');
   aims.push(ratio.median >= AIMS.throughputRatio);
-  rows.push([`${mib} MiB over SFTP, MiB/s`, fixed(ours), `${fixed(theirs)} (sftp)`, fixed(ratio.median, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
-  notes.push(`  SFTP throughput ratio, round by round: ${ratio.each}`);
+  rows.push([`${mib} MiB over ${protocol}, MiB/s`, fixed(ours), `${fixed(theirs)} (${tool})`, fixed(ratio.median, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
+  notes.push(`  ${protocol} throughput ratio, round by round: ${ratio.each}`);
+};
+if (r.big.sftp) {
+  throughputRow('SFTP', r.big.sftpBytes, r.big.sftp, 'sftp');
   notes.push(
     `  ours, SFTP ${mib} MiB: temporary-name upload + size check + rename, from the file's "sending" to its "done" event: ${each(r.big.sftp.ours, 'sendMs')}`,
     `    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`,
@@ -382,12 +385,7 @@ if (r.big.sftp) {
   );
 }
 if (r.big.ftps) {
-  const ours = mibps(r.big.ftpsBytes, med(r.big.ftps.ours, 'sendMs'));
-  const theirs = mibps(r.big.ftpsBytes, med(r.big.ftps.curl, 'transferMs'));
-  const ratio = pairedRatio(r.big.ftps.curl, 'transferMs', r.big.ftps.ours, 'sendMs');
-  aims.push(ratio.median >= AIMS.throughputRatio);
-  rows.push([`${mib} MiB over FTPS, MiB/s`, fixed(ours), `${fixed(theirs)} (curl)`, fixed(ratio.median, 2), `>= ${AIMS.throughputRatio}`, verdict(aims.at(-1))]);
-  notes.push(`  FTPS throughput ratio, round by round: ${ratio.each}`);
+  throughputRow('FTPS', r.big.ftpsBytes, r.big.ftps, 'curl');
   notes.push(
     `  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`,
     `  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`,
