@@ -168,14 +168,7 @@ export class TransferQueue {
     try {
       for (let id = this.waiting.shift(); id !== undefined; id = this.waiting.shift()) {
         const item = this.items.get(id);
-        if (!item) continue;
-        // Taken now, in the queue's order: uploads are checked in that order, whichever worker is quicker.
-        const place = item.job.kind === 'upload' ? this.batch.placeInLine() : null;
-        try {
-          await this.run(item, place);
-        } finally {
-          place?.leave();
-        }
+        if (item) await this.run(item);
       }
     } finally {
       this.lanes -= 1;
@@ -200,10 +193,10 @@ export class TransferQueue {
     };
   }
 
-  private async run(item: Item, place: PlaceInLine | null): Promise<void> {
+  private async run(item: Item): Promise<void> {
     const { job } = item;
     try {
-      if (job.kind === 'upload') await this.runUpload(item, item.target, job, place ?? this.batch.placeInLine());
+      if (job.kind === 'upload') await this.runUpload(item, item.target, job);
       else await this.runDownload(item, job);
     } catch (error) {
       const cancelledNow = item.abort.signal.aborted;
@@ -262,8 +255,19 @@ export class TransferQueue {
     }
   }
 
-  private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>, place: PlaceInLine): Promise<void> {
+  private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
     const batch = this.batch;
+    // Taken before anything is awaited, so in the queue's order: uploads are checked in that order,
+    // whichever worker is quicker. Left by the checks, or here if they never ran.
+    const place = batch.placeInLine();
+    try {
+      await this.uploadWithPlace(item, target, job, batch, place);
+    } finally {
+      place.leave();
+    }
+  }
+
+  private async uploadWithPlace(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>, batch: UploadBatch, place: PlaceInLine): Promise<void> {
     await this.deps.withFs(async (fs) => {
       this.openLanes(fs.parallelTransfers);
       await this.removeLeftovers(fs, item.target);
