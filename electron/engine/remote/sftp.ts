@@ -300,6 +300,20 @@ interface ReplyGuard {
   reply<T>(request: () => Promise<T>): Promise<T>;
   /** Run `send`, whose packets then leave in one system call instead of one each. */
   together<T>(send: () => T): T;
+  /**
+   * For many requests in flight at once, one timer instead of one per request: `onFailure` is
+   * called once, when the connection drops or when `busy()` has been true for `timeoutSeconds`
+   * without an `answered()`.
+   */
+  watch(busy: () => boolean, onFailure: (error: unknown) => void): StallWatch;
+}
+
+interface StallWatch {
+  /** The server answered a request: the silence starts again. */
+  answered(): void;
+  /** False once the connection dropped or stalled: nothing in flight will be answered then. */
+  readonly live: boolean;
+  stop(): void;
 }
 
 /** What an upload reads from: a local file, or the bytes of a small one already read. */
@@ -342,38 +356,55 @@ function bytesInMemory(bytes: Buffer): UploadSource {
 async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, from: string | Buffer, remotePath: string, options: TransferOptions): Promise<number> {
   const local = typeof from === 'string' ? await localFile(from) : bytesInMemory(from);
   let handle: Buffer | undefined;
-  /** Writes sent that the server has not answered yet. */
-  const pending = new Set<Promise<void>>();
+  let watch: StallWatch | undefined;
+  // Writes sent that the server has not answered yet. A counter and one callback per write, not a
+  // promise each: a 256 MiB file is thousands of writes, and garbage made per write shows up as
+  // the garbage collector's time next to the transfer's.
+  let outstanding = 0;
   let failure: unknown;
-  const waitForOne = () => guard.reply(() => Promise.race(pending)).catch((error: unknown) => void (failure ??= error));
+  let wake: (() => void) | undefined;
+  const settle = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  const nextAnswer = () => new Promise<void>((resolve) => (wake = resolve));
   try {
     const size = await local.size();
     handle = await guard.reply(() => call<Buffer>((cb) => sftp.open(remotePath, 'w', cb)));
     const remote = handle;
+    const live = guard.watch(
+      () => outstanding > 0,
+      (error) => {
+        failure ??= error;
+        settle();
+      },
+    );
+    watch = live;
     const { writeSize: chunk, inFlight, readSize } = planFor(sftp, remote);
+    let written = 0;
+    const writeFor = (length: number) => (error: unknown) => {
+      outstanding -= 1;
+      if (error) failure ??= error;
+      else {
+        written += length;
+        options.onProgress?.(written);
+      }
+      live.answered();
+      settle();
+    };
     let offset = 0;
-    let answered = 0;
     while (offset < size && failure === undefined && !options.signal?.aborted) {
       const block = await local.read(offset, Math.min(readSize, size - offset));
       const bytesRead = block.length;
       // A file that shrank meanwhile: the size check after the upload says so.
       if (bytesRead === 0) break;
       for (let at = 0; at < bytesRead && failure === undefined; at += chunk) {
-        while (pending.size >= inFlight && failure === undefined) await waitForOne();
+        while (outstanding >= inFlight && failure === undefined) await nextAnswer();
         if (failure !== undefined) break;
         const length = Math.min(chunk, bytesRead - at);
-        const write: Promise<void> = guard.together(() => call<void>((cb) => sftp.write(remote, block, at, length, offset + at, cb as never))).then(
-          () => {
-            pending.delete(write);
-            answered += length;
-            options.onProgress?.(answered);
-          },
-          (error: unknown) => {
-            pending.delete(write);
-            failure ??= error;
-          },
-        );
-        pending.add(write);
+        outstanding += 1;
+        guard.together(() => sftp.write(remote, block, at, length, offset + at, writeFor(length) as never));
       }
       offset += bytesRead;
     }
@@ -387,23 +418,22 @@ async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, from: strin
       const answers = Promise.all([stats, closed]);
       answers.catch(() => undefined); // awaited below, after the writes; until then not "unhandled"
       handle = undefined;
-      while (pending.size > 0 && failure === undefined) await waitForOne();
-      const [written] = await guard.reply(() => answers);
+      while (outstanding > 0 && failure === undefined) await nextAnswer();
+      const [remoteStats] = await guard.reply(() => answers);
       if (failure !== undefined) throw failure;
-      return written.size;
+      return remoteStats.size;
     }
-    while (pending.size > 0 && failure === undefined) await waitForOne();
+    while (outstanding > 0 && failure === undefined) await nextAnswer();
     if (failure !== undefined) throw failure;
     throw cancelled();
   } finally {
     // On a live connection the writes already sent are let finish and the handle is closed cleanly;
     // on a dead one nothing would ever answer, and the guard says so at once.
+    while (outstanding > 0 && watch?.live) await nextAnswer();
+    watch?.stop();
     if (handle) {
       const open = handle;
-      await guard
-        .reply(() => Promise.allSettled(pending))
-        .then(() => guard.reply(() => call<void>((cb) => sftp.close(open, cb as never))))
-        .catch(() => undefined);
+      await guard.reply(() => call<void>((cb) => sftp.close(open, cb as never))).catch(() => undefined);
     }
     await local.close();
   }
@@ -452,6 +482,42 @@ class SftpFs implements RemoteFs, ReplyGuard {
     } finally {
       socket?.uncork();
     }
+  }
+
+  watch(busy: () => boolean, onFailure: (error: unknown) => void): StallWatch {
+    const seconds = this.ctx.timeoutSeconds;
+    let live = true;
+    const fail = (error: unknown) => {
+      if (!live) return;
+      live = false;
+      stop();
+      onFailure(error);
+    };
+    const onDrop = () => fail(connectionLost());
+    const drop = () => this.drop();
+    // Silence while nothing is asked of the server (the next block still being read from a slow
+    // disk) is not a stall: the timer starts over then.
+    const timer = setTimeout(() => {
+      if (!busy()) {
+        timer.refresh();
+        return;
+      }
+      fail(stalled(seconds));
+      drop();
+    }, seconds * 1000);
+    const stop = () => {
+      clearTimeout(timer);
+      this.dropped.signal.removeEventListener('abort', onDrop);
+    };
+    this.dropped.signal.addEventListener('abort', onDrop, { once: true });
+    if (this.closed) queueMicrotask(onDrop);
+    return {
+      answered: () => void (live && timer.refresh()),
+      get live() {
+        return live;
+      },
+      stop,
+    };
   }
 
   reply<T>(request: () => Promise<T>): Promise<T> {
