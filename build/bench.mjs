@@ -135,7 +135,7 @@ try {
     logLevel: 'warning',
   });
   const runner = join(bundleDir, 'engine-runner.mjs');
-  const { startSshd, startVsftpd, localTexasProfile, hl7Batch, writeLargeHl7Batch, startDelayProxy } = await import(pathToFileURL(join(bundleDir, 'servers.mjs')).href);
+  const { startSshd, startVsftpd, localTexasProfile, hl7Batch, writeLargeHl7Batch, startDelayProxy, machineCpuMs } = await import(pathToFileURL(join(bundleDir, 'servers.mjs')).href);
 
   const work = mkdtempSync(join(tmpdir(), 'rt-bench-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
@@ -208,12 +208,14 @@ try {
     batchCount += 1;
     const batch = join(work, `batch-${batchCount}.txt`);
     writeFileSync(batch, `${lines.join('\n')}\n`);
+    const machine = machineCpuMs();
     const run = await runProgram('bash', ['-c', 'sftp "$@" && times', 'sftp', ...sftpArgs(batch, port)]);
+    const machineMs = machineCpuMs() - machine;
     const children = run.stdout.trim().split('\n').at(-1).split(' ').map((t) => {
       const [, minutes, secs] = /^(\d+)m([\d.]+)s$/.exec(t) ?? [0, 0, 0];
       return (Number(minutes) * 60 + Number(secs)) * 1000;
     });
-    return { ms: run.ms, cpuMs: children[0] + children[1] };
+    return { ms: run.ms, cpuMs: children[0] + children[1], machineMs };
   };
   const sftpPut = (paths, port) => sftpBatch(paths.map((p) => `put "${p}" "HL7-Dropoff/${p.split('/').at(-1)}"`), port);
   const curlPut = async (path) => {
@@ -254,15 +256,16 @@ try {
   const signIn = await repeat('sftp sign-in alone', { sftp: () => sftpBatch(['pwd']) });
   const sftpSignInMs = median(signIn.sftp.map((s) => s.ms));
   const sftpSignInCpuMs = median(signIn.sftp.map((s) => s.cpuMs));
+  const sftpSignInMachineMs = median(signIn.sftp.map((s) => s.machineMs));
 
   // 1. One 256 MiB file.
   const bigSftp = ONLY.has('sftp') && await repeat(`${BIG_BYTES / MiB} MiB over SFTP`, {
     ours: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile]),
     fastPut: () => engine('sftp', sftpProfile, sftpUser, sshd.fingerprint, [bigFile], { mode: 'fastPut' }),
     sftp: async () => {
-      const { ms, cpuMs } = await sftpPut([bigFile]);
+      const { ms, cpuMs, machineMs } = await sftpPut([bigFile]);
       expectOnServer(sftpDropoff, `${sftpUser.username}_big.HL7`, big.size);
-      return { transferMs: ms - sftpSignInMs, wallMs: ms, cpuMs: cpuMs - sftpSignInCpuMs };
+      return { transferMs: ms - sftpSignInMs, wallMs: ms, cpuMs: cpuMs - sftpSignInCpuMs, machineMs: machineMs - sftpSignInMachineMs };
     },
   });
   const bigFtps = ONLY.has('ftps') && await repeat(`${BIG_BYTES / MiB} MiB over FTPS`, {
@@ -381,6 +384,8 @@ if (r.big.sftp) {
     `    the checks before it (HL7 scan, SHA-256, folder listings), not counted: ${seconds(med(r.big.sftp.ours, 'checkMs'))}; whole process ${seconds(med(r.big.sftp.ours, 'wallMs'))}; peak RSS ${fixed(med(r.big.sftp.ours, 'peakRssMiB'), 0)} MiB`,
     `  sftp -b, ${mib} MiB (cipher ${SSH_CIPHER}, as ssh2 picks): whole process less ${seconds(r.sftpSignInMs)} for signing in alone: ${each(r.big.sftp.sftp, 'transferMs')}`,
     `  client CPU time for the ${mib} MiB SFTP transfer: ours ${seconds(med(r.big.sftp.ours, 'sendCpuMs'))} in one process (file reads, SFTP, encryption on one JS thread), sftp + its ssh ${seconds(med(r.big.sftp.sftp, 'cpuMs'))} in two processes`,
+    `  CPU time of the whole machine meanwhile (client and servers share the cores): ours ${seconds(med(r.big.sftp.ours, 'sendMachineCpuMs'))}, sftp ${seconds(med(r.big.sftp.sftp, 'machineMs'))} (less its signing in), fastPut ${seconds(med(r.big.sftp.fastPut, 'sendMachineCpuMs'))}`,
+    `  full garbage collections in our process during the transfer: ours ${r.big.sftp.ours.map((s) => s.sendMajorGcs).join(' / ')}, fastPut ${r.big.sftp.fastPut.map((s) => s.sendMajorGcs).join(' / ')}`,
     `  for reference, the SSH library alone (ssh2-sftp-client fastPut, no checks, no rename): ${each(r.big.sftp.fastPut, 'sendMs')}, median ${fixed(mibps(r.big.sftpBytes, med(r.big.sftp.fastPut, 'sendMs')))} MiB/s, CPU ${seconds(med(r.big.sftp.fastPut, 'sendCpuMs'))}`,
   );
 }

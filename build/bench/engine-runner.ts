@@ -14,6 +14,7 @@ import { createRegistryService } from '../../electron/engine/registry-service';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
+import { countMajorGcs, machineCpuMs } from './machine-cpu';
 
 export interface RunnerJob {
   protocol: Protocol;
@@ -41,6 +42,10 @@ export interface RunnerResult {
   pipelineMs: number;
   /** CPU time (user + system) this process spent from the first file being sent to the last delivered. */
   sendCpuMs: number;
+  /** CPU time the whole machine spent meanwhile (this process, the servers, anything else running). */
+  sendMachineCpuMs: number;
+  /** Full garbage collections in this process meanwhile. */
+  sendMajorGcs: number;
   bytes: number;
   sent: number;
   problems: string[];
@@ -71,12 +76,18 @@ async function libraryFastPut(job: RunnerJob, password: string): Promise<RunnerR
     const file = job.files[0] as string;
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const machine = machineCpuMs();
+    const gcs = countMajorGcs();
     await client.fastPut(file, target);
     const used = process.cpuUsage(cpu);
+    const sendMachineCpuMs = machineCpuMs() - machine;
+    // The observer hears of a collection a moment after it: wait for that before counting.
+    await new Promise((resolve) => setImmediate(resolve));
+    gcs.stop();
     const sendMs = performance.now() - started;
     await fs.remove(target);
     const bytes = statSync(file).size;
-    return { connectMs: 0, checkMs: 0, sendMs, pipelineMs: sendMs, sendCpuMs: (used.user + used.system) / 1000, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
+    return { connectMs: 0, checkMs: 0, sendMs, pipelineMs: sendMs, sendCpuMs: (used.user + used.system) / 1000, sendMachineCpuMs, sendMajorGcs: gcs.count, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
   } finally {
     await fs.close();
   }
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
   settings.set('customProfiles', [job.profile]);
 
   const final = new Map<string, TransferStatus>();
-  let firstSending: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  let firstSending: { at: number; cpu: NodeJS.CpuUsage; machine: number; gcs: ReturnType<typeof countMajorGcs> } | undefined;
   let allDone: (() => void) | undefined;
   const service = createRegistryService({
     settings,
@@ -108,7 +119,7 @@ async function main(): Promise<void> {
       }
       if (event.type !== 'transfer') return;
       const t = event.transfer;
-      if (t.state === 'sending' && !firstSending) firstSending = { at: performance.now(), cpu: process.cpuUsage() };
+      if (t.state === 'sending' && !firstSending) firstSending = { at: performance.now(), cpu: process.cpuUsage(), machine: machineCpuMs(), gcs: countMajorGcs() };
       if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') {
         final.set(t.id, t);
         if (final.size === job.files.length) allDone?.();
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
   });
   const call = <N extends CallName>(name: N, input: CallInput<N>) => dispatchCall(service.handlers, name, input) as Promise<CallResults[N]>;
 
-  const result: RunnerResult = { connectMs: 0, checkMs: 0, sendMs: 0, pipelineMs: 0, sendCpuMs: 0, bytes: 0, sent: 0, problems: [], peakRssMiB: 0 };
+  const result: RunnerResult = { connectMs: 0, checkMs: 0, sendMs: 0, pipelineMs: 0, sendCpuMs: 0, sendMachineCpuMs: 0, sendMajorGcs: 0, bytes: 0, sent: 0, problems: [], peakRssMiB: 0 };
   try {
     const connectStart = performance.now();
     const connected = await call('connect', { profileId: job.profile.id, protocol: job.protocol, username: job.username, password });
@@ -133,6 +144,11 @@ async function main(): Promise<void> {
     await finished;
     const ended = performance.now();
     const cpu = process.cpuUsage(firstSending?.cpu);
+    const machine = machineCpuMs();
+    await new Promise((resolve) => setImmediate(resolve));
+    firstSending?.gcs.stop();
+    result.sendMachineCpuMs = firstSending ? machine - firstSending.machine : 0;
+    result.sendMajorGcs = firstSending?.gcs.count ?? 0;
     result.pipelineMs = ended - started;
     result.checkMs = (firstSending?.at ?? ended) - started;
     result.sendMs = ended - (firstSending?.at ?? started);
