@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dispatchCall, type CallInput, type CallName, type CallResults, type Protocol, type RegistryEvent, type TransferStatus } from '../../shared/contract';
+import { letHeapGrowForTransfers } from '../../electron/engine/heap-growth';
 import { createRegistryService } from '../../electron/engine/registry-service';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
@@ -94,6 +95,8 @@ async function libraryFastPut(job: RunnerJob, password: string): Promise<RunnerR
 }
 
 async function main(): Promise<void> {
+  // As the app's main process and the CLI do, first thing.
+  letHeapGrowForTransfers();
   const job = JSON.parse(process.argv[2] ?? '{}') as RunnerJob;
   const password = process.env.BENCH_PASSWORD ?? '';
   if (job.mode === 'fastPut') {

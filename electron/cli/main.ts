@@ -1,6 +1,10 @@
 // Entry of the bundled CLI (dist/cli/cli.mjs), started by registry-transfer.mjs.
+import { letHeapGrowForTransfers } from '../engine/heap-growth';
 import { readHiddenLine } from './prompt';
 import { runCli } from './run';
+
+// This process sends the files: see heap-growth.ts for what ssh2's buffers do to V8's collector.
+letHeapGrowForTransfers();
 
 // `registry-transfer list | head` closes the pipe early; that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

@@ -5,6 +5,7 @@
 import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
 import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
+import { letHeapGrowForTransfers } from '../engine/heap-growth';
 import { createRegistryService, type RegistryService } from '../engine/registry-service';
 import { APP_USER_MODEL_ID } from './app-id';
 import { bindRegistryCalls, trustedSenderCheck } from './ipc';
@@ -120,6 +121,8 @@ function onReady(): void {
   }
 }
 
+// This process sends the files: see heap-growth.ts for what ssh2's buffers do to V8's collector.
+letHeapGrowForTransfers();
 app.enableSandbox();
 
 if (!app.requestSingleInstanceLock()) {

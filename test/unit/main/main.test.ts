@@ -11,6 +11,12 @@ import { routeNativeElectronImportsToStub } from '../../support/electron-stub-lo
 import { freePort } from '../../support/ports';
 
 vi.mock('electron', () => import('../../support/electron-stub'));
+// V8's flags are the process's: recorded here, not set on the test runner.
+const v8Flags = vi.hoisted(() => [] as string[]);
+vi.mock('node:v8', async (original) => ({
+  ...(await original<typeof import('node:v8')>()),
+  setFlagsFromString: (flags: string) => void v8Flags.push(flags),
+}));
 
 type Stub = typeof import('../../support/electron-stub');
 
@@ -78,6 +84,14 @@ describe('start-up', () => {
     expect(window.options.webPreferences.preload).toBe('/opt/registry-transfer/dist/preload/preload.cjs');
     expect(window.options.webPreferences.devTools).toBe(true); // not packaged: a development run
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(CALL_NAMES.map(callChannel).sort());
+  });
+
+  it('lets the JavaScript heap grow as heap-growth.ts says, before the engine starts', async () => {
+    const { HEAP_GROWING_PERCENT } = await import('../../../electron/engine/heap-growth');
+    v8Flags.length = 0;
+    const electron = await start();
+    expect(v8Flags).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    expect(electron.BrowserWindow.instances).toHaveLength(0);
   });
 
   it('quits at once, with no window, when another copy is already running; that copy comes forward', async () => {
