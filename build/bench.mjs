@@ -11,7 +11,7 @@
 //
 // Every engine run is a child process of its own (build/bench/engine-runner.ts), so its peak memory
 // (VmHWM) is its own. Servers and temporary files are removed at the end, on failure and on Ctrl+C.
-// Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 5; medians);
+// Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 9; medians);
 // BENCH_ONLY=sftp,ftps,many,memory,far runs only the measurements named (default: all five);
 // BENCH_PROFILE=DIR writes a CPU profile of every engine run into DIR (open it in Chrome's DevTools).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ import { build as esbuild } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 9) || 9);
 const BIG_BYTES = 256 * MiB;
 const HUGE_BYTES = 1024 * MiB;
 const SMALL_COUNT = 300;
@@ -220,21 +220,27 @@ try {
   const sftpPut = (paths, port) => sftpBatch(paths.map((p) => `put "${p}" "HL7-Dropoff/${p.split('/').at(-1)}"`), port);
   const curlPut = async (path) => {
     const url = `ftps://127.0.0.1:${vsftpd.port}/HL7-Dropoff/${path.split('/').at(-1)}`;
+    const machine = machineCpuMs();
     const run = await runProgram('curl', ['-sS', '--ssl-reqd', '-k', '--netrc-file', netrc, '--ftp-pasv', '-T', path, '-w', '%{time_pretransfer} %{time_total}', url]);
+    const machineMs = machineCpuMs() - machine;
     const [pretransfer, total] = run.stdout.trim().split(' ').map(Number);
-    return { transferMs: (total - pretransfer) * 1000, wallMs: run.ms };
+    return { transferMs: (total - pretransfer) * 1000, wallMs: run.ms, machineMs };
   };
 
   /**
-   * Run `measure` up to RUNS times, alternating contestants within each round; a measurement that
-   * already took more than TIME_BUDGET_MS is not repeated (a slow pipeline would take an hour).
+   * Run `measure` up to RUNS times, each contestant once a round; the order is reversed every
+   * other round, so that no contestant always meets the machine as another one left it. A
+   * measurement that already took more than TIME_BUDGET_MS is not repeated (a slow pipeline would
+   * take an hour).
    */
   const repeat = async (label, contestants, runs = RUNS) => {
     const samples = Object.fromEntries(Object.keys(contestants).map((name) => [name, []]));
     const spent = Object.fromEntries(Object.keys(contestants).map((name) => [name, 0]));
     for (let round = 0; round < runs; round += 1) {
       log(`${label}, round ${round + 1} of ${runs}`);
-      for (const [name, measure] of Object.entries(contestants)) {
+      const order = Object.entries(contestants);
+      if (round % 2 === 1) order.reverse();
+      for (const [name, measure] of order) {
         if (round > 0 && spent[name] > TIME_BUDGET_MS) continue;
         emptyDropoffs();
         // Written-back first: the test files and the last upload leave hundreds of MiB of dirty
@@ -394,6 +400,7 @@ if (r.big.ftps) {
   notes.push(
     `  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`,
     `  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer: ${each(r.big.ftps.curl, 'transferMs')}`,
+    `  CPU time of the whole machine meanwhile: ours ${seconds(med(r.big.ftps.ours, 'sendMachineCpuMs'))} (our process ${seconds(med(r.big.ftps.ours, 'sendCpuMs'))}), curl ${seconds(med(r.big.ftps.curl, 'machineMs'))} (its whole run); full garbage collections in ours: ${r.big.ftps.ours.map((s) => s.sendMajorGcs).join(' / ')}`,
   );
 }
 if (r.many) {
