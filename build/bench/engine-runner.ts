@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { dispatchCall, type CallInput, type CallName, type CallResults, type Protocol, type RegistryEvent, type TransferStatus } from '../../shared/contract';
 import { letHeapGrowForTransfers } from '../../electron/engine/heap-growth';
 import { createRegistryService } from '../../electron/engine/registry-service';
+import { openFtps } from '../../electron/engine/remote/ftps';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
@@ -26,11 +27,11 @@ export interface RunnerJob {
   fingerprint: string;
   files: string[];
   /**
-   * 'app' (the default): the whole pipeline, as the window drives it. 'fastPut': ssh2's own
-   * fastPut of the first file over a connection the engine opened, for reference: how fast the SSH
-   * library itself goes on this machine.
+   * 'app' (the default): the whole pipeline, as the window drives it. 'library': the protocol
+   * library's own upload of the first file, for reference: how fast the library itself goes on
+   * this machine.
    */
-  mode?: 'app' | 'fastPut';
+  mode?: 'app' | 'library';
 }
 
 export interface RunnerResult {
@@ -59,33 +60,31 @@ function peakRssMiB(): number {
   return match ? Number(match[1]) / 1024 : process.memoryUsage().rss / 1024 / 1024;
 }
 
-/** ssh2-sftp-client's fastPut (ssh2's own pipelined upload) to a temporary name, timed alone. */
-async function libraryFastPut(job: RunnerJob, password: string): Promise<RunnerResult> {
-  const endpoint = (job.profile as unknown as { endpoints: { protocol: string; host: string; port: number }[] }).endpoints.find((e) => e.protocol === 'sftp');
-  if (!endpoint) throw new Error('the profile has no SFTP endpoint');
-  const fs = await openSftp({
-    host: endpoint.host,
-    port: endpoint.port,
-    username: job.username,
-    password,
-    timeoutSeconds: 65,
-    verifyIdentity: (seen) => sameFingerprint(seen.fingerprint, job.fingerprint),
-  });
+/**
+ * The protocol library's own upload of the first file to a temporary name, timed alone, over a
+ * connection the engine opened: ssh2-sftp-client's fastPut (ssh2's pipelined writes) for SFTP,
+ * basic-ftp's uploadFrom for FTPS. No checks, no size check, no rename.
+ */
+async function libraryUpload(job: RunnerJob, password: string): Promise<RunnerResult> {
+  const endpoint = (job.profile as unknown as { endpoints: { protocol: string; host: string; port: number; tls?: 'implicit' | 'explicit' }[] }).endpoints.find((e) => e.protocol === job.protocol);
+  if (!endpoint) throw new Error(`the profile has no ${job.protocol} endpoint`);
+  const connection = { host: endpoint.host, port: endpoint.port, username: job.username, password, timeoutSeconds: 65, verifyIdentity: (seen: { fingerprint: string }) => sameFingerprint(seen.fingerprint, job.fingerprint) };
+  const fs = job.protocol === 'sftp' ? await openSftp(connection) : await openFtps({ ...connection, tls: endpoint.tls ?? 'implicit' });
   try {
-    const client = (fs as unknown as { client: { fastPut(from: string, to: string): Promise<unknown> } }).client;
-    const target = `${await fs.home()}/HL7-Dropoff/.fastput-reference`;
+    const target = `${await fs.home()}/HL7-Dropoff/.library-reference`.replace(/^\/\//, '/');
     const file = job.files[0] as string;
+    const client = (fs as unknown as { client: { fastPut(from: string, to: string): Promise<unknown>; uploadFrom(from: string, to: string): Promise<unknown> } }).client;
     const started = performance.now();
     const cpu = process.cpuUsage();
     const machine = machineCpuMs();
     const gcs = countMajorGcs();
-    await client.fastPut(file, target);
+    await (job.protocol === 'sftp' ? client.fastPut(file, target) : client.uploadFrom(file, target));
+    const sendMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const sendMachineCpuMs = machineCpuMs() - machine;
     // The observer hears of a collection a moment after it: wait for that before counting.
     await new Promise((resolve) => setImmediate(resolve));
     gcs.stop();
-    const sendMs = performance.now() - started;
     await fs.remove(target);
     const bytes = statSync(file).size;
     return { connectMs: 0, checkMs: 0, sendMs, pipelineMs: sendMs, sendCpuMs: (used.user + used.system) / 1000, sendMachineCpuMs, sendMajorGcs: gcs.count, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
@@ -99,8 +98,8 @@ async function main(): Promise<void> {
   letHeapGrowForTransfers();
   const job = JSON.parse(process.argv[2] ?? '{}') as RunnerJob;
   const password = process.env.BENCH_PASSWORD ?? '';
-  if (job.mode === 'fastPut') {
-    process.stdout.write(`${JSON.stringify(await libraryFastPut(job, password))}\n`);
+  if (job.mode === 'library') {
+    process.stdout.write(`${JSON.stringify(await libraryUpload(job, password))}\n`);
     return;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-bench-data-'));
