@@ -258,13 +258,15 @@ export function writePlan(packetSize: number, maxWriteLength: number, handleLeng
   const packets = Math.max(1, Math.min(MAX_PACKETS_PER_WRITE, Math.floor((maxWriteLength + header) / packetSize)));
   const writeSize = Math.max(1024, Math.min(maxWriteLength, packets * packetSize - header));
   const inFlight = Math.min(64, Math.max(4, Math.ceil(BYTES_IN_FLIGHT / writeSize)));
-  // Read the local file in blocks of whole writes, about 256 KiB or one write if that is larger.
+  // Read the local file in blocks of whole writes, about 1 MiB or one write if that is larger: each
+  // read costs the event loop a round trip through libuv's thread pool (256 KiB blocks spent 40-50
+  // ms of a 256 MiB upload's main thread on it, 1 MiB blocks 17-22 ms).
   const readSize = writeSize * Math.max(1, Math.floor(READ_BYTES / writeSize));
   return { writeSize, inFlight, readSize };
 }
 const MAX_PACKETS_PER_WRITE = 4;
 const BYTES_IN_FLIGHT = 64 * 32 * 1024;
-const READ_BYTES = 256 * 1024;
+const READ_BYTES = 1024 * 1024;
 
 function planFor(sftp: SFTPWrapper, handle: Buffer): ReturnType<typeof writePlan> {
   // ssh2 keeps both on the SFTP object: the channel's packet size, and the write length the
