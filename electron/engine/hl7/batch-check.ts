@@ -60,6 +60,8 @@ const LF = 0x0a;
 const PIPE = 0x7c;
 /** Of each segment only this many bytes are kept: enough for its name and a trailer's count. */
 const HEAD_BYTES = 64;
+/** What is read of any other segment: its three-letter name and the field separator after it. */
+const NAME_AND_SEPARATOR = 4;
 /** Bytes kept from the start of the file to recognise what kind of file it is. */
 const SIGNATURE_BYTES = 16;
 /** A file with one broken field on every line must not make a list of a million findings. */
@@ -245,10 +247,27 @@ class Hl7Scanner {
       this.segmentStart = base + from;
       this.segmentLine = this.line;
     }
-    if (this.headLength < HEAD_BYTES) {
-      this.headLength += chunk.copy(this.head, this.headLength, from, Math.min(to, from + HEAD_BYTES - this.headLength));
+    // A byte loop, not Buffer#copy: a few bytes for each of millions of segments in a large file.
+    // How many are wanted is known once the segment's name is.
+    let wanted = this.headWanted();
+    for (let i = from; i < to && this.headLength < wanted; i += 1) {
+      this.head[this.headLength++] = chunk[i] as number;
+      if (this.headLength === 3) wanted = this.headWanted();
     }
     this.segmentLength += to - from;
+  }
+
+  /**
+   * How much of the current segment's start the checks read: its name and the field separator,
+   * and up to HEAD_BYTES for the trailers' counts (BTS, FTS) and for the file's first segment
+   * (which may start with a byte order mark); nothing once the file is known not to be HL7.
+   */
+  private headWanted(): number {
+    if (this.kind === 'unknown') return HEAD_BYTES;
+    if (this.kind === 'other') return 0;
+    if (this.headLength < 3) return NAME_AND_SEPARATOR;
+    const code = ((this.head[0] as number) << 16) | ((this.head[1] as number) << 8) | (this.head[2] as number);
+    return code === BATCH_TRAILER || code === FILE_TRAILER ? HEAD_BYTES : NAME_AND_SEPARATOR;
   }
 
   private where(): string {
@@ -257,30 +276,41 @@ class Hl7Scanner {
 
   private endSegment(): void {
     if (this.segmentLength === 0) return; // a blank line
-    let head = this.head.subarray(0, this.headLength);
+    // The segment's first bytes are head[start] to head[headLength - 1]; no Buffer is made for them
+    // (one per segment adds up in a large file) except for a trailer.
+    const head = this.head;
+    const headLength = this.headLength;
+    let start = 0;
     let segmentLength = this.segmentLength;
     this.segmentLength = 0;
     this.headLength = 0;
     this.segmentCount += 1;
 
     if (this.kind === 'unknown') {
-      if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+      if (headLength >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
         this.byteOrderMark = true;
-        head = head.subarray(3);
+        start = 3;
         segmentLength -= 3;
       }
-      const code = head.length >= 3 ? segmentCode(head.toString('latin1', 0, 3)) : -1;
+      const code = headLength - start >= 3 ? segmentCode(head.toString('latin1', start, start + 3)) : -1;
       if (code !== FILE_HEADER && code !== BATCH_HEADER && code !== MESSAGE_HEADER) {
         this.kind = 'other';
         return;
       }
       this.kind = 'hl7';
       // The field separator is whatever follows the first segment's name (almost always `|`).
-      this.fieldSeparator = head[3] ?? PIPE;
+      this.fieldSeparator = headLength - start > 3 ? (head[start + 3] as number) : PIPE;
     }
     if (this.kind !== 'hl7') return;
 
-    if (!isNameByte(head[0]) || !isNameByte(head[1]) || !isNameByte(head[2]) || (segmentLength > 3 && head[3] !== this.fieldSeparator)) {
+    const named = headLength - start;
+    if (
+      named < 3 ||
+      !isNameByte(head[start]) ||
+      !isNameByte(head[start + 1]) ||
+      !isNameByte(head[start + 2]) ||
+      (segmentLength > 3 && (named < 4 || head[start + 3] !== this.fieldSeparator))
+    ) {
       this.findings.add(
         'warning',
         'segment-name',
@@ -289,7 +319,7 @@ class Hl7Scanner {
       );
       return;
     }
-    const code = ((head[0] as number) << 16) | ((head[1] as number) << 8) | (head[2] as number);
+    const code = ((head[start] as number) << 16) | ((head[start + 1] as number) << 8) | (head[start + 2] as number);
     if (this.fileTrailerLine > 0) {
       this.findings.add('warning', 'after-file-trailer', `${capitalise(this.where())} comes after the file trailer (FTS), which should be the last line.`);
     }
@@ -304,10 +334,10 @@ class Hl7Scanner {
         this.messageHeader();
         break;
       case BATCH_TRAILER:
-        this.batchTrailer(head, segmentLength);
+        this.batchTrailer(head.subarray(start, headLength), segmentLength);
         break;
       case FILE_TRAILER:
-        this.fileTrailer(head, segmentLength);
+        this.fileTrailer(head.subarray(start, headLength), segmentLength);
         break;
       default:
         if (this.messages === 0) {
