@@ -192,6 +192,18 @@ async function logSince(mark: number, until: RegExp): Promise<string> {
 }
 const occurrences = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
 
+/** Sign in with the issued password, asking the keychain to remember it, and trust the server's key. */
+async function signInRemembering(page: Page, user: string, password: string): Promise<void> {
+  await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
+  await page.getByLabel('Import code').fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  const remember = page.getByRole('checkbox', { name: 'Remember on this computer' });
+  await eventually(() => remember.isEnabled(), 'the keychain answered').toBe(true);
+  await remember.check();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('dialog', { name: /identity/i }).getByRole('button', { name: 'Trust this key' }).click();
+}
+
 describe('the first-login password change, with the password kept in the system keychain', () => {
   it('asks for a new password, ticks the rules as it is typed, changes it on the server, and signs in later with the saved one', async () => {
     expireAccount(ISSUED);
@@ -200,14 +212,7 @@ describe('the first-login password change, with the password kept in the system 
     const user = server.home.username;
     const account = `${PROFILE_ID}:${user}`;
 
-    await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
-    await page.getByLabel('Import code').fill(user);
-    await page.getByLabel('Password', { exact: true }).fill(ISSUED);
-    const remember = page.getByRole('checkbox', { name: 'Remember on this computer' });
-    await eventually(() => remember.isEnabled(), 'the keychain answered').toBe(true);
-    await remember.check();
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('dialog', { name: /identity/i }).getByRole('button', { name: 'Trust this key' }).click();
+    await signInRemembering(page, user, ISSUED);
 
     // The registry demands a new password: the window asks for it, nothing is changed yet.
     const dialog = changeDialog(page);
@@ -307,14 +312,7 @@ describe('the first-login password change, with the password kept in the system 
     const user = server.home.username;
     const account = `${PROFILE_ID}:${user}`;
 
-    await page.getByRole('combobox', { name: 'Registry', exact: true }).selectOption({ label: PROFILE_NAME });
-    await page.getByLabel('Import code').fill(user);
-    await page.getByLabel('Password', { exact: true }).fill(ISSUED);
-    const remember = page.getByRole('checkbox', { name: 'Remember on this computer' });
-    await eventually(() => remember.isEnabled(), 'the keychain answered').toBe(true);
-    await remember.check();
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('dialog', { name: /identity/i }).getByRole('button', { name: 'Trust this key' }).click();
+    await signInRemembering(page, user, ISSUED);
 
     // Signed in, and the dialog opens by itself: the app cannot change it here, the page can.
     await eventually(() => connectedBar(page).textContent()).toContain(`Connected to ${PROFILE_NAME} as ${user}`);
