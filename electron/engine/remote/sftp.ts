@@ -303,9 +303,9 @@ interface ReplyGuard {
   /** Run `send`, whose packets then leave in one system call instead of one each. */
   together<T>(send: () => T): T;
   /**
-   * For many requests in flight at once, one timer instead of one per request: `onFailure` is
-   * called once, when the connection drops or when `busy()` has been true for `timeoutSeconds`
-   * without an `answered()`.
+   * One timer and one drop listener for a wait on the server, however many requests it covers (a
+   * reply, an upload's writes in flight, a download's reads): `onFailure` is called once, when the
+   * connection drops or when `busy()` has been true for `timeoutSeconds` without an `answered()`.
    */
   watch(busy: () => boolean, onFailure: (error: unknown) => void): StallWatch;
 }
@@ -524,20 +524,13 @@ class SftpFs implements RemoteFs, ReplyGuard {
 
   reply<T>(request: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(connectionLost());
-    const pending = request();
-    let timer: NodeJS.Timeout | undefined;
-    let onDrop: (() => void) | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(stalled(this.ctx.timeoutSeconds));
-        this.drop();
-      }, this.ctx.timeoutSeconds * 1000);
-      onDrop = () => reject(connectionLost());
-      this.dropped.signal.addEventListener('abort', onDrop, { once: true });
-    });
-    return Promise.race([pending, limit]).finally(() => {
-      clearTimeout(timer);
-      if (onDrop) this.dropped.signal.removeEventListener('abort', onDrop);
+    return new Promise<T>((resolve, reject) => {
+      // One request: the silence counts from when it was sent, and the first of answer, drop or
+      // timeout decides.
+      const watch = this.watch(() => true, reject);
+      request()
+        .then(resolve, reject)
+        .finally(() => watch.stop());
     });
   }
 
@@ -569,19 +562,12 @@ class SftpFs implements RemoteFs, ReplyGuard {
     const source = this.sftp.createReadStream(remotePath);
     // A read the server never answers would leave the stream waiting for ever: no data for
     // `timeoutSeconds`, or a dropped connection, ends it.
-    let idle: NodeJS.Timeout | undefined;
-    const watch = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        source.destroy(stalled(this.ctx.timeoutSeconds));
-        this.drop();
-      }, this.ctx.timeoutSeconds * 1000);
-    };
-    const onDrop = () => source.destroy(connectionLost());
-    this.dropped.signal.addEventListener('abort', onDrop, { once: true });
-    watch();
+    const watch = this.watch(
+      () => true,
+      (error) => source.destroy(error as Error),
+    );
     source.on('data', (chunk: Buffer) => {
-      watch();
+      watch.answered();
       moved += chunk.length;
       options.onProgress?.(moved);
     });
@@ -591,8 +577,7 @@ class SftpFs implements RemoteFs, ReplyGuard {
       if (options.signal?.aborted) throw cancelled();
       throw this.fail(error, remotePath);
     } finally {
-      clearTimeout(idle);
-      this.dropped.signal.removeEventListener('abort', onDrop);
+      watch.stop();
     }
   }
 
