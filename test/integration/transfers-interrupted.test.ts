@@ -2,7 +2,8 @@
 // user cancels half way, the server's session dies, the server stops answering. Whatever happens, no
 // file appears under its final name (so the registry never picks up half a file), the local file is
 // untouched, the temporary file is removed where the server allows it, and the history says so.
-import { existsSync, linkSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+// And a download from a server that stops answering ends at the timeout with nothing half-saved.
+import { copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +231,42 @@ for (const [flavour, tag] of FLAVOURS) {
         app.events.slice(eventsBefore).find((e) => e.type === 'transfer' && e.transfer.id === final.id && e.transfer.state === 'cancelled'),
       );
       expect(dropoff()).toEqual([]);
+    });
+
+    it('a download from a server that stops answering fails at the timeout and leaves nothing in the chosen folder', async () => {
+      const timeoutSeconds = 3;
+      const file = await largeFile(registry.account.username);
+      const onServer = join(registry.account.accountDir, 'DQA-Report', file.name);
+      copyFileSync(file.path, onServer);
+      const target = mkdtempSync(join(localDir, 'saved-'));
+      try {
+        const app = await connected(timeoutSeconds);
+        let interruptedAt = 0;
+        app.onUpdate(
+          (t) => t.direction === 'download' && t.state === 'sending' && t.bytes > 0,
+          () => {
+            interruptedAt = Date.now();
+            const { listener, sessions } = registry.processes();
+            frozen = [listener, ...sessions];
+            signal(frozen, 'SIGSTOP');
+          },
+        );
+        const started = await app.call('download', { role: 'reports', names: [file.name], toFolder: target });
+        if (!started.ok) throw new Error(started.message);
+        const final = await app.finished(started.transfers[0]!.id, 40_000);
+        if (interruptedAt === 0) throw new Error(`the download ended (${final.state}) before it could be interrupted`);
+        const failedAfterMs = Date.now() - interruptedAt;
+
+        expect(final.state).toBe('failed');
+        expect(final.message).toContain(`The registry server at 127.0.0.1 port ${registry.port} did not answer within ${timeoutSeconds} seconds.`);
+        expect(failedAfterMs).toBeGreaterThanOrEqual(timeoutSeconds * 1000 - 500);
+        expect(failedAfterMs).toBeLessThan((timeoutSeconds + 5) * 1000);
+        expect(readdirSync(target)).toEqual([]);
+      } finally {
+        signal(frozen.splice(0), 'SIGCONT');
+        rmSync(onServer, { force: true });
+        rmSync(target, { recursive: true, force: true });
+      }
     });
 
     it('the checks before an upload fail at the timeout when the server stops answering, instead of waiting for ever', async () => {

@@ -562,9 +562,15 @@ class SftpFs implements RemoteFs, ReplyGuard {
     const source = this.sftp.createReadStream(remotePath);
     // A read the server never answers would leave the stream waiting for ever: no data for
     // `timeoutSeconds`, or a dropped connection, ends it.
+    // Why the watch ended the stream, if it did: ssh2 then closes the file handle on the dead
+    // connection and reports that close's failure instead ("dropped" for what was a timeout).
+    let ended: unknown;
     const watch = this.watch(
       () => true,
-      (error) => source.destroy(error as Error),
+      (error) => {
+        ended = error;
+        source.destroy(error as Error);
+      },
     );
     source.on('data', (chunk: Buffer) => {
       watch.answered();
@@ -575,7 +581,7 @@ class SftpFs implements RemoteFs, ReplyGuard {
       await pipeline(source, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }), options.signal ? { signal: options.signal } : {});
     } catch (error) {
       if (options.signal?.aborted) throw cancelled();
-      throw this.fail(error, remotePath);
+      throw this.fail(ended ?? error, remotePath);
     } finally {
       watch.stop();
     }
