@@ -60,6 +60,29 @@ function peakRssMiB(): number {
   return match ? Number(match[1]) / 1024 : process.memoryUsage().rss / 1024 / 1024;
 }
 
+/** What a send cost, from `startSendMeasure()` to its `finish()`. */
+type SendMeasure = Pick<RunnerResult, 'sendMs' | 'sendCpuMs' | 'sendMachineCpuMs' | 'sendMajorGcs'>;
+
+/** Starts the clocks for a send: wall time, this process's CPU, the machine's CPU, full collections. */
+function startSendMeasure(): { at: number; finish(): Promise<SendMeasure> } {
+  const at = performance.now();
+  const cpu = process.cpuUsage();
+  const machine = machineCpuMs();
+  const gcs = countMajorGcs();
+  return {
+    at,
+    async finish() {
+      const sendMs = performance.now() - at;
+      const used = process.cpuUsage(cpu);
+      const sendMachineCpuMs = machineCpuMs() - machine;
+      // The observer hears of a collection a moment after it: wait for that before counting.
+      await new Promise((resolve) => setImmediate(resolve));
+      gcs.stop();
+      return { sendMs, sendCpuMs: (used.user + used.system) / 1000, sendMachineCpuMs, sendMajorGcs: gcs.count };
+    },
+  };
+}
+
 /**
  * The protocol library's own upload of the first file to a temporary name, timed alone, over a
  * connection the engine opened: ssh2-sftp-client's fastPut (ssh2's pipelined writes) for SFTP,
@@ -74,20 +97,12 @@ async function libraryUpload(job: RunnerJob, password: string): Promise<RunnerRe
     const target = `${await fs.home()}/HL7-Dropoff/.library-reference`.replace(/^\/\//, '/');
     const file = job.files[0] as string;
     const client = (fs as unknown as { client: { fastPut(from: string, to: string): Promise<unknown>; uploadFrom(from: string, to: string): Promise<unknown> } }).client;
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const machine = machineCpuMs();
-    const gcs = countMajorGcs();
+    const measure = startSendMeasure();
     await (job.protocol === 'sftp' ? client.fastPut(file, target) : client.uploadFrom(file, target));
-    const sendMs = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    const sendMachineCpuMs = machineCpuMs() - machine;
-    // The observer hears of a collection a moment after it: wait for that before counting.
-    await new Promise((resolve) => setImmediate(resolve));
-    gcs.stop();
+    const sent = await measure.finish();
     await fs.remove(target);
     const bytes = statSync(file).size;
-    return { connectMs: 0, checkMs: 0, sendMs, pipelineMs: sendMs, sendCpuMs: (used.user + used.system) / 1000, sendMachineCpuMs, sendMajorGcs: gcs.count, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
+    return { connectMs: 0, checkMs: 0, pipelineMs: sent.sendMs, ...sent, bytes, sent: 1, problems: [], peakRssMiB: peakRssMiB() };
   } finally {
     await fs.close();
   }
@@ -107,7 +122,7 @@ async function main(): Promise<void> {
   settings.set('customProfiles', [job.profile]);
 
   const final = new Map<string, TransferStatus>();
-  let firstSending: { at: number; cpu: NodeJS.CpuUsage; machine: number; gcs: ReturnType<typeof countMajorGcs> } | undefined;
+  let firstSending: ReturnType<typeof startSendMeasure> | undefined;
   let allDone: (() => void) | undefined;
   const service = createRegistryService({
     settings,
@@ -121,7 +136,7 @@ async function main(): Promise<void> {
       }
       if (event.type !== 'transfer') return;
       const t = event.transfer;
-      if (t.state === 'sending' && !firstSending) firstSending = { at: performance.now(), cpu: process.cpuUsage(), machine: machineCpuMs(), gcs: countMajorGcs() };
+      if (t.state === 'sending' && !firstSending) firstSending = startSendMeasure();
       if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') {
         final.set(t.id, t);
         if (final.size === job.files.length) allDone?.();
@@ -145,16 +160,9 @@ async function main(): Promise<void> {
     }
     await finished;
     const ended = performance.now();
-    const cpu = process.cpuUsage(firstSending?.cpu);
-    const machine = machineCpuMs();
-    await new Promise((resolve) => setImmediate(resolve));
-    firstSending?.gcs.stop();
-    result.sendMachineCpuMs = firstSending ? machine - firstSending.machine : 0;
-    result.sendMajorGcs = firstSending?.gcs.count ?? 0;
+    if (firstSending) Object.assign(result, await firstSending.finish());
     result.pipelineMs = ended - started;
     result.checkMs = (firstSending?.at ?? ended) - started;
-    result.sendMs = ended - (firstSending?.at ?? started);
-    result.sendCpuMs = (cpu.user + cpu.system) / 1000;
     for (const t of final.values()) {
       if (t.state === 'done') {
         result.sent += 1;
