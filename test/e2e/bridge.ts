@@ -2,7 +2,7 @@
 // here). The built renderer is served from 127.0.0.1 and loaded in Debian's Chromium; `window.registry`
 // is the same frozen shape the preload exposes (one method per contract call, plus onEvent), and every
 // call goes through `dispatchCall` — the same schemas and handlers the main process uses.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -13,6 +13,12 @@ import type { SettingsStore } from '../../electron/engine/settings/settings-stor
 
 const RENDERER_DIR = new URL('../../dist/renderer/', import.meta.url).pathname;
 export const SCREENSHOT_DIR = new URL('../../test-results/screenshots/', import.meta.url).pathname;
+
+/** Saves the window as it is now, for a person to look at (CSS animations run to their end). */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, name), animations: 'disabled' });
+}
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -2,13 +2,11 @@
 // Debian's Chromium, the real engine behind the loopback bridge, Debian's vsftpd with implicit TLS
 // and a self-signed certificate (as Texas). Each test opens a fresh window with fresh settings
 // (nothing trusted yet), as a clinic's new computer would be.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { startVsftpd, type FtpsServer } from '../support/vsftpd';
-import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+import { openApp, shot, type AppPage } from './bridge';
 
 const PROFILE_ID = 'local-ftps';
 let server: FtpsServer;
@@ -16,7 +14,6 @@ let profileName: string;
 const opened: AppPage[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   server = await startVsftpd({ mode: 'implicit', tag: 'EC1' });
   profileName = server.profile(PROFILE_ID).name;
 });
@@ -37,7 +34,6 @@ async function open(): Promise<AppPage> {
   return app;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 const certificateDialog = (page: Page) => page.getByRole('dialog', { name: /certificate/i });
 const statusLine = (page: Page) => page.getByRole('contentinfo').getByRole('status');
 const connectedBar = (page: Page) => page.locator('.connected-bar');

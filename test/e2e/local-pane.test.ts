@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
-import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+import { openApp, shot, type AppPage } from './bridge';
 
 let folder: string;
 let app: AppPage;
@@ -25,7 +25,6 @@ beforeAll(async () => {
   utimesSync(join(folder, 'small.txt'), day(3), day(3));
   utimesSync(join(folder, 'medium.HL7'), day(1), day(1));
   utimesSync(join(folder, 'big.bin'), day(2), day(2));
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   app = await openApp({ settings: new MemorySettings(), ports: { openExternal: async (url) => void opened.push(url) } });
 });
 
@@ -88,7 +87,7 @@ describe('the My Computer pane', () => {
     expect(await files()).toEqual(['big.bin', 'medium.HL7', 'small.txt']);
     // Folders stay on top whatever the order.
     expect((await names(page)).slice(0, 2).sort()).toEqual(['Reports', 'archive']);
-    await page.screenshot({ path: join(SCREENSHOT_DIR, '07-local-pane-by-size.png') });
+    await shot(page, '07-local-pane-by-size.png');
 
     await grid(page).getByRole('button', { name: 'Size' }).click();
     expect(await sortOf(page, 'Size')).toBe('ascending');

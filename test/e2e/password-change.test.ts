@@ -15,7 +15,7 @@ import { KeytarVault } from '../../electron/engine/credentials/keytar-vault';
 import { KEYCHAIN_SERVICE } from '../../electron/engine/credentials/vault';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
-import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+import { openApp, shot, type AppPage } from './bridge';
 
 const PROFILE_ID = 'local-texas-first-login';
 const PROFILE_NAME = 'Texas ImmTrac2 (test server)';
@@ -109,7 +109,6 @@ function keychainLookup(account: string): string | null {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   scratch = mkdtempSync(join(tmpdir(), 'rt-e2e-password-'));
   server = await startSshd({ tag: 'EP' });
   await startKeyring();
@@ -146,7 +145,6 @@ async function open(withKeychain: boolean, openExternal?: (url: string) => Promi
   return app;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 const statusLine = (page: Page) => page.getByRole('contentinfo').getByRole('status');
 const connectedBar = (page: Page) => page.locator('.connected-bar');
 const changeDialog = (page: Page) => page.getByRole('dialog', { name: 'Choose a new password' });

@@ -1,13 +1,11 @@
 // End to end: the real React window in Debian's Chromium, the real engine behind the loopback bridge,
 // and a real OpenSSH server laid out as the Texas registry. Each test opens a fresh window with fresh
 // settings (nothing trusted yet), as a clinic's new computer would be.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
-import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+import { openApp, shot, type AppPage } from './bridge';
 
 const PROFILE_NAME = 'Texas ImmTrac2 (test server)';
 
@@ -15,7 +13,6 @@ let server: SshServer;
 const opened: AppPage[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // dist/renderer is built once for all test files by test/support/build-once.ts (globalSetup).
   server = await startSshd({ tag: 'E2' });
 });
@@ -35,7 +32,6 @@ async function open(settings = new MemorySettings(), viewport?: { width: number;
   return app;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 const hostKeyDialog = (page: Page) => page.getByRole('dialog', { name: /identity/i });
 const statusLine = (page: Page) => page.getByRole('contentinfo').getByRole('status');
 const connectedBar = (page: Page) => page.locator('.connected-bar');

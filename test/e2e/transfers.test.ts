@@ -3,7 +3,7 @@
 // out as the Texas registry (import code required in file names), real files on disk on both sides.
 // The tests run in order on one window, as one clinic's afternoon: send, be refused, fix, replace,
 // download the report, delete, look at the history.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { formatSize } from '../../renderer/src/format';
 import { hl7Batch, SAMPLE_PATIENT, sha256Of, sha256OfFile, writeHl7Batch, writeLargeHl7Batch } from '../support/hl7-samples';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
-import { openApp, SCREENSHOT_DIR, type AppPage } from './bridge';
+import { openApp, shot, type AppPage } from './bridge';
 
 let server: SshServer;
 let app: AppPage;
@@ -30,7 +30,6 @@ const PROFILE_NAME = 'Texas ImmTrac2 (test server)';
 const BIG_BYTES = 40 * 1024 * 1024;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   server = await startSshd({ tag: 'ET' });
   user = server.home.username;
   names = { big: `${user}_20261121_BATCH.HL7`, small: `${user}_20261121.HL7`, noCode: 'CLINIC_20261121.HL7' };
@@ -61,7 +60,6 @@ afterAll(async () => {
   for (const dir of [localDir, downloadDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 const eventually = <T>(read: () => Promise<T> | T, message?: string) =>
   expect.poll(read, { timeout: 30_000, interval: 100, ...(message ? { message } : {}) });
 const statusLine = (page: Page) => page.getByRole('contentinfo').getByRole('status');
