@@ -411,7 +411,7 @@ if (r.big.ftps) {
     `  ours, FTPS ${mib} MiB: as for SFTP: ${each(r.big.ftps.ours, 'sendMs')}`,
     `  curl -T, FTPS ${mib} MiB: time_total - time_pretransfer, to the server's answer to a NOOP sent after the upload (when it has closed the file): ${each(r.big.ftps.curl, 'transferMs')}`,
     `  CPU time of the whole machine meanwhile: ours ${seconds(med(r.big.ftps.ours, 'sendMachineCpuMs'))} (our process ${seconds(med(r.big.ftps.ours, 'sendCpuMs'))}), curl ${seconds(med(r.big.ftps.curl, 'machineMs'))} (its whole run); full garbage collections in ours: ${r.big.ftps.ours.map((s) => s.sendMajorGcs).join(' / ')}`,
-    `  for reference, the FTP library alone (basic-ftp uploadFrom, no checks, no rename): ${each(r.big.ftps.uploadFrom, 'sendMs')}, median ${fixed(mibps(r.big.ftpsBytes, med(r.big.ftps.uploadFrom, 'sendMs')))} MiB/s`,
+    `  for reference, the FTP library alone (basic-ftp uploadFrom, then a NOOP as for curl; no checks, no rename): ${each(r.big.ftps.uploadFrom, 'sendMs')}, median ${fixed(mibps(r.big.ftpsBytes, med(r.big.ftps.uploadFrom, 'sendMs')))} MiB/s`,
   );
 }
 if (r.many) {

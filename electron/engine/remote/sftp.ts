@@ -496,7 +496,6 @@ class SftpFs implements RemoteFs, ReplyGuard {
       onFailure(error);
     };
     const onDrop = () => fail(connectionLost());
-    const drop = () => this.drop();
     // Silence while nothing is asked of the server (the next block still being read from a slow
     // disk) is not a stall: the timer starts over then.
     const timer = setTimeout(() => {
@@ -505,7 +504,7 @@ class SftpFs implements RemoteFs, ReplyGuard {
         return;
       }
       fail(stalled(seconds));
-      drop();
+      this.drop();
     }, seconds * 1000);
     const stop = () => {
       clearTimeout(timer);

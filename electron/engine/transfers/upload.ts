@@ -49,17 +49,13 @@ interface LocalFindings {
 async function examineLocal(target: UploadTarget, localPath: string): Promise<LocalFindings> {
   const fileName = basename(localPath);
   const found: LocalFindings = { lines: [], size: 0, sha256: null, messageCount: 0, contents: null, checked: null, final: false };
-  const stop = (message: string) => {
-    found.lines.push({ id: 'file', severity: 'error', message });
+  const stop = (message: string, id = 'file') => {
+    found.lines.push({ id, severity: 'error', message });
     found.final = true;
     return found;
   };
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
-  if (!dropoff || !dropoff.rights.includes('write')) {
-    found.lines.push({ id: 'folder', severity: 'error', message: 'This registry account has no folder it may upload to.' });
-    found.final = true;
-    return found;
-  }
+  if (!dropoff || !dropoff.rights.includes('write')) return stop('This registry account has no folder it may upload to.', 'folder');
 
   try {
     const s = await stat(localPath);
