@@ -36,6 +36,9 @@ export const ERROR_CODES = [
   'not-found',
   'folders-missing', // the registry's folders were not where the profile says
   'busy',
+  'too-many-connections', // the account's connection limit is reached (another program is signed in): not a wrong password
+  'algorithm-mismatch', // the SSH server and the app share no key exchange, host key, cipher or MAC algorithm
+  'incomplete', // a download ended short of, or ran past, the size the server stated: nothing was saved
   'cancelled',
   'keychain-unavailable',
   'internal',

@@ -33,6 +33,10 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   'not-found': EXIT.failed,
   'folders-missing': EXIT.failed,
   busy: EXIT.failed,
+  // Another program holds the account's connections: the job runs again later, no password to change.
+  'too-many-connections': EXIT.failed,
+  'algorithm-mismatch': EXIT.failed,
+  incomplete: EXIT.failed,
   cancelled: EXIT.failed,
   internal: EXIT.failed,
 };

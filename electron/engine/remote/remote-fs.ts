@@ -7,7 +7,26 @@ export interface TransferOptions {
   signal?: AbortSignal;
   /** Bytes moved so far, called as they go. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Downloads: the most bytes that may arrive. Once more have come the adapter stops reading,
+   * closes the transfer and rejects with `overran()`; the caller removes the partial file.
+   */
+  maxBytes?: number;
 }
+
+/** A download that passed the most bytes allowed for it (a server that never stops sending). */
+export const overran = (name: string, maxBytes: number) =>
+  new RemoteError('incomplete', `The registry server kept sending ${name} past its stated size (more than ${maxBytes.toLocaleString('en-US')} bytes), so the download was stopped and nothing was saved.`);
+
+/**
+ * A listing is held in memory whole, so a server that never stops listing is cut off: beyond these
+ * the listing fails in plain words instead of filling the memory. A registry folder holds at most a
+ * few thousand files (quota 300, purge after 180 days).
+ */
+export const LISTING_LIMITS = { entries: 100_000, bytes: 32 * 1024 * 1024 } as const;
+
+export const listingTooLong = (path: string) =>
+  new RemoteError('incomplete', `The registry server sent a listing of ${path} longer than any registry folder holds (over ${LISTING_LIMITS.entries.toLocaleString('en-US')} entries or ${LISTING_LIMITS.bytes / 1024 / 1024} MiB), so it was stopped. Nothing was changed; tell the registry's support team.`);
 
 export interface RemoteFs {
   readonly protocol: Protocol;
