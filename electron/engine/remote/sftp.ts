@@ -5,14 +5,16 @@
 // keyboard-interactive prompts, and RFC 4252 section 8 (SSH_MSG_USERAUTH_PASSWD_CHANGEREQ).
 import { createWriteStream } from 'node:fs';
 import { open as openLocal } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AuthenticationType, AuthHandlerMiddleware, Client as SshClient, KeyboardInteractiveCallback, Prompt, SFTPWrapper } from 'ssh2';
+import type { AuthenticationType, AuthHandlerMiddleware, Client as SshClient, FileEntry, KeyboardInteractiveCallback, Prompt, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import type { RemoteEntry } from '../../../shared/contract';
 import { sshFingerprint, sshKeyAlgorithm } from '../trust/fingerprint';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, toRemoteError, type ErrorContext } from './errors';
-import { cancelled, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface SftpConnectOptions {
   host: string;
@@ -441,6 +443,24 @@ async function pipelinedUpload(sftp: SFTPWrapper, guard: ReplyGuard, from: strin
   }
 }
 
+/** SSH_FX_EOF: the status that ends a folder listing. */
+const SFTP_EOF = 1;
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+
+/**
+ * One READDIR name as the app shows it (as ssh2-sftp-client's list did). The kind comes from the
+ * mode's file type bits; a server that sends none is read from the `ls -l` line's first letter.
+ */
+function remoteEntry(item: FileEntry): RemoteEntry {
+  const type = (item.attrs.mode ?? 0) & S_IFMT;
+  const letter = item.longname.slice(0, 1);
+  const kind = type !== 0 ? (type === S_IFDIR ? 'folder' : type === S_IFREG ? 'file' : 'other') : letter === 'd' ? 'folder' : letter === '-' ? 'file' : 'other';
+  const modified = item.attrs.mtime * 1000;
+  return { name: item.filename, kind, size: item.attrs.size ?? 0, modified: Number.isFinite(modified) ? modified : null };
+}
+
 class SftpFs implements RemoteFs, ReplyGuard {
   readonly protocol = 'sftp' as const;
   readonly parallelTransfers = PARALLEL_TRANSFERS;
@@ -557,8 +577,11 @@ class SftpFs implements RemoteFs, ReplyGuard {
 
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
     if (this.closed) throw this.fail(connectionLost(), remotePath);
+    const { maxBytes } = options;
     let moved = 0;
-    const source = this.sftp.createReadStream(remotePath);
+    // Reads ask for no byte past one more than allowed (ssh2's `end` is the last offset read), so a
+    // server that never stops sending is not even asked for more; the count below stops the rest.
+    const source = this.sftp.createReadStream(remotePath, maxBytes !== undefined ? { end: maxBytes } : {});
     // A read the server never answers would leave the stream waiting for ever: no data for
     // `timeoutSeconds`, or a dropped connection, ends it.
     // Why the watch ended the stream, if it did: ssh2 then closes the file handle on the dead
@@ -571,18 +594,28 @@ class SftpFs implements RemoteFs, ReplyGuard {
         source.destroy(error as Error);
       },
     );
-    source.on('data', (chunk: Buffer) => {
-      watch.answered();
-      moved += chunk.length;
-      options.onProgress?.(moved);
+    // Counts what arrives and fails the pipeline the moment more than `maxBytes` has come: the
+    // pipeline then destroys the read stream, which closes the file handle on the server.
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        watch.answered();
+        moved += chunk.length;
+        if (maxBytes !== undefined && moved > maxBytes) return done(overran(posix.basename(remotePath), maxBytes));
+        options.onProgress?.(moved);
+        done(null, chunk);
+      },
     });
+    const sink = createWriteStream(localPath, { flags: 'wx', mode: 0o600 });
     try {
-      await pipeline(source, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }), options.signal ? { signal: options.signal } : {});
+      await pipeline(source, counted, sink, options.signal ? { signal: options.signal } : {});
     } catch (error) {
       if (options.signal?.aborted) throw cancelled();
       throw this.fail(ended ?? error, remotePath);
     } finally {
       watch.stop();
+      // The caller removes the file next: not before it is closed (Windows cannot remove an open
+      // file, and a write still queued could otherwise land after the removal).
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
     }
   }
 
@@ -612,15 +645,43 @@ class SftpFs implements RemoteFs, ReplyGuard {
 
   async list(path: string): Promise<RemoteEntry[]> {
     try {
-      const items = await this.reply(() => this.client.list(path));
-      return items.map((item) => ({
-        name: item.name,
-        kind: item.type === 'd' ? 'folder' : item.type === '-' ? 'file' : 'other',
-        size: item.size,
-        modified: Number.isFinite(item.modifyTime) ? item.modifyTime : null,
-      }));
+      return await this.readFolder(path);
     } catch (error) {
       throw toRemoteError(error, { ...this.ctx, path });
+    }
+  }
+
+  /**
+   * A folder's entries, read one READDIR answer at a time (OpenSSH sends 100 names an answer). Each
+   * answer is waited for on its own, so the timeout is about the server's silence, not about how
+   * long a live listing takes; and the listing is cut off past LISTING_LIMITS, as a server that
+   * never stops listing would otherwise fill the memory.
+   */
+  private async readFolder(path: string): Promise<RemoteEntry[]> {
+    const handle = await this.reply(() => call<Buffer>((cb) => this.sftp.opendir(path, cb as never)));
+    const entries: RemoteEntry[] = [];
+    let bytes = 0;
+    try {
+      for (let answers = 1; ; answers += 1) {
+        const names = await this.reply(
+          () =>
+            new Promise<FileEntry[] | null>((resolve, reject) =>
+              // ssh2 leaves out "." and ".."; the end of the folder comes as an EOF status.
+              this.sftp.readdir(handle, (error, list) => (error ? ((error as { code?: unknown }).code === SFTP_EOF ? resolve(null) : reject(error)) : resolve(list))),
+            ),
+        );
+        if (names === null) return entries;
+        for (const item of names) {
+          // Characters of the name and its `ls -l` line: what the listing holds in memory, near enough.
+          bytes += item.filename.length + item.longname.length;
+          entries.push(remoteEntry(item));
+        }
+        // Answers are counted too: answers with no names in them would loop for ever without
+        // growing the list.
+        if (entries.length > LISTING_LIMITS.entries || bytes > LISTING_LIMITS.bytes || answers > LISTING_LIMITS.entries) throw listingTooLong(path);
+      }
+    } finally {
+      await this.reply(() => call<void>((cb) => this.sftp.close(handle, cb as never))).catch(() => undefined);
     }
   }
 

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus, UploadCheck } from '../../../shared/contract';
-import { joinRemote, RemoteError, type RemoteFs } from '../remote/remote-fs';
-import { fetchFile } from './download';
+import { RemoteError, type RemoteFs } from '../remote/remote-fs';
+import { fetchFile, statedSizeOf } from './download';
 import type { TransferHistory } from './history';
 import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from './upload';
 
@@ -302,15 +302,14 @@ export class TransferQueue {
     await this.deps.withFs(async (fs) => {
       this.openLanes(fs.parallelTransfers);
       await this.removeLeftovers(fs, item.target);
-      // A server that cannot tell a file's size still gets asked for the file; one that says there is
-      // no such file is believed.
-      const size = await fs.size(joinRemote(job.folder.path, job.remoteName)).catch(() => undefined);
-      if (size === null) throw new RemoteError('not-found', `${job.remoteName} is not in ${job.folder.name} (any more). Refresh the list.`);
-      item.status.total = size ?? 0;
+      // The size the server states now is the most the download may bring, and what it must bring.
+      const statedSize = await statedSizeOf(fs, job.folder, job.remoteName);
+      item.status.total = statedSize;
       item.status.state = 'sending';
       item.status.message = 'Downloading…';
       this.publish(item);
       const outcome = await fetchFile(fs, job.folder, job.remoteName, job.toFolder, {
+        statedSize,
         signal: item.abort.signal,
         onProgress: this.progress(item, Date.now()),
       });
