@@ -25,8 +25,11 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
         { folder: 'DQA-Report', name: 'TXHDHS_short_DQA.txt', statedSize: 1000, sends: 400 },
         { folder: 'DQA-Report', name: 'TXHDHS_grown_DQA.txt', statedSize: 1000, sends: 5000 },
       ],
-      endlessListings: [
+      listings: [
         { folder: 'Receive' },
+        // 8 answers of 100 names, each held back 1 s: longer in all than the app's timeout of 5 s
+        // (set below for this test), never silent for long.
+        { folder: 'HL7-Dropoff', answers: 8, delayMs: 1000 },
         // Seven names of 2,000 characters (and their `ls -l` lines) fill one SSH packet of 32 KiB;
         // an answer split over several packets waits on the peer's delayed ACKs each time.
         { folder: 'Accepted', nameLength: 2000, namesPerAnswer: 7 },
@@ -42,7 +45,7 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  const connected = async () => {
+  const connected = async (timeoutSeconds?: number) => {
     // The harness's shape of a registry; only what openApp and connect use is real here.
     const registry = {
       protocol: 'sftp',
@@ -57,7 +60,7 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
       },
       stop: () => server.stop(),
     } satisfies TestRegistry;
-    const app = openApp(registry, { profileId: 'hostile-sftp' });
+    const app = openApp(registry, { profileId: 'hostile-sftp', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
     apps.push(app);
     await app.connect();
     return app;
@@ -159,5 +162,15 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     expect(server.entriesSent('Accepted')).toBeGreaterThan(LISTING_LIMITS.bytes / 8200);
     expect(server.entriesSent('Accepted')).toBeLessThan(LISTING_LIMITS.entries / 5);
     await until('the server to see the folder closed', () => server.closes('Accepted') >= 1);
+  });
+
+  it('waits for a listing that takes longer than the timeout in all, as long as the server keeps answering', async () => {
+    const app = await connected(5);
+
+    const listing = await app.call('listRemoteFolder', { role: 'dropoff' });
+
+    expect(listing.ok).toBe(true);
+    expect(listing.ok && listing.entries.length).toBe(800);
+    expect(listing.ok && listing.entries[0]).toEqual({ name: `${server.username}_000000000.CNF`, kind: 'file', size: 21, modified: Date.UTC(2026, 10, 14, 9, 30) });
   });
 });

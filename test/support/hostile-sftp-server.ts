@@ -1,6 +1,6 @@
 // A small SFTP server of our own, on ssh2's Server, for what OpenSSH will not do: files whose reads
 // do not match the size the server states (a file listed as 100 bytes that never stops sending, one
-// that ends short) and folder listings that never end. It serves a Texas-shaped account from memory
+// that ends short), folder listings that never end, and slow ones. It serves a Texas-shaped account from memory
 // (the login folder `/<import code>` holds HL7-Dropoff, Accepted, DQA-Report and Receive), takes one
 // password login, and counts what it sent, so a test can say how much a client let in before it
 // stopped. Binds 127.0.0.1 only; the test that starts it stops it.
@@ -23,20 +23,27 @@ export interface ServedFile {
   sends: number | 'endless';
 }
 
-/** A folder whose listing never ends: every READDIR is answered with more names, never with EOF. */
-export interface EndlessListing {
+/**
+ * A folder listed in many READDIR answers of made-up names: by default one that never ends (every
+ * READDIR is answered with more names, never with EOF); with `answers`, that many and then EOF.
+ */
+export interface ServedListing {
   folder: TexasFolder;
+  /** How many answers before EOF, or 'endless' (the default). */
+  answers?: number | 'endless';
   /** Names in each answer (OpenSSH sends 100). */
   namesPerAnswer?: number;
   /** The length of each name, to try a bound on bytes rather than on entries (default about 20). */
   nameLength?: number;
+  /** How long each answer is held back: a slow but live server. */
+  delayMs?: number;
 }
 
 export interface HostileSftpOptions {
   /** Up to three letters or digits, in the import code (`TX<tag>HS`). */
   tag?: string;
   files?: ServedFile[];
-  endlessListings?: EndlessListing[];
+  listings?: ServedListing[];
 }
 
 export interface HostileSftpServer {
@@ -94,7 +101,7 @@ export async function startHostileSftpServer(options: HostileSftpOptions = {}): 
     { folder: 'DQA-Report', name: `${username}_20261114_DQA.txt`, statedSize: 120, sends: 120 },
     ...(options.files ?? []),
   ];
-  const endless = new Map((options.endlessListings ?? []).map((l) => [`${home}/${l.folder}`, l]));
+  const generated = new Map((options.listings ?? []).map((l) => [`${home}/${l.folder}`, l]));
   const sent = new Map<string, number>();
   const entries = new Map<string, number>();
   const closed = new Map<string, number>();
@@ -140,11 +147,11 @@ export async function startHostileSftpServer(options: HostileSftpOptions = {}): 
   const { STATUS_CODE, OPEN_MODE } = utils.sftp;
   function serve(sftp: SFTPWrapper): void {
     // Handles are numbers as text; each remembers its path and, for a folder, whether it was read.
-    const handles = new Map<string, { path: string; listed: boolean; name: string }>();
+    const handles = new Map<string, { path: string; answers: number; name: string }>();
     let next = 0;
     const newHandle = (path: string) => {
       const key = String((next += 1));
-      handles.set(key, { path, listed: false, name: path.split('/').pop() ?? path });
+      handles.set(key, { path, answers: 0, name: path.split('/').pop() ?? path });
       return Buffer.from(key);
     };
     const handleOf = (buf: Buffer) => handles.get(buf.toString());
@@ -189,21 +196,30 @@ export async function startHostileSftpServer(options: HostileSftpOptions = {}): 
       const h = handleOf(buf);
       if (!h) return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
       const folder = h.path.slice(home.length + 1);
-      const never = endless.get(h.path);
-      if (never) {
-        const count = never.namesPerAnswer ?? 100;
+      const made = generated.get(h.path);
+      if (made) {
+        const answers = made.answers ?? 'endless';
+        if (answers !== 'endless' && h.answers >= answers) return sftp.status(id, STATUS_CODE.EOF);
+        h.answers += 1;
+        const count = made.namesPerAnswer ?? 100;
         const done = entries.get(folder) ?? 0;
         const names = Array.from({ length: count }, (_, i) => {
           const base = `${username}_${String(done + i).padStart(9, '0')}`;
-          const name = `${base}${'x'.repeat(Math.max(0, (never.nameLength ?? 0) - base.length - 4))}.CNF`;
+          const name = `${base}${'x'.repeat(Math.max(0, (made.nameLength ?? 0) - base.length - 4))}.CNF`;
           const attrs: Attributes = { mode: READ_ONLY_FILE, uid: 0, gid: 0, size: 21, atime: WHEN, mtime: WHEN };
           return { filename: name, longname: longname(name, attrs), attrs };
         });
-        add(entries, folder, names.length);
-        return sftp.name(id, names);
+        const answer = () => {
+          add(entries, folder, names.length);
+          sftp.name(id, names);
+        };
+        // The client may be gone by then (the test is over): nothing to answer.
+        if (made.delayMs) setTimeout(() => void Promise.resolve().then(answer).catch(() => undefined), made.delayMs);
+        else answer();
+        return;
       }
-      if (h.listed) return sftp.status(id, STATUS_CODE.EOF);
-      h.listed = true;
+      if (h.answers > 0) return sftp.status(id, STATUS_CODE.EOF);
+      h.answers += 1;
       const names = listingOf(h.path);
       add(entries, folder, names.length);
       sftp.name(id, names);
