@@ -1,8 +1,10 @@
 // A hostile SFTP server (our own, on ssh2's Server) against the app's engine, driven as the window
 // drives it: a file listed as 100 bytes that never stops sending is stopped at its stated size and
 // nothing is kept; a file that ends short of its stated size is reported as incomplete, not saved;
-// a folder listing that never ends is cut off in plain words with the memory it took bounded.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// a folder listing that never ends is cut off in plain words with the memory it took bounded, and a
+// slow but live one is waited for. The built command line is run once against it too.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,8 @@ import type { TransferStatus } from '../../shared/contract';
 import { LISTING_LIMITS } from '../../electron/engine/remote/remote-fs';
 import { servedBytes, startHostileSftpServer, type HostileSftpServer } from '../support/hostile-sftp-server';
 import { openApp, until, type App, type TestRegistry } from '../support/transfer-harness';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe('a hostile SFTP server: downloads held to the stated size, listings bounded', () => {
   let server: HostileSftpServer;
@@ -162,6 +166,30 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     expect(server.entriesSent('Accepted')).toBeGreaterThan(LISTING_LIMITS.bytes / 8200);
     expect(server.entriesSent('Accepted')).toBeLessThan(LISTING_LIMITS.entries / 5);
     await until('the server to see the folder closed', () => server.closes('Accepted') >= 1);
+  });
+
+  it('the command line says the same, saves only the honest file, and exits with a failure', async () => {
+    const target = mkdtempSync(join(scratch, 'cli to '));
+    const profileFile = join(scratch, 'hostile-profile.json');
+    writeFileSync(profileFile, JSON.stringify(server.profile('hostile-cli')));
+    const report = `${server.username}_20261114_DQA.txt`;
+    const args = [
+      ...['download', 'reports', name('endless'), name('short'), report, '--to', target],
+      ...['--profile', profileFile, '--user', server.username, '--password-env', 'RT_PASSWORD', '--trust', server.fingerprint],
+      ...['--data-dir', mkdtempSync(join(scratch, 'cli-data-')), '--timeout', '20'],
+    ];
+    const env = { PATH: process.env.PATH, HOME: scratch, XDG_CONFIG_HOME: join(scratch, '.config'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-bus')}`, RT_PASSWORD: server.password };
+    const ran = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile(process.execPath, [join(ROOT, 'electron/cli/registry-transfer.mjs'), ...args], { cwd: ROOT, env, timeout: 55_000 }, (error, stdout) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout }),
+      ),
+    );
+
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`  Not saved: The registry server kept sending ${name('endless')} past its stated size (more than 100 bytes), so the download was stopped and nothing was saved.`);
+    expect(ran.stdout).toContain(`  Not saved: The download of ${name('short')} ended early: only 400 of 1,000 bytes arrived; nothing was saved.`);
+    expect(ran.stdout.trimEnd().split('\n').at(-1)).toBe('1 saved, 2 failed.');
+    expect(readdirSync(target)).toEqual([report]);
   });
 
   it('waits for a listing that takes longer than the timeout in all, as long as the server keeps answering', async () => {
