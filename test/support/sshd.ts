@@ -62,7 +62,7 @@ export function layOutTexasAccount(accountDir: string, username: string): void {
   chownSync(join(accountDir, 'HL7-Dropoff'), uid(username), gid(username));
 }
 
-function hostKey(dir: string, name: string): { path: string; fingerprint: string } {
+export function hostKey(dir: string, name: string): { path: string; fingerprint: string } {
   const path = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path]);
   const printed = execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`]).toString();

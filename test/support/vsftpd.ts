@@ -31,7 +31,7 @@ export interface FtpsServer {
   stop(): Promise<void>;
 }
 
-function makeCertificate(dir: string, name: string): { cert: string; key: string; fingerprint: string } {
+export function makeCertificate(dir: string, name: string): { cert: string; key: string; fingerprint: string } {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
   execFileSync('openssl', [
@@ -45,8 +45,8 @@ function makeCertificate(dir: string, name: string): { cert: string; key: string
   return { cert, key, fingerprint };
 }
 
-/** Ten consecutive free ports for the passive range. */
-async function freeRange(count: number): Promise<{ from: number; to: number }> {
+/** `count` consecutive free ports for a passive range. */
+export async function freeRange(count: number): Promise<{ from: number; to: number }> {
   const isFree = (port: number) =>
     new Promise<boolean>((resolve) => {
       const s = createServer();
