@@ -6,14 +6,16 @@
 // Password changes: WS_FTP Server refuses an expired login with 560 and takes `PASS old new` on a new
 // connection; Serv-U and Titan take `SITE PSWD old new`, older WS_FTP `SITE CPWD new`, after login.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
-import { Client, FTPError, type FileInfo } from 'basic-ftp';
+import { connect as connectTcp } from 'node:net';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { checkServerIdentity, connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, toRemoteError, type ErrorContext } from './errors';
 import { parseListDate } from './list-dates';
-import { cancelled, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
 import type { PasswordChangeStep } from './sftp';
 
 export interface FtpsConnectOptions {
@@ -148,7 +150,15 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
       redact(message, ctx.secrets).slice(0, 500),
     );
   }
-  if (/wrong version number|unsupported protocol|no protocols available|protocol version|tlsv1 alert|ssl3_get_record|handshake failure|ERR_SSL/i.test(message)) {
+  // The server went away in the middle of the TLS handshake: closed, reset, or closed after a line
+  // of plain text (vsftpd's parent writes "500 OOPS" when the session's process is killed), which
+  // OpenSSL reads as a record of a "wrong version". Only an alert or a refused protocol is a real
+  // disagreement on versions or ciphers.
+  if (/Server sent FIN packet|disconnected before secure TLS connection|wrong version number|ssl3_get_record|packet length too long/i.test(message)) {
+    const dropped = toRemoteError(Object.assign(new Error(message), { code: 'ECONNRESET' }), ctx);
+    return new RemoteError(dropped.code, dropped.message, redact(message, ctx.secrets).slice(0, 500));
+  }
+  if (/unsupported protocol|no protocols available|protocol version|tlsv1 alert|handshake failure|no shared cipher|ERR_SSL/i.test(message)) {
     return new RemoteError(
       'tls-required',
       `The server at ${ctx.host} port ${ctx.port} could not agree on secure encryption (TLS 1.2 or newer). The app does not connect without it.`,
@@ -158,13 +168,162 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
   return toRemoteError(error, ctx);
 }
 
-/** A basic-ftp client whose log, should verbose logging ever be switched on, never shows a password. */
+/** The data connection showed a certificate other than the control connection's (the one the user trusted). */
+export const dataIdentityChanged = (host: string, detail: string) =>
+  new RemoteError(
+    'identity-changed',
+    `The data connection to ${host} showed a different certificate than the one trusted for this server, so the transfer was stopped: nothing was sent and nothing was saved. Someone may be intercepting the connection. Do not try again from this network; ask your IT to check it.`,
+    detail,
+  );
+
+/** A listing passed LISTING_LIMITS while it was read or parsed. */
+class ListingLimitPassed extends Error {}
+
+/** Lines in a listing's text: one entry each, in LIST and MLSD alike. */
+function lineCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count += 1;
+  return count;
+}
+
+/** The port of a `229 Entering Extended Passive Mode (|||port|)` reply (any delimiter, as RFC 2428 allows). */
+function epsvPort(message: string): number | undefined {
+  const match = /\(([!-~])\1\1(\d{1,5})\1\)/.exec(message);
+  const port = match ? Number(match[2]) : NaN;
+  return port > 0 && port < 65536 ? port : undefined;
+}
+
+/** The port of a `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)` reply; the address in it is never used. */
+function pasvPort(message: string): number {
+  const match = /(?:^|[^\d])\d{1,3},\d{1,3},\d{1,3},\d{1,3},(\d{1,3}),(\d{1,3})(?!\d)/.exec(message.slice(4));
+  const port = match ? (Number(match[1]) & 255) * 256 + (Number(match[2]) & 255) : 0;
+  if (port === 0) throw new Error(`The server's answer to PASV named no data port: ${message.slice(0, 200)}`);
+  return port;
+}
+
+/**
+ * basic-ftp's `prepareTransfer`, done here so that every data connection is checked. Passive only:
+ * EPSV, then PASV once a server refuses EPSV. The data connection always goes to the control
+ * connection's address, whatever address a PASV reply names: a server behind NAT names its private
+ * address (curl does the same), and never following the named address is the FTP-bounce protection.
+ * TLS resumes the control connection's session (vsftpd and the registries' servers require it), and
+ * the certificate the data connection shows is compared with the control connection's before
+ * basic-ftp sees the TLS connection as ready: an upload only starts writing on 'secureConnect', so
+ * a mismatch stops it there and not one byte of the file is sent. Some servers (vsftpd) only begin
+ * the data connection's handshake after STOR/RETR/LIST, so the check runs after the command; a
+ * download's bytes pass through `verifiedOnly`, so none is written before the check either.
+ */
+class CheckedDataChannel {
+  private epsvRefused = false;
+  /** Whether the current data connection showed the control connection's certificate. */
+  private verified = false;
+  /** Why the current transfer was stopped, if the data connection showed another certificate. */
+  failure: RemoteError | null = null;
+
+  constructor(private readonly host: string) {}
+
+  readonly prepare = async (ftp: FTPContext): Promise<FTPResponse> => {
+    this.verified = false;
+    this.failure = null;
+    const address = ftp.socket.remoteAddress?.replace(/^::ffff:/i, '');
+    if (address === undefined) throw new Error('Connection lost: the control connection closed before a data connection could be opened.');
+    let reply: FTPResponse | undefined;
+    let port: number | undefined;
+    if (!this.epsvRefused) {
+      try {
+        reply = await ftp.request('EPSV');
+        port = epsvPort(reply.message);
+      } catch (error) {
+        if (!(error instanceof FTPError)) throw error;
+      }
+      if (port === undefined) this.epsvRefused = true;
+    }
+    if (port === undefined) {
+      reply = await ftp.request('PASV');
+      port = pasvPort(reply.message);
+    }
+    await this.open(ftp, address, port);
+    return reply as FTPResponse;
+  };
+
+  /** Why bytes from the current data connection may not be used yet: null once its certificate matched. */
+  unverified(): RemoteError | null {
+    return this.verified ? null : (this.failure ?? dataIdentityChanged(this.host, 'data arrived before the data connection showed its certificate'));
+  }
+
+  private open(ftp: FTPContext, address: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const raw = connectTcp({ host: address, port });
+      // Worded as basic-ftp words it, so a blocked data port is reported with the passive ports to open.
+      const fail = (error: Error) => {
+        raw.destroy();
+        reject(Object.assign(new Error(`Can't open data connection in passive mode to ${address}:${port}: ${error.message}`), { code: (error as { code?: unknown }).code }));
+      };
+      raw.once('error', fail);
+      raw.setTimeout(ftp.timeout, () => fail(new Error(`Timeout when trying to open data connection to ${address}:${port}`)));
+      raw.once('connect', () => {
+        raw.setTimeout(0);
+        raw.removeListener('error', fail);
+        const control = ftp.socket as TLSSocket;
+        const data = connectTls({ ...ftp.tlsOptions, socket: raw, session: ftp.tlsSessionStore ?? control.getSession() });
+        // TLS 1.3 tickets are single-use: the next data connection resumes with the newest one.
+        data.on('session', (session: Buffer) => {
+          ftp.tlsSessionStore = session;
+        });
+        this.checkBeforeReady(data, ftp);
+        ftp.dataSocket = data;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * 'secureConnect' reaches basic-ftp's listeners only when the certificate matched. Done in emit
+   * itself because a listener of our own could not keep basic-ftp's from running in the same event.
+   */
+  private checkBeforeReady(data: TLSSocket, ftp: FTPContext): void {
+    const emit = data.emit;
+    data.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'secureConnect' && !this.matchesControl(data, ftp)) return false;
+      return emit.apply(data, [event, ...args] as Parameters<typeof data.emit>);
+    }) as typeof data.emit;
+  }
+
+  private matchesControl(data: TLSSocket, ftp: FTPContext): boolean {
+    const trusted = (ftp.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
+    const shown = data.getPeerCertificate()?.fingerprint256;
+    // A resumed session carries the control connection's certificate; only that server holds its keys.
+    if (trusted && (shown ? shown === trusted : data.isSessionReused())) {
+      this.verified = true;
+      return true;
+    }
+    this.failure = dataIdentityChanged(this.host, `control connection certificate SHA-256 ${trusted ?? 'unknown'}; data connection certificate SHA-256 ${shown ?? 'none'}`);
+    data.destroy();
+    // Stops the transfer under way with this error and closes the connection: the server is not
+    // the one the user trusted, so nothing more goes to it.
+    ftp.closeWithError(this.failure);
+    return false;
+  }
+}
+
+/**
+ * A basic-ftp client whose log, should verbose logging ever be switched on, never shows a password,
+ * and whose listings are bounded: the text by basic-ftp's own limit, the entries before parsing.
+ */
 function newClient(timeoutSeconds: number): Client {
-  const client = new Client(timeoutSeconds * 1000);
+  const client = new Client(timeoutSeconds * 1000, { allowSeparateTransferHost: false, maxListingBytes: LISTING_LIMITS.bytes });
   client.ftp.verbose = false;
   const ftp = client.ftp as unknown as { log: (message: string) => void; verbose: boolean };
   ftp.log = (message: string) => {
     if (ftp.verbose) console.log(redactFtpCommand(message));
+  };
+  const parse = client.parseList;
+  client.parseList = (text: string) => {
+    // One line per entry, plus a `total` line some servers send first.
+    if (lineCount(text) > LISTING_LIMITS.entries + 1) throw new ListingLimitPassed();
+    const entries = parse(text);
+    if (entries.length > LISTING_LIMITS.entries) throw new ListingLimitPassed();
+    return entries;
   };
   return client;
 }
@@ -186,6 +345,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     options.onPasswordChange?.(next);
   };
   let client = newClient(options.timeoutSeconds);
+  const dataChannel = new CheckedDataChannel(options.host);
   const isName = /[A-Za-z]/.test(options.host) && !options.host.includes(':');
   const tlsOptions = {
     host: options.host,
@@ -262,6 +422,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
       }
       report('accepted');
     }
+    client.prepareTransfer = dataChannel.prepare;
     await client.useDefaultSettings();
   } catch (error) {
     client.close();
@@ -270,7 +431,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     if (step === 'sent' && failure.code === 'internal') throw new RemoteError('unreachable', failure.message, failure.detail);
     throw failure;
   }
-  return new FtpsFs(client, ctx, options.passivePorts);
+  return new FtpsFs(client, ctx, options.passivePorts, dataChannel);
 }
 
 const toEntry = (info: FileInfo): RemoteEntry => ({
@@ -292,6 +453,7 @@ export class FtpsFs implements RemoteFs {
     private readonly client: Client,
     private readonly ctx: ErrorContext,
     private readonly passivePorts?: { from: number; to: number },
+    private readonly dataChannel?: CheckedDataChannel,
   ) {}
 
   get usable(): boolean {
@@ -375,7 +537,7 @@ export class FtpsFs implements RemoteFs {
       await run();
     } catch (error) {
       if (options.signal?.aborted) throw cancelled();
-      throw this.fail(error, path);
+      throw this.dataChannel?.failure ?? this.fail(error, path);
     } finally {
       this.client.trackProgress();
       options.signal?.removeEventListener('abort', abort);
@@ -390,8 +552,35 @@ export class FtpsFs implements RemoteFs {
     return this.size(remotePath);
   }
 
-  download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
-    return this.transfer(() => this.client.downloadTo(createWriteStream(localPath, { flags: 'wx', mode: 0o600 }), remotePath), remotePath, options);
+  /**
+   * Every byte passes a gate before the file: none before the data connection's certificate was
+   * checked, and none past `options.maxBytes` (the gate's error stops the transfer and closes the
+   * connection, as a cancel does; the caller removes the partial file).
+   */
+  async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
+    const channel = this.dataChannel;
+    let arrived = 0;
+    const gate = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const unverified = channel?.unverified() ?? null;
+        if (unverified) return done(unverified);
+        arrived += chunk.length;
+        if (options.maxBytes !== undefined && arrived > options.maxBytes) return done(overran(name, options.maxBytes));
+        done(null, chunk);
+      },
+    });
+    const saved = pipeline(gate, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }));
+    saved.catch(() => undefined);
+    try {
+      await this.transfer(() => this.client.downloadTo(gate, remotePath), remotePath, options);
+    } catch (error) {
+      gate.destroy();
+      // The file is closed before the caller removes it.
+      await saved.catch(() => undefined);
+      throw error;
+    }
+    await saved;
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -427,9 +616,28 @@ export class FtpsFs implements RemoteFs {
 
   async list(path: string): Promise<RemoteEntry[]> {
     try {
-      return (await this.client.list(path)).map(toEntry);
+      return (await this.boundedList(path)).map(toEntry);
     } catch (error) {
       throw ftpFailure(error, { ...this.ctx, path }, this.passivePorts);
+    }
+  }
+
+  /**
+   * basic-ftp's listing, held to LISTING_LIMITS: its text stops being read at the byte limit (the
+   * client's `maxListingBytes`), its entries are counted before they are parsed. A listing cut off
+   * mid-stream leaves the server's reply to it on its way, so the connection is closed.
+   */
+  private async boundedList(path: string): Promise<FileInfo[]> {
+    try {
+      return await this.client.list(path);
+    } catch (error) {
+      if (this.dataChannel?.failure) throw this.dataChannel.failure;
+      if (error instanceof ListingLimitPassed) throw listingTooLong(path);
+      if (error instanceof Error && /Maximum bytes exceeded/.test(error.message)) {
+        this.client.close();
+        throw listingTooLong(path);
+      }
+      throw error;
     }
   }
 
