@@ -16,7 +16,7 @@ import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { hl7Batch } from '../support/hl7-samples';
 import { startProftpd, type ProftpdServer } from '../support/proftpd';
 import { startPureFtpd, type PureFtpdServer } from '../support/pure-ftpd';
-import { openApp, serverProcesses, type App, type TestRegistry } from '../support/transfer-harness';
+import { openApp, type App, type TestRegistry } from '../support/transfer-harness';
 
 // A real batch from the AIRA/NIST test sets where this machine has them; the suite's own generated
 // batch elsewhere (the samples are not part of the repository).
@@ -28,8 +28,10 @@ interface Product {
   registry: TestRegistry;
   kind: IdentityRequest['kind'];
   fingerprint: string;
-  /** What the server recorded of the account's sign-in, or null where the product keeps no log here. */
-  signInRecord: (() => string) | null;
+  /** The lines of the server's log that show a USER or PASS (or an SSH authentication) for the account. */
+  signInRecord: () => string;
+  /** Resolves once the server's session processes have ended and their logs are complete. */
+  sessionsEnded(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,9 +52,10 @@ function proftpdFtps(server: ProftpdServer): Product {
       dropoffDir: server.dropoffDir,
       profile: (id, overrides = {}) => ({ ...server.ftpsProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
       log: () => server.log(),
-      processes: () => serverProcesses(server.configFile),
+      processes: () => server.processes(),
       stop: () => server.stop(),
     },
+    sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };
 }
@@ -73,9 +76,10 @@ function proftpdSftp(server: ProftpdServer): Product {
       dropoffDir: server.dropoffDir,
       profile: (id, overrides = {}) => ({ ...server.sftpProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
       log: () => server.sftpLog(),
-      processes: () => serverProcesses(server.configFile),
+      processes: () => server.processes(),
       stop: () => server.stop(),
     },
+    sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };
 }
@@ -85,8 +89,8 @@ function pureFtpd(server: PureFtpdServer): Product {
     label: 'Pure-FTPd (explicit TLS)',
     kind: 'certificate',
     fingerprint: server.fingerprint,
-    // Pure-FTPd logs only to syslog, and these machines run none.
-    signInRecord: null,
+    // Pure-FTPd's verbose log (caught by its helper) names each command; PASS is masked.
+    signInRecord: () => server.log().split('\n').filter((l) => /Command \[(user|pass)\]/.test(l)).join('\n'),
     registry: {
       protocol: 'ftps',
       label: 'Pure-FTPd FTPS (explicit TLS)',
@@ -94,10 +98,11 @@ function pureFtpd(server: PureFtpdServer): Product {
       account: server.account,
       dropoffDir: server.dropoffDir,
       profile: (id, overrides = {}) => ({ ...server.profile(id), files: TEXAS_FILE_RULES, ...overrides }),
-      log: () => '',
-      processes: () => serverProcesses(server.certificateFile),
+      log: () => server.log(),
+      processes: () => server.processes(),
       stop: () => server.stop(),
     },
+    sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };
 }
@@ -165,7 +170,9 @@ for (const [title, start] of PRODUCTS) {
       await service.dispose();
       expect(result).toMatchObject({ ok: false, code: 'identity-denied' });
       expect(prompts.map((p) => [p.kind, p.fingerprint])).toEqual([[product.kind, product.fingerprint]]);
-      if (product.signInRecord) expect(product.signInRecord()).toBe('');
+      // The server has logged all it will of that connection once its session process is gone.
+      await product.sessionsEnded();
+      expect(product.signInRecord()).toBe('');
     });
 
     it('signs in once the identity is trusted and lists the four Texas folders', async () => {
@@ -184,7 +191,11 @@ for (const [title, start] of PRODUCTS) {
           for (const entry of listing.entries) expect(entry.modified, `${role}/${entry.name}`).not.toBeNull();
         }
       }
-      if (product.signInRecord) expect(product.signInRecord()).toContain(importCode());
+      // The same record shows this sign-in, so its silence above meant something.
+      await app.dispose();
+      apps.splice(apps.indexOf(app), 1);
+      await product.sessionsEnded();
+      expect(product.signInRecord()).toContain(importCode());
     });
 
     it('delivers an HL7 batch whole, under its own name, with nothing else left in the dropoff folder', async () => {

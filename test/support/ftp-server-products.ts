@@ -1,7 +1,7 @@
 // What the ProFTPD and Pure-FTPd helpers share: where install-ftp-servers.sh unpacked the two products,
 // and how to run and stop a server whose session processes are its children.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where test/support/install-ftp-servers.sh unpacks the Debian packages (they conflict with vsftpd). */
@@ -17,8 +17,36 @@ export function productBinary(relativePath: string): string {
 
 export interface RunningProduct {
   child: ChildProcess;
-  /** Every process of the server: the listener and its session processes. */
+  /** The listener and the session processes under it (both products rename their processes, so they are found by parentage). */
+  processes(): { listener: number; sessions: number[] };
+  /** Resolves once no session process is left (each has written its log and exited). */
+  sessionsEnded(timeoutMs?: number): Promise<void>;
+  /** Ends the listener and every session process. */
   stop(): Promise<void>;
+}
+
+/** Every process below `pid`, from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      parents.set(Number(name), Number(/\) \S+ (\d+)/.exec(stat)?.[1] ?? 0));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const below: number[] = [];
+  for (const candidate of parents.keys()) {
+    for (let p = parents.get(candidate); p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === pid) {
+        below.push(candidate);
+        break;
+      }
+    }
+  }
+  return below;
 }
 
 /**
@@ -36,8 +64,17 @@ export function runInOwnGroup(binary: string, args: string[], cwd: string): Runn
     if (code !== 0 && signal === null) process.stderr.write(`${binary} exited with ${code}: ${stderr}\n`);
   });
   const group = child.pid;
+  const processes = () => ({ listener: group ?? 0, sessions: group === undefined ? [] : descendants(group) });
   return {
     child,
+    processes,
+    async sessionsEnded(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (processes().sessions.length > 0) {
+        if (Date.now() > deadline) throw new Error(`${binary}: sessions still running after ${timeoutMs} ms: ${processes().sessions.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     async stop() {
       if (group === undefined) return;
       const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));

@@ -31,10 +31,9 @@ for package in "${PACKAGES[@]}"; do
   stamp="$DEST/.unpacked-$package"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then continue; fi
   work="$(mktemp -d)"
-  # apt's sandbox user cannot write into a root-only temporary folder; the download is verified by apt
-  # either way.
-  chmod 755 "$work"
-  (cd "$work" && apt-get download -qq "$package=$version" 2>/dev/null)
+  # apt downloads as its sandbox user where it can write (it warns and downloads as root otherwise).
+  if id _apt >/dev/null 2>&1; then chown _apt "$work"; fi
+  (cd "$work" && apt-get download -qq "$package=$version")
   dpkg-deb -x "$work"/*.deb "$DEST"
   rm -rf "$work"
   echo "$version" >"$stamp"

@@ -63,6 +63,10 @@ export interface ProftpdServer {
   log(): string;
   /** mod_sftp's own log (key exchange, authentication, disconnect reasons). */
   sftpLog(): string;
+  /** The listening process and its session processes (one per connection). */
+  processes(): { listener: number; sessions: number[] };
+  /** Resolves once every session has ended, so its log lines are all written. */
+  sessionsEnded(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -202,6 +206,8 @@ ${
     },
     log: () => read(commandLog),
     sftpLog: () => read(sftpLogFile),
+    processes: () => running?.processes() ?? { listener: 0, sessions: [] },
+    sessionsEnded: async (timeoutMs) => running?.sessionsEnded(timeoutMs),
     async stop() {
       await running?.stop();
       running = undefined;

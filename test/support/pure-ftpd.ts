@@ -2,9 +2,12 @@
 // 127.0.0.1: explicit AUTH TLS required for login and data (`--tls=3`), a self-signed certificate,
 // passive ports only, unix accounts (/etc/shadow) chrooted to their home, the Texas folder layout.
 // A server product nobody here wrote, with its own rules: `-x` refuses names starting with a dot,
-// `-y` limits sessions per user. It runs in the foreground; its own log goes to syslog only (there is
-// none on these machines), so tests judge it by its replies and the files on its disk. Needs root.
+// `-y` limits sessions per user. It runs in the foreground and logs only to syslog (/dev/log), which
+// these machines lack: it is started in a private mount namespace whose /dev holds a few device nodes
+// and a /dev/log that is this helper's own socket, so its log (every command, with PASS masked) is the
+// test's alone and nothing on the machine changes. Needs root.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { productBinary, runInOwnGroup, type RunningProduct } from './ftp-server-products';
 import { ensureUser, layOutTexasAccount, TEST_SERVERS_DIR, type SshAccount } from './sshd';
@@ -45,7 +48,54 @@ export interface PureFtpdServer {
   certificateFile: string;
   /** A Texas-shaped FTPS custom profile pointed at this server. */
   profile(id?: string): ReturnType<typeof localTexasFtpsProfile>;
+  /**
+   * Pure-FTPd's verbose log, one line per message: `(?@127.0.0.1) [DEBUG] Command [user] [TXxxxPU]`,
+   * `... Command [pass] [<*>]` (the password is masked), `[INFO] TXxxxPU is now logged in`.
+   */
+  log(): string;
+  /** The listening process and its session processes (privilege-separated: two per connection). */
+  processes(): { listener: number; sessions: number[] };
+  /** Resolves once every session has ended and its last log lines have arrived. */
+  sessionsEnded(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Runs "$@" with a private /dev: the usual device nodes bound from the real one, and /dev/log bound
+ * to the socket given as $1. The mounts live only in the new mount namespace and end with it.
+ */
+const PRIVATE_DEV_SCRIPT = `set -e
+dir="$1"; socket="$2"; shift 2
+mkdir -p "$dir/dev"
+mount -t tmpfs -o mode=755 tmpfs "$dir/dev"
+for node in null zero full random urandom tty; do touch "$dir/dev/$node"; mount --bind "/dev/$node" "$dir/dev/$node"; done
+touch "$dir/dev/log"; mount --bind "$socket" "$dir/dev/log"
+mount --rbind "$dir/dev" /dev
+exec "$@"`;
+
+/** A syslog receiver on a unix stream socket (glibc falls back to a stream and ends each message with NUL). */
+async function listenForSyslog(path: string): Promise<{ server: Server; text: () => string; openSenders: () => number }> {
+  const lines: string[] = [];
+  let senders = 0;
+  const server = createServer((socket) => {
+    senders += 1;
+    socket.once('close', () => {
+      senders -= 1;
+    });
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      const parts = (pending + chunk.toString('utf8')).split('\0');
+      pending = parts.pop() ?? '';
+      // "<95>Dec  2 19:50:26 pure-ftpd: (?@127.0.0.1) [DEBUG] ..." → "(?@127.0.0.1) [DEBUG] ..."
+      for (const part of parts) lines.push(part.replace(/^<\d+>.*?pure-ftpd(?:\[\d+\])?: /, ''));
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  return { server, text: () => lines.join('\n'), openSenders: () => senders };
 }
 
 export async function startPureFtpd(options: PureFtpdOptions): Promise<PureFtpdServer> {
@@ -66,7 +116,9 @@ export async function startPureFtpd(options: PureFtpdOptions): Promise<PureFtpdS
   const certificateFile = join(dir, 'pure-ftpd.pem');
   writeFileSync(certificateFile, readFileSync(certificate.key, 'utf8') + readFileSync(certificate.cert, 'utf8'), { mode: 0o600 });
 
+  const syslog = await listenForSyslog(join(dir, 'syslog.sock'));
   const args = [
+    '--verboselog',
     `--bind=127.0.0.1,${port}`,
     '--login=unix',
     '--noanonymous',
@@ -80,11 +132,16 @@ export async function startPureFtpd(options: PureFtpdOptions): Promise<PureFtpdS
     ...(options.maxClientsPerUser !== undefined ? [`--peruserlimits=${options.maxClientsPerUser}:0`] : []),
     ...(options.extraArgs ?? []),
   ];
-  let running: RunningProduct | undefined = runInOwnGroup(pureFtpd, args, dir);
+  let running: RunningProduct | undefined = runInOwnGroup(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--', 'sh', '-c', PRIVATE_DEV_SCRIPT, 'private-dev', dir, join(dir, 'syslog.sock'), pureFtpd, ...args],
+    dir,
+  );
   try {
     await waitForPort(port);
   } catch (error) {
     await running.stop();
+    syslog.server.close();
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`Pure-FTPd did not start: ${(error as Error).message}`);
   }
@@ -100,9 +157,21 @@ export async function startPureFtpd(options: PureFtpdOptions): Promise<PureFtpdS
     dropoffDir: join(account.accountDir, 'HL7-Dropoff'),
     certificateFile,
     profile: (id = 'local-texas-pure-ftpd') => ({ ...localTexasFtpsProfile(port, 'explicit', passivePorts, id), name: 'Texas ImmTrac2 (Pure-FTPd test server, explicit TLS)' }),
+    log: syslog.text,
+    processes: () => running?.processes() ?? { listener: 0, sessions: [] },
+    async sessionsEnded(timeoutMs = 30_000) {
+      await running?.sessionsEnded(timeoutMs);
+      // Each session process logs through a socket of its own; the listener keeps one open.
+      const deadline = Date.now() + timeoutMs;
+      while (syslog.openSenders() > 1) {
+        if (Date.now() > deadline) throw new Error('Pure-FTPd sessions ended but their log connections stayed open');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     async stop() {
       await running?.stop();
       running = undefined;
+      await new Promise((resolve) => syslog.server.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     },
   };
