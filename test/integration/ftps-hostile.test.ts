@@ -160,4 +160,14 @@ describe('a server that never stops sending', () => {
     expect(server.dataBytesSent()).toBeGreaterThan(LISTING_LIMITS.bytes - 1024 * 1024);
     expect(server.dataBytesSent()).toBeLessThan(LISTING_LIMITS.bytes + 16 * 1024 * 1024);
   });
+
+  it('refuses a listing with more entries than any registry folder holds, and takes one at the limit', async () => {
+    const tooMany = await start({ tls: 'explicit', listingEntries: LISTING_LIMITS.entries + 1 });
+    const error = await failureOf((await connect(tooMany)).list('/'));
+    expect(error.code).toBe('incomplete');
+    expect(error.message).toBe(listingTooLong('/').message);
+
+    const atLimit = await start({ tls: 'explicit', listingEntries: LISTING_LIMITS.entries });
+    expect(await (await connect(atLimit)).list('/')).toHaveLength(LISTING_LIMITS.entries);
+  });
 });

@@ -29,6 +29,8 @@ export interface HostileFtpsOptions {
   endlessDownload?: boolean;
   /** LIST sends lines for ever. */
   endlessListing?: boolean;
+  /** LIST sends this many short lines, then ends as a listing should. */
+  listingEntries?: number;
   /** Files the server holds at the start. */
   files?: Record<string, Buffer>;
 }
@@ -196,6 +198,11 @@ export async function startHostileFtps(options: HostileFtpsOptions): Promise<Hos
               let n = 0;
               const lines = Buffer.from(Array.from({ length: 64 }, () => listingLine(`batch-${(n += 1)}.hl7`, 100)).join(''));
               return sendForever(data, lines);
+            }
+            if (options.listingEntries !== undefined) {
+              const lines = Array.from({ length: options.listingEntries }, (_, i) => listingLine(`b${i}.hl7`, 1)).join('');
+              await sendAll(data, Buffer.from(lines));
+              return reply('226 Directory send OK.');
             }
             const text = [...files].map(([name, content]) => listingLine(name, content.length)).join('') + (options.endlessDownload ? listingLine(ENDLESS, 100) : '');
             await sendAll(data, Buffer.from(text));
