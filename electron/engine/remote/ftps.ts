@@ -211,7 +211,7 @@ function pasvPort(message: string): number {
  * basic-ftp sees the TLS connection as ready: an upload only starts writing on 'secureConnect', so
  * a mismatch stops it there and not one byte of the file is sent. Some servers (vsftpd) only begin
  * the data connection's handshake after STOR/RETR/LIST, so the check runs after the command; a
- * download's bytes pass through `verifiedOnly`, so none is written before the check either.
+ * download's bytes pass a gate that asks `unverified()`, so none is written before the check either.
  */
 class CheckedDataChannel {
   private epsvRefused = false;
@@ -431,7 +431,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     if (step === 'sent' && failure.code === 'internal') throw new RemoteError('unreachable', failure.message, failure.detail);
     throw failure;
   }
-  return new FtpsFs(client, ctx, options.passivePorts, dataChannel);
+  return new FtpsFs(client, ctx, dataChannel, options.passivePorts);
 }
 
 const toEntry = (info: FileInfo): RemoteEntry => ({
@@ -452,8 +452,9 @@ export class FtpsFs implements RemoteFs {
   constructor(
     private readonly client: Client,
     private readonly ctx: ErrorContext,
+    /** Opens and checks every data connection of `client`. */
+    private readonly dataChannel: CheckedDataChannel,
     private readonly passivePorts?: { from: number; to: number },
-    private readonly dataChannel?: CheckedDataChannel,
   ) {}
 
   get usable(): boolean {
@@ -537,7 +538,7 @@ export class FtpsFs implements RemoteFs {
       await run();
     } catch (error) {
       if (options.signal?.aborted) throw cancelled();
-      throw this.dataChannel?.failure ?? this.fail(error, path);
+      throw this.dataChannel.failure ?? this.fail(error, path);
     } finally {
       this.client.trackProgress();
       options.signal?.removeEventListener('abort', abort);
@@ -558,12 +559,13 @@ export class FtpsFs implements RemoteFs {
    * connection, as a cancel does; the caller removes the partial file).
    */
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    this.sendable(remotePath);
     const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
     const channel = this.dataChannel;
     let arrived = 0;
     const gate = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        const unverified = channel?.unverified() ?? null;
+        const unverified = channel.unverified();
         if (unverified) return done(unverified);
         arrived += chunk.length;
         if (options.maxBytes !== undefined && arrived > options.maxBytes) return done(overran(name, options.maxBytes));
@@ -631,7 +633,7 @@ export class FtpsFs implements RemoteFs {
     try {
       return await this.client.list(path);
     } catch (error) {
-      if (this.dataChannel?.failure) throw this.dataChannel.failure;
+      if (this.dataChannel.failure) throw this.dataChannel.failure;
       if (error instanceof ListingLimitPassed) throw listingTooLong(path);
       if (error instanceof Error && /Maximum bytes exceeded/.test(error.message)) {
         this.client.close();
