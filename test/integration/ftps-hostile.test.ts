@@ -14,7 +14,7 @@ import { startHostileFtps, type HostileFtpsOptions, type HostileFtpsServer } fro
 
 const BATCH = Buffer.from('MSH|^~\\&|CLINIC|CLINIC|IMMTRAC|TXDSHS|20261114||VXU^V04^VXU_V04|1|P|2.5.1\r'.repeat(200));
 const REPLY = Buffer.from('MSH|^~\\&|IMMTRAC|TXDSHS|CLINIC|CLINIC|20261114||ACK^V04|2|P|2.5.1\rMSA|AA|1\r');
-const INBOX: RoleFolder = { role: 'reports', name: 'Reports', rights: ['list', 'read'], description: 'Replies', path: '/' } as RoleFolder;
+const INBOX: RoleFolder = { role: 'reports', name: 'Reports', rights: ['list', 'read'], description: 'Replies', path: '/' };
 const PASSIVE_PORTS = { from: 40000, to: 40100 };
 
 const open = (server: HostileFtpsServer) =>
