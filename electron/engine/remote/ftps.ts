@@ -531,7 +531,6 @@ export class FtpsFs implements RemoteFs {
   private async transfer(run: () => Promise<unknown>, path: string, options: TransferOptions): Promise<void> {
     const abort = () => this.client.close();
     options.signal?.addEventListener('abort', abort, { once: true });
-    this.client.trackProgress((info) => options.onProgress?.(info.bytes));
     try {
       this.sendable(path);
       if (options.signal?.aborted) throw cancelled();
@@ -540,15 +539,16 @@ export class FtpsFs implements RemoteFs {
       if (options.signal?.aborted) throw cancelled();
       throw this.dataChannel.failure ?? this.fail(error, path);
     } finally {
-      this.client.trackProgress();
       options.signal?.removeEventListener('abort', abort);
     }
   }
 
   async upload(from: string | Buffer, remotePath: string, options: TransferOptions = {}): Promise<number | null> {
-    // Read ahead 1 MiB at a time (not the 64 KiB default): fewer reads, and the next block is ready
-    // while TLS encrypts and sends the last one.
-    const source = () => (typeof from === 'string' ? createReadStream(from, { highWaterMark: 1024 * 1024 }) : Readable.from([from]));
+    // Progress is counted as the data connection takes each block, not by basic-ftp's tracker: that
+    // one reports every 500 ms only, so a file sent in less had no progress before its end (and a
+    // cancel on the first report came too late on a fast machine). The file is opened and read
+    // only once basic-ftp starts sending (after the server's 150), so nothing is counted early.
+    const source = () => Readable.from(sentInBlocks(from, options.onProgress), { objectMode: false });
     await this.transfer(() => this.client.uploadFrom(source(), remotePath), remotePath, options);
     return this.size(remotePath);
   }
@@ -570,6 +570,7 @@ export class FtpsFs implements RemoteFs {
         arrived += chunk.length;
         if (options.maxBytes !== undefined && arrived > options.maxBytes) return done(overran(name, options.maxBytes));
         done(null, chunk);
+        options.onProgress?.(arrived);
       },
     });
     const saved = pipeline(gate, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }));
@@ -645,5 +646,19 @@ export class FtpsFs implements RemoteFs {
 
   async close(): Promise<void> {
     this.client.close();
+  }
+}
+
+/**
+ * The file's blocks, read 1 MiB at a time (not the 64 KiB default: fewer reads, and the next block
+ * is ready while TLS encrypts the last), each counted once the consumer asked for the next one.
+ */
+async function* sentInBlocks(from: string | Buffer, onProgress: ((bytes: number) => void) | undefined): AsyncGenerator<Buffer> {
+  const blocks: AsyncIterable<Buffer> | Buffer[] = typeof from === 'string' ? createReadStream(from, { highWaterMark: 1024 * 1024 }) : [from];
+  let sent = 0;
+  for await (const block of blocks) {
+    yield block;
+    sent += block.length;
+    onProgress?.(sent);
   }
 }
