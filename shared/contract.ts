@@ -150,6 +150,13 @@ export interface RemoteEntry {
   size: number;
   /** Milliseconds since the epoch, or null when the server does not say. */
   modified: number | null;
+  /**
+   * How exact `modified` is, where it is not to the second (SFTP and FTP MLSD are). `minute`: an FTP
+   * listing's time of day, moved to UTC with the server's offset as the app learned it. `day`: the
+   * server gave a date without a time (FTP listings do for files older than six months); `modified`
+   * is then midnight UTC of that calendar date, shown as that date and never with a time.
+   */
+  modifiedPrecision?: 'minute' | 'day';
 }
 
 export interface LocalEntry {

@@ -97,10 +97,14 @@ export function formatSize(bytes: number): string {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** Local time, minutes precision, in the order that sorts: `2026-11-14 09:05`. */
-export function formatModified(ms: number | null): string {
+/**
+ * Local time, minutes precision, in the order that sorts: `2026-11-14 09:05`. A date the server gave
+ * without a time (`precision` 'day') is shown as that date alone: `2026-03-05`.
+ */
+export function formatModified(ms: number | null, precision?: RemoteEntry['modifiedPrecision']): string {
   if (ms === null) return '-';
   const d = new Date(ms);
+  if (precision === 'day') return d.toISOString().slice(0, 10);
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
@@ -125,7 +129,7 @@ export function folderListing(folder: RoleFolder, entries: RemoteEntry[]): strin
   if (entries.length === 0) return [header, '  (empty)'];
   const rows = [
     ['NAME', 'SIZE', 'MODIFIED'],
-    ...entries.map((e) => [e.kind === 'folder' ? `${e.name}/` : e.name, e.kind === 'folder' ? '-' : formatSize(e.size), formatModified(e.modified)]),
+    ...entries.map((e) => [e.kind === 'folder' ? `${e.name}/` : e.name, e.kind === 'folder' ? '-' : formatSize(e.size), formatModified(e.modified, e.modifiedPrecision)]),
   ];
   return [header, ...table(rows, new Set([1])).map((line) => `  ${line}`)];
 }

@@ -8,6 +8,7 @@ import type { RemoteFs } from '../engine/remote/remote-fs';
 import { openVerified, type OpenDeps, type OpenedConnection, type OpenRequest } from '../engine/session/open-verified';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import { TrustStore } from '../engine/trust/trust-store';
+import { ServerClocks } from '../engine/remote/server-clocks';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile } from './engine-setup';
@@ -90,6 +91,7 @@ export class Connector {
       trust: new TrustStore(registry.settings),
       allowedOnce: new Set(),
       ask: commandLineAsker(trustGiven, registry.profile, registry.settings.file),
+      clocks: new ServerClocks(registry.settings),
     };
   }
 

@@ -35,6 +35,7 @@ import { checkUpload, UploadBatch } from './transfers/upload';
 import { parseProfile, ProfileCatalog, summarizeProfile, type Profile } from './profiles';
 import { resolveRoleFolders } from './remote/folders';
 import { isFtpsFs, type SiteChangeResult, type SitePasswordCommand } from './remote/ftps';
+import { ServerClocks } from './remote/server-clocks';
 import { joinRemote, RemoteError, type RemoteFs } from './remote/remote-fs';
 import { RequestBroker } from './requests/request-broker';
 import { openVerified, type OpenRequest } from './session/open-verified';
@@ -107,6 +108,7 @@ export function customProfiles(settings: SettingsStore): Profile[] {
 
 export function createRegistryService(ports: ServicePorts): RegistryService {
   const trust = new TrustStore(ports.settings);
+  const clocks = new ServerClocks(ports.settings);
   const catalog = new ProfileCatalog(() => customProfiles(ports.settings));
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
@@ -139,6 +141,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     openVerified(request, {
       trust,
       allowedOnce,
+      clocks,
       ask: (seen, decision) =>
         broker.ask({
           kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',

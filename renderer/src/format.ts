@@ -24,8 +24,13 @@ const dateOnly = {
   medium: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
 };
 
-export function formatDateTime(ms: number | null): string {
-  return ms === null || !Number.isFinite(ms) ? '' : dateTime.format(new Date(ms));
+/** The same date wherever the user is: a server's date without a time is midnight UTC of that date. */
+const serverDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+
+/** A moment in the user's time; a date the server gave without a time (`precision` 'day') as that date alone. */
+export function formatDateTime(ms: number | null, precision?: 'minute' | 'day'): string {
+  if (ms === null || !Number.isFinite(ms)) return '';
+  return precision === 'day' ? serverDate.format(new Date(ms)) : dateTime.format(new Date(ms));
 }
 
 /** An ISO date from the engine (e.g. when a key was first trusted), as a plain local date. */
@@ -39,6 +44,8 @@ export interface ListedEntry {
   kind: EntryKind;
   size: number;
   modified: number | null;
+  /** Remote entries only: see RemoteEntry. */
+  modifiedPrecision?: 'minute' | 'day';
 }
 
 export type SortKey = 'name' | 'size' | 'modified';

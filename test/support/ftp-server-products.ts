@@ -54,8 +54,8 @@ function descendants(pid: number): number[] {
  * session processes it forked (a session whose client vanished would otherwise wait for its own
  * idle timeout).
  */
-export function runInOwnGroup(binary: string, args: string[], cwd: string): RunningProduct {
-  const child = spawn(binary, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+export function runInOwnGroup(binary: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): RunningProduct {
+  const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

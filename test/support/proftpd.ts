@@ -35,6 +35,11 @@ export interface ProftpdOptions {
   writeOnlyDropoff?: boolean;
   /** More directives, inside `<Global>` (they apply to FTPS and SFTP alike). */
   extraConfig?: string;
+  /**
+   * The server's time zone (its process's TZ), e.g. `Asia/Kathmandu`. MLSD and MDTM stay UTC; LIST
+   * shows local times with `TimesGMT off` (and `FactsAdvertise off` hides MLST, so clients use LIST).
+   */
+  timeZone?: string;
 }
 
 export interface ProftpdServer {
@@ -174,7 +179,10 @@ ${
 }
 `,
   );
-  let running: RunningProduct | undefined = runInOwnGroup(proftpd, ['-n', '-c', configFile], dir);
+  let running: RunningProduct | undefined = runInOwnGroup(proftpd, ['-n', '-c', configFile], dir, {
+    ...process.env,
+    ...(options.timeZone ? { TZ: options.timeZone } : {}),
+  });
   try {
     await waitForPort(port);
     if (sftpPort !== undefined) await waitForPort(sftpPort);

@@ -15,7 +15,7 @@ import {
   type TransferStatus,
 } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
-import { MemorySettings } from '../../electron/engine/settings/settings-store';
+import { MemorySettings, type SettingsStore } from '../../electron/engine/settings/settings-store';
 import { TRANSFER_HISTORY_FILE_NAME } from '../../electron/engine/transfers/history';
 import { localTexasProfile, startSshd, type SshAccount } from './sshd';
 import { startVsftpd, type TlsMode } from './vsftpd';
@@ -184,9 +184,16 @@ export interface App {
 
 export function openApp(
   registry: TestRegistry,
-  options: { profileId: string; profile?: Record<string, unknown>; timeoutSeconds?: number; idleCloseSeconds?: number },
+  options: {
+    profileId: string;
+    profile?: Record<string, unknown>;
+    timeoutSeconds?: number;
+    idleCloseSeconds?: number;
+    /** The settings the app keeps (a JSON file in a data folder, to share with a CLI run); in memory when absent. */
+    settings?: SettingsStore;
+  },
 ): App {
-  const settings = new MemorySettings();
+  const settings = options.settings ?? new MemorySettings();
   settings.set('customProfiles', [options.profile ?? registry.profile(options.profileId)]);
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-transfers-data-'));
   const events: RegistryEvent[] = [];

@@ -68,6 +68,11 @@ export interface VsftpdOptions {
   /** Limit the server to an old TLS version (an outdated server the app must refuse). */
   maxTls?: 'TLSv1' | 'TLSv1.1';
   extraConfig?: string;
+  /**
+   * The server's time zone (its process's TZ), e.g. `Asia/Kathmandu`: with `use_localtime=YES` in
+   * `extraConfig`, LIST and MDTM show times on that clock (vsftpd fixes the offset when it starts).
+   */
+  timeZone?: string;
   /** Run inside this network namespace (see netns.ts) instead of this machine's loopback. */
   netns?: Netns;
 }
@@ -136,7 +141,11 @@ ${options.extraConfig ?? ''}
   let child: ChildProcess | undefined;
   const launch = async () => {
     writeFileSync(configFile, config());
-    const env = options.maxTls ? { ...process.env, OPENSSL_CONF: oldTlsConfig(dir, options.maxTls) } : process.env;
+    const env = {
+      ...process.env,
+      ...(options.maxTls ? { OPENSSL_CONF: oldTlsConfig(dir, options.maxTls) } : {}),
+      ...(options.timeZone ? { TZ: options.timeZone } : {}),
+    };
     if (options.netns) {
       child = spawn('ip', ['netns', 'exec', options.netns.name, '/usr/sbin/vsftpd', configFile], { stdio: 'ignore', env });
       const waited = options.netns.run('bash', ['-c', `for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; sleep 0.1; done; exit 1`]);

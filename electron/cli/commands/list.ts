@@ -25,11 +25,13 @@ export function selectFolders(profile: Profile, wanted: string | undefined): Fol
 
 type FolderResult = { folder: RoleFolder; entries: RemoteEntry[] } | { folder: RoleFolder; error: CliError };
 
+/** `modified` in ISO form: a date the server gave without a time is a date alone (`2026-03-05`). */
 const entryRecord = (e: RemoteEntry) => ({
   name: e.name,
   kind: e.kind,
   size: e.size,
-  modified: e.modified === null ? null : new Date(e.modified).toISOString(),
+  modified: e.modified === null ? null : new Date(e.modified).toISOString().slice(0, e.modifiedPrecision === 'day' ? 10 : undefined),
+  ...(e.modifiedPrecision ? { modifiedPrecision: e.modifiedPrecision } : {}),
 });
 
 export async function listCommand(options: CommandOptions, positionals: string[], out: Output, io: CliIo): Promise<ExitCode> {

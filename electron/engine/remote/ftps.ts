@@ -14,8 +14,9 @@ import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } fr
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, toRemoteError, type ErrorContext } from './errors';
-import { parseListDate } from './list-dates';
+import { listedMoment, offsetFrom, parseListTime } from './list-dates';
 import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import { ServerClocks } from './server-clocks';
 import type { PasswordChangeStep } from './sftp';
 
 export interface FtpsConnectOptions {
@@ -37,6 +38,8 @@ export interface FtpsConnectOptions {
   newPassword?: string;
   /** Where a demanded password change stands, so the caller keeps its keychain in step. */
   onPasswordChange?: (step: PasswordChangeStep) => void;
+  /** What is known of servers' LIST clocks (see ServerClocks); a fresh, unsaved one when absent. */
+  clocks?: ServerClocks;
 }
 
 /** WS_FTP Server's reply to a login whose password has expired: "560 Password expired, use 'pass oldpassword newpassword'". */
@@ -345,6 +348,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     options.onPasswordChange?.(next);
   };
   let client = newClient(options.timeoutSeconds);
+  let features = new Map<string, string>();
   const dataChannel = new CheckedDataChannel(options.host);
   const isName = /[A-Za-z]/.test(options.host) && !options.host.includes(':');
   const tlsOptions = {
@@ -423,6 +427,10 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
       report('accepted');
     }
     client.prepareTransfer = dataChannel.prepare;
+    // basic-ftp asks FEAT here (and lists with MLSD when it is offered); its answer is kept, as it
+    // tells whether listings carry UTC times and whether MDTM can be asked.
+    const askFeatures = client.features.bind(client);
+    client.features = async () => (features = await askFeatures());
     await client.useDefaultSettings();
   } catch (error) {
     client.close();
@@ -431,15 +439,30 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     if (step === 'sent' && failure.code === 'internal') throw new RemoteError('unreachable', failure.message, failure.detail);
     throw failure;
   }
-  return new FtpsFs(client, ctx, dataChannel, options.passivePorts);
+  return new FtpsFs(client, ctx, dataChannel, options.passivePorts, { clocks: options.clocks ?? new ServerClocks(), features });
 }
 
-const toEntry = (info: FileInfo): RemoteEntry => ({
-  name: info.name,
-  kind: info.isDirectory ? 'folder' : info.isFile ? 'file' : 'other',
-  size: info.size,
-  modified: info.modifiedAt ? info.modifiedAt.getTime() : parseListDate(info.rawModifiedAt),
-});
+/**
+ * A listed file as the contract has it. MLSD times (`modifiedAt`) are exact UTC. A LIST line's time
+ * is the server's clock, moved to UTC by the offset learned for the server (0, as for most Unix
+ * servers, until one is learned); a date without a time stays that date. One offset for every file:
+ * a server that keeps daylight saving lists files from the other season an hour off (vsftpd does
+ * not: it fixes its offset when it starts).
+ */
+function toEntry(info: FileInfo, offsetMinutes: number, now: Date): RemoteEntry {
+  const common = { name: info.name, kind: info.isDirectory ? 'folder' : info.isFile ? 'file' : 'other', size: info.size } as const;
+  if (info.modifiedAt) return { ...common, modified: info.modifiedAt.getTime() };
+  const listed = parseListTime(info.rawModifiedAt, now, offsetMinutes);
+  if (!listed) return { ...common, modified: null };
+  return { ...common, modified: listedMoment(listed, offsetMinutes), modifiedPrecision: listed.precision };
+}
+
+/** What an FtpsFs knows of its server beyond the connection: FEAT's answer, and the server's LIST clock. */
+interface ServerFacts {
+  clocks: ServerClocks;
+  /** FEAT's answer: `MLST` means listings in UTC (MLSD), `MDTM` a modification time in UTC by RFC 3659. */
+  features: ReadonlyMap<string, string>;
+}
 
 /** Whether a connection is an FTPS one (which can carry a voluntary password change). */
 export const isFtpsFs = (fs: RemoteFs): fs is FtpsFs => fs instanceof FtpsFs;
@@ -454,8 +477,12 @@ export class FtpsFs implements RemoteFs {
     private readonly ctx: ErrorContext,
     /** Opens and checks every data connection of `client`. */
     private readonly dataChannel: CheckedDataChannel,
-    private readonly passivePorts?: { from: number; to: number },
+    private readonly passivePorts: { from: number; to: number } | undefined,
+    private readonly server: ServerFacts,
   ) {}
+
+  /** Whether this connection has already tried to learn the server's LIST clock (once is enough). */
+  private clockChecked = { ownUpload: false, mdtm: false };
 
   get usable(): boolean {
     return !this.client.closed;
@@ -550,7 +577,54 @@ export class FtpsFs implements RemoteFs {
     // only once basic-ftp starts sending (after the server's 150), so nothing is counted early.
     const source = () => Readable.from(sentInBlocks(from, options.onProgress), { objectMode: false });
     await this.transfer(() => this.client.uploadFrom(source(), remotePath), remotePath, options);
-    return this.size(remotePath);
+    // The server closed the file before its 226, so this is (a moment after) its modification time.
+    const writtenAt = Date.now();
+    const size = await this.size(remotePath);
+    await this.learnClockFromOwnFile(remotePath, writtenAt);
+    return size;
+  }
+
+  /**
+   * A server without MLSD lists times on its own clock, often its local time: the file just written
+   * shows it, listed against this computer's clock when it was written. Once per connection (a
+   * listing of that one file), so an offset that moved with daylight saving is learned again by the
+   * next batch. Never fails the upload, except when its data connection showed another certificate.
+   */
+  private async learnClockFromOwnFile(remotePath: string, writtenAt: number): Promise<void> {
+    if (this.server.features.has('MLST') || this.clockChecked.ownUpload) return;
+    this.clockChecked.ownUpload = true;
+    const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
+    try {
+      const listed = (await this.boundedList(remotePath)).find((info) => info.name === name && info.isFile);
+      if (!listed || listed.modifiedAt) return;
+      const time = parseListTime(listed.rawModifiedAt, new Date(writtenAt));
+      const offset = time?.precision === 'minute' ? offsetFrom(time.wallMs, writtenAt) : null;
+      if (offset !== null) this.server.clocks.learn(this.ctx.host, this.ctx.port, offset, 'own-upload');
+    } catch (error) {
+      if (this.dataChannel.failure) throw this.dataChannel.failure;
+      if (error instanceof RemoteError && error.code === 'identity-changed') throw error;
+    }
+  }
+
+  /**
+   * Without a note for this server yet, ask MDTM (UTC by RFC 3659) for one listed file and compare it
+   * with its listed time: the listing's offset, where the server follows the RFC. Once per connection.
+   */
+  private async learnClockFromMdtm(folder: string, infos: readonly FileInfo[]): Promise<void> {
+    if (this.clockChecked.mdtm || !this.server.features.has('MDTM')) return;
+    if (this.server.clocks.get(this.ctx.host, this.ctx.port)) return;
+    const now = new Date();
+    const sample = infos.find((info) => info.isFile && !info.modifiedAt && !/[\r\n\0]/.test(info.name) && parseListTime(info.rawModifiedAt, now)?.precision === 'minute');
+    if (!sample) return;
+    this.clockChecked.mdtm = true;
+    try {
+      const utc = await this.client.lastMod(`${folder.replace(/\/+$/, '')}/${sample.name}`);
+      const listed = parseListTime(sample.rawModifiedAt, utc);
+      const offset = listed && Number.isFinite(utc.getTime()) ? offsetFrom(listed.wallMs, utc.getTime()) : null;
+      if (offset !== null) this.server.clocks.learn(this.ctx.host, this.ctx.port, offset, 'mdtm');
+    } catch {
+      // A server that will not say (550, 502) leaves the offset unknown; the listing stands.
+    }
   }
 
   /**
@@ -619,7 +693,11 @@ export class FtpsFs implements RemoteFs {
 
   async list(path: string): Promise<RemoteEntry[]> {
     try {
-      return (await this.boundedList(path)).map(toEntry);
+      const infos = await this.boundedList(path);
+      if (infos.some((info) => !info.modifiedAt)) await this.learnClockFromMdtm(path, infos);
+      const offset = this.server.clocks.get(this.ctx.host, this.ctx.port)?.offsetMinutes ?? 0;
+      const now = new Date();
+      return infos.map((info) => toEntry(info, offset, now));
     } catch (error) {
       throw ftpFailure(error, { ...this.ctx, path }, this.passivePorts);
     }

@@ -5,6 +5,7 @@
 import type { Protocol, TrustAnswer } from '../../../shared/contract';
 import { endpointFor, type Profile, type ProfileEndpoint } from '../profiles';
 import { openFtps } from '../remote/ftps';
+import type { ServerClocks } from '../remote/server-clocks';
 import { openSftp, type PasswordChangeStep } from '../remote/sftp';
 import { RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { sameFingerprint } from '../trust/fingerprint';
@@ -36,6 +37,8 @@ export interface OpenDeps {
   ask: IdentityAsker;
   /** Identities allowed for this session only ("Allow this connection only"). */
   allowedOnce: Set<string>;
+  /** What is known of FTP servers' LIST clocks, kept in the settings. */
+  clocks?: ServerClocks;
 }
 
 export interface OpenedConnection {
@@ -81,6 +84,7 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
           verifyIdentity,
           ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
           ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
+          ...(deps.clocks ? { clocks: deps.clocks } : {}),
         })
       : openSftp({
           ...common,

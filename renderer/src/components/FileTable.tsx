@@ -283,7 +283,7 @@ export function FileTable<E extends ListedEntry>({
                   <span className="visually-hidden">, {kindWords(entry.kind)}</span>
                 </td>
                 <td className="cell-size">{entry.kind === 'file' ? formatSize(entry.size) : ''}</td>
-                <td className="cell-modified">{formatDateTime(entry.modified)}</td>
+                <td className="cell-modified">{formatDateTime(entry.modified, entry.modifiedPrecision)}</td>
               </tr>
             );
           })}
