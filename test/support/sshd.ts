@@ -5,7 +5,7 @@
 //   - `chroot` account: logs in to a root that holds `/<import code>/`.
 // Needs root (sshd, useradd). Each instance has its own folder, port, host key and log.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports';
 
@@ -71,7 +71,21 @@ export function hostKey(dir: string, name: string): { path: string; fingerprint:
   return { path, fingerprint };
 }
 
-export async function startSshd(options: { tag?: string } = {}): Promise<SshServer> {
+export interface SshdOptions {
+  tag?: string;
+  /**
+   * More global directives, before the Match blocks: e.g. `KexAlgorithms sntrup761x25519-sha512@openssh.com`
+   * (a key exchange ssh2 does not have), to meet a server whose algorithms the app does not share.
+   */
+  extraConfig?: string;
+  /**
+   * Give the host key a certificate signed by a throwaway CA (`HostCertificate`), so that
+   * `HostKeyAlgorithms ssh-ed25519-cert-v01@openssh.com` offers host key certificates only (ssh2 has none).
+   */
+  hostCertificate?: boolean;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<SshServer> {
   const tag = (options.tag ?? 'T').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 3) || 'T';
   // sshd's ChrootDirectory wants every folder above the root owned by root and not world-writable,
   // which rules out /tmp.
@@ -94,9 +108,17 @@ export async function startSshd(options: { tag?: string } = {}): Promise<SshServ
 
   let key = hostKey(dir, 'host_ed25519');
   const logFile = join(dir, 'sshd.log');
+  const certificateFor = (keyPath: string) => {
+    const ca = join(dir, 'host_ca');
+    if (!existsSync(ca)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', ca]);
+    execFileSync('ssh-keygen', ['-q', '-s', ca, '-h', '-I', 'registry-test-host', '-n', '127.0.0.1', `${keyPath}.pub`]);
+    return `${keyPath}-cert.pub`;
+  };
   const config = (keyPath: string) => `Port ${port}
 ListenAddress 127.0.0.1
 HostKey ${keyPath}
+${options.hostCertificate ? `HostCertificate ${certificateFor(keyPath)}` : ''}
+${options.extraConfig ?? ''}
 PidFile none
 LogLevel VERBOSE
 UsePAM yes

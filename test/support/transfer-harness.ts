@@ -14,6 +14,7 @@ import {
   type TransferState,
   type TransferStatus,
 } from '../../shared/contract';
+import type { CredentialVault } from '../../electron/engine/credentials/vault';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { MemorySettings, type SettingsStore } from '../../electron/engine/settings/settings-store';
 import { TRANSFER_HISTORY_FILE_NAME } from '../../electron/engine/transfers/history';
@@ -191,6 +192,8 @@ export function openApp(
     idleCloseSeconds?: number;
     /** The settings the app keeps (a JSON file in a data folder, to share with a CLI run); in memory when absent. */
     settings?: SettingsStore;
+    /** The keychain; none when absent (nothing is saved). */
+    vault?: CredentialVault;
   },
 ): App {
   const settings = options.settings ?? new MemorySettings();
@@ -204,6 +207,7 @@ export function openApp(
     appInfo: { name: 'Registry Transfer', version: 'test' },
     openExternal: async () => undefined,
     dataDir,
+    ...(options.vault ? { vault: options.vault } : {}),
     ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
     ...(options.idleCloseSeconds !== undefined ? { idleCloseSeconds: options.idleCloseSeconds } : {}),
     emit: (event) => {

@@ -23,6 +23,49 @@ export function redact(text: string, secrets: readonly string[] | undefined): st
   return out;
 }
 
+/**
+ * Whose connection limit a server's refusal names: `account` (this account's sessions, or this
+ * computer's), `server` (the server as a whole is full), or null when it is not about a limit. In the
+ * words real servers use:
+ * - ProFTPD: `530 Sorry, the maximum number of clients (1) for this user are already connected.`
+ *   (MaxClientsPerUser; MaxHostsPerUser and MaxClientsPerHost say "hosts (1) for this user" and
+ *   "clients (1) from your host"; MaxClients says "of allowed clients (N) are already connected");
+ *   its mod_sftp disconnects with reason 12 (too many connections) "Maximum connections for host/user reached".
+ * - Pure-FTPd: `421 I can't accept more than 1 connections as the same user`, `421 Too many
+ *   connections (N) from this IP`, `421 N users (the maximum) are already logged in, sorry`.
+ * - vsftpd: `421 There are too many connections from your internet address.`, `421 There are too
+ *   many connected users, please try later.`
+ * - FileZilla Server, Serv-U, WS_FTP and others: "Too many users logged in for this account",
+ *   "Too many connections for this user", "Maximum number of connections ... exceeded".
+ */
+export function connectionLimitNamed(text: string): 'account' | 'server' | null {
+  const isLimit =
+    /maximum number (?:of )?(?:allowed )?(?:clients|connections|users|hosts|sessions|logins)|too many (?:connections|connected users|users|clients|sessions|logins|simultaneous)|(?:can't|cannot) accept more than \d+ connections|maximum connections|(?:connection|session|login) limit|users \(the maximum\)/i.test(
+      text,
+    );
+  if (!isLimit) return null;
+  const ofThisAccount = /(?:this|same|the) (?:user|account)|host\/user|per[- ]user|this ip|your (?:host|internet address|ip)|from this (?:host|address)/i.test(text);
+  const ofTheServer = /allowed clients|users \(the maximum\)|too many connected users|too many users are connected|server is full/i.test(text);
+  return ofTheServer && !ofThisAccount ? 'server' : 'account';
+}
+
+/** The refusal for a full connection limit, in words that never suggest a wrong password. */
+export function tooManyConnections(scope: 'account' | 'server', ctx: ErrorContext, detail: string): RemoteError {
+  const label = (ctx.usernameLabel ?? 'username').toLowerCase();
+  if (scope === 'server') {
+    return new RemoteError(
+      'too-many-connections',
+      `The registry server at ${ctx.host} is serving as many connections as it takes right now, so it did not let this one in. Try again in a few minutes. The ${label} and password were not refused: there is nothing to reset.`,
+      detail,
+    );
+  }
+  return new RemoteError(
+    'too-many-connections',
+    `The registry refused this connection because this account already has as many connections open as it allows. Another program or another copy of this app (the app left open on another computer, or a scheduled upload) is signed in to this account right now: close it, or wait for it to finish, then try again. The ${label} and password were not refused: there is nothing to reset.`,
+    detail,
+  );
+}
+
 interface ErrorLike {
   code?: unknown;
   errno?: unknown;
@@ -45,6 +88,10 @@ export function toRemoteError(error: unknown, ctx: ErrorContext): RemoteError {
   // verdict, so they win over the text, which names the path ("/TX1234/Timeout-Reports").
   if (code === 3) return permissionDenied();
   if (code === 2) return notFound();
+
+  // Before the sign-in checks: an FTP server says "530" for a full limit as for a wrong password.
+  const limit = connectionLimitNamed(raw);
+  if (limit) return tooManyConnections(limit, ctx, detail);
 
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(raw)) {
     return make(

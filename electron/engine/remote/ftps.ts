@@ -13,7 +13,7 @@ import { checkServerIdentity, connect as connectTls, type DetailedPeerCertificat
 import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
-import { redact, toRemoteError, type ErrorContext } from './errors';
+import { connectionLimitNamed, redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { listedMoment, offsetFrom, parseListTime } from './list-dates';
 import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
 import { ServerClocks } from './server-clocks';
@@ -131,6 +131,9 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
   if (error instanceof RemoteError) return error;
   if (error instanceof FTPError) {
     const detail = redact(`${error.code}: ${error.message}`, ctx.secrets).slice(0, 500);
+    // A full connection limit answers 530 (ProFTPD) or 421 (Pure-FTPd, vsftpd): not a wrong password, not a drop.
+    const limit = connectionLimitNamed(error.message);
+    if (limit) return tooManyConnections(limit, ctx, detail);
     if (error.code === 530) return toRemoteError(error, ctx);
     if (error.code === 552 || /quota|disk full|exceed/i.test(error.message)) {
       return new RemoteError('permission-denied', 'The registry refused the file: the account is over its storage quota.', detail);

@@ -13,7 +13,7 @@ import SftpClient from 'ssh2-sftp-client';
 import type { RemoteEntry } from '../../../shared/contract';
 import { sshFingerprint, sshKeyAlgorithm } from '../trust/fingerprint';
 import type { SeenIdentity } from '../trust/trust-store';
-import { redact, toRemoteError, type ErrorContext } from './errors';
+import { redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface SftpConnectOptions {
@@ -185,6 +185,74 @@ class LoginConversation {
   };
 }
 
+/** SSH_DISCONNECT_TOO_MANY_CONNECTIONS (RFC 4253 section 11.1), as ProFTPD's mod_sftp sends for MaxClientsPerUser. */
+const DISCONNECT_TOO_MANY_CONNECTIONS = 12;
+
+/** What ssh2's debug lines call each list of a KEXINIT, and how IT would name it. */
+const ALGORITHM_KINDS: Record<string, string> = {
+  'KEX method': 'key exchange method',
+  'Host key format': 'host key type',
+  'C->S cipher': 'encryption cipher',
+  'S->C cipher': 'encryption cipher',
+  'C->S MAC': 'message authentication code (MAC)',
+  'S->C MAC': 'message authentication code (MAC)',
+  'C->S compression': 'compression method',
+  'S->C compression': 'compression method',
+};
+/** ssh2's "Handshake failed: no matching ..." names the list that found no match; these are its words for each. */
+const FAILED_LIST: Record<string, string> = {
+  'key exchange algorithm': 'KEX method',
+  'host key format': 'Host key format',
+};
+
+/** Names in the key exchange list that announce protocol extensions, not algorithms (RFC 8308, OpenSSH's strict KEX). */
+const PROTOCOL_SIGNALS = new Set(['ext-info-c', 'ext-info-s', 'kex-strict-c-v00@openssh.com', 'kex-strict-s-v00@openssh.com']);
+
+/**
+ * What the server and this app offered in the SSH handshake, list by list. ssh2's error on a
+ * failed handshake names only the list that found no match, and its 'handshake' event comes only
+ * after a success, so the offers are read from its debug lines ("Handshake: (remote) KEX method:
+ * a,b"), which it writes as it compares the two KEXINITs. Only those lines are kept; the hook is
+ * taken off once the handshake is over, so transfers pay nothing for it.
+ */
+export class HandshakeOffers {
+  private readonly lists = new Map<string, { local?: string[]; remote?: string[] }>();
+  private listening = true;
+
+  readonly debug = (line: string): void => {
+    if (!this.listening) return;
+    const match = /^Handshake: \((local|remote)\) (.+?): (.*)$/.exec(line);
+    if (!match) return;
+    const [, side, list, names] = match as unknown as [string, 'local' | 'remote', string, string];
+    const entry = this.lists.get(list) ?? {};
+    entry[side] = names.split(',').filter((n) => n !== '' && !PROTOCOL_SIGNALS.has(n));
+    this.lists.set(list, entry);
+  };
+
+  stop(): void {
+    this.listening = false;
+  }
+
+  /**
+   * The plain-words error for a handshake that found no algorithm in common, naming both sides'
+   * lists for IT; null when `error` is something else.
+   */
+  mismatch(error: unknown, ctx: ErrorContext): RemoteError | null {
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = /Handshake failed: no matching (.+)$/i.exec(message)?.[1]?.trim();
+    if (!failed) return null;
+    const list = FAILED_LIST[failed] ?? failed;
+    const what = ALGORITHM_KINDS[list] ?? `${failed.replace(/^[CS]->[CS] /, '')} algorithm`;
+    const offered = this.lists.get(list);
+    const names = (side: string[] | undefined) => (side && side.length > 0 ? side.join(', ') : 'not known');
+    return new RemoteError(
+      'algorithm-mismatch',
+      `The registry server at ${ctx.host} port ${ctx.port} and this app have no ${what} in common, so no secure connection could be made and nothing was sent. Show this to your IT: the server offers ${names(offered?.remote)}; this app supports ${names(offered?.local)}.`,
+      redact(message, ctx.secrets).slice(0, 500),
+    );
+  }
+}
+
 export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   const ctx: ErrorContext = {
     host: options.host,
@@ -202,6 +270,21 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   const login = new LoginConversation(options, () => ssh.end());
   ssh.on('change password', login.onChangeRequest);
   ssh.on('ready', login.onReady);
+  const offers = new HandshakeOffers();
+  ssh.on('handshake', () => {
+    offers.stop();
+    // ssh2 checks its debug hook before every packet it logs; none is wanted past the handshake.
+    const protocol = (ssh as unknown as { _protocol?: { _debug?: unknown } })._protocol;
+    if (protocol) protocol._debug = undefined;
+  });
+  /**
+   * The connection's own first error, as ssh2 made it: ssh2-sftp-client passes on only its text and
+   * code. A numeric code on a connection error is the reason of the server's SSH_MSG_DISCONNECT.
+   */
+  let connectionError: (Error & { code?: unknown; level?: unknown }) | undefined;
+  ssh.on('error', (error: Error) => {
+    connectionError ??= error;
+  });
   let identityRejected = false;
   let sftp: SFTPWrapper;
   try {
@@ -227,13 +310,23 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
       },
       // Exactly one password attempt, and nothing else tried: no agent, no keys from disk.
       authHandler: login.authHandler,
+      debug: offers.debug,
     });
   } catch (error) {
     await client.end().catch(() => undefined);
     if (identityRejected) throw new RemoteError('identity-unknown', HOST_KEY_REJECTED);
     if (login.stop) throw stoppedLogin(login.stop, ctx);
+    const mismatch = offers.mismatch(connectionError ?? error, ctx);
+    if (mismatch) throw mismatch;
+    if (connectionError?.code === DISCONNECT_TOO_MANY_CONNECTIONS) {
+      // ProFTPD's mod_sftp takes the password, then disconnects: the password was right.
+      throw tooManyConnections('account', ctx, redact(`SSH disconnect ${DISCONNECT_TOO_MANY_CONNECTIONS}: ${connectionError.message}`, ctx.secrets).slice(0, 500));
+    }
     throw toRemoteError(error, ctx);
   }
+  offers.stop();
+  // The SFTP channel took ssh2's debug hook too when it opened; its requests need none.
+  (sftp as unknown as { _debug?: unknown })._debug = undefined;
   // SFTP is request and reply: without TCP_NODELAY each small request waits for the peer's delayed
   // ACK (40 ms on Linux, 200 ms on Windows), which made a folder listing take a fifth of a second.
   (client as unknown as { client: { setNoDelay(on: boolean): void } }).client.setNoDelay(true);
