@@ -23,10 +23,22 @@ export function parseProfile(raw: unknown, source = 'the profile'): Profile {
 
 export const builtInProfiles: readonly Profile[] = BUILT_IN_PROFILES.map((p) => parseProfile(p, p.id));
 
+/**
+ * A text file's characters, whatever byte order mark an editor put first: Windows Notepad writes
+ * UTF-8 with a mark (EF BB BF), and its "Unicode" is UTF-16 little-endian (FF FE). Without a mark,
+ * UTF-8. The mark itself is not part of the text (JSON.parse refuses it).
+ */
+export function decodeTextFile(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  return bytes.toString('utf8');
+}
+
 export async function loadProfileFile(path: string): Promise<Profile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeTextFile(await readFile(path));
   } catch {
     throw new ProfileError(`The profile file ${path} could not be read.`);
   }

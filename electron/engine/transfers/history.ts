@@ -8,26 +8,62 @@ import { z } from 'zod';
 
 export const TRANSFER_HISTORY_FILE_NAME = 'transfers.jsonl';
 
+/**
+ * The most characters a record keeps of each text. Names and paths: the longest path Windows allows
+ * (32,767), so every real file's name and path is kept whole, 255-byte names in deep folders too;
+ * only a name no file system holds (a hostile server's) is shortened. A record is never refused for
+ * a long text: what is longer is shortened to fit, ending in "…".
+ */
+export const HISTORY_TEXT_LIMITS = {
+  profileId: 60,
+  account: 200,
+  localName: 32_767,
+  remoteName: 32_767,
+  folder: 32_767,
+  error: 4_000,
+} as const;
+
 export const transferRecordSchema = z
   .object({
     time: z.iso.datetime({ offset: true }),
-    profileId: z.string().min(1).max(60),
-    account: z.string().max(200),
+    profileId: z.string().min(1).max(HISTORY_TEXT_LIMITS.profileId),
+    account: z.string().max(HISTORY_TEXT_LIMITS.account),
     direction: z.enum(['upload', 'download', 'delete']),
-    localName: z.string().max(4096),
-    remoteName: z.string().max(4096),
-    folder: z.string().max(4096),
+    localName: z.string().max(HISTORY_TEXT_LIMITS.localName),
+    remoteName: z.string().max(HISTORY_TEXT_LIMITS.remoteName),
+    folder: z.string().max(HISTORY_TEXT_LIMITS.folder),
     size: z.number().int().nonnegative(),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .nullable(),
     result: z.enum(['done', 'failed', 'cancelled']),
-    error: z.string().max(1000).optional(),
+    error: z.string().max(HISTORY_TEXT_LIMITS.error).optional(),
   })
   .strict();
 
 export type TransferRecord = z.infer<typeof transferRecordSchema>;
+
+/** `text` cut to at most `max` UTF-16 units, ending in "…", never splitting a character made of two. */
+function shortened(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const character of text) {
+    if (kept.length + character.length > max - 1) break;
+    kept += character;
+  }
+  return `${kept}…`;
+}
+
+/** The record with every text that is longer than the history keeps shortened to fit. */
+function fitted(record: TransferRecord): TransferRecord {
+  const fit = { ...record };
+  for (const [field, max] of Object.entries(HISTORY_TEXT_LIMITS) as [keyof typeof HISTORY_TEXT_LIMITS, number][]) {
+    const value = fit[field];
+    if (typeof value === 'string') (fit as Record<string, unknown>)[field] = shortened(value, max);
+  }
+  return fit;
+}
 
 export class TransferHistory {
   readonly file: string;
@@ -45,7 +81,7 @@ export class TransferHistory {
 
   /** Resolves once the record is in the file. */
   append(record: TransferRecord): Promise<void> {
-    const parsed = transferRecordSchema.safeParse(record);
+    const parsed = transferRecordSchema.safeParse(fitted(record));
     if (!parsed.success) {
       // Issue paths only: the values might be exactly what must not be written anywhere.
       const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || 'record'))].join(', ');

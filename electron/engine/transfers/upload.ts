@@ -3,6 +3,7 @@
 // is it renamed to its final name — so the registry never picks up half a file. A cancel or a failure
 // removes the temporary file where the server lets us; the local file is only ever read.
 import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { RemoteEntry, RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
@@ -45,6 +46,14 @@ interface LocalFindings {
   final: boolean;
 }
 
+/** What a path that is neither a file nor a folder is, in words a clinic's IT would use. */
+function specialFileKind(s: Stats): string {
+  if (s.isFIFO()) return 'a named pipe';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'a special file';
+}
+
 /** The checks that need only this computer: they may run ahead of the file's turn. */
 async function examineLocal(target: UploadTarget, localPath: string): Promise<LocalFindings> {
   const fileName = basename(localPath);
@@ -59,7 +68,9 @@ async function examineLocal(target: UploadTarget, localPath: string): Promise<Lo
 
   try {
     const s = await stat(localPath);
-    if (!s.isFile()) return stop(`${fileName} is a folder, not a file. Choose the HL7 file itself.`);
+    if (s.isDirectory()) return stop(`${fileName} is a folder, not a file. Choose the HL7 file itself.`);
+    // A named pipe, socket or device: stat does not open it, and reading one could wait for ever.
+    if (!s.isFile()) return stop(`${fileName} is not a regular file (it is ${specialFileKind(s)}), so it cannot be sent. Choose the HL7 file itself.`);
     found.size = s.size;
     found.checked = { size: s.size, mtimeMs: s.mtimeMs };
   } catch {
