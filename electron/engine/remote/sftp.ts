@@ -325,8 +325,9 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     throw toRemoteError(error, ctx);
   }
   offers.stop();
-  // The SFTP channel took ssh2's debug hook too when it opened; its requests need none.
+  // The SFTP channel and ssh2-sftp-client took the debug hook too; their requests need none.
   (sftp as unknown as { _debug?: unknown })._debug = undefined;
+  (client as unknown as { debug?: unknown }).debug = undefined;
   // SFTP is request and reply: without TCP_NODELAY each small request waits for the peer's delayed
   // ACK (40 ms on Linux, 200 ms on Windows), which made a folder listing take a fifth of a second.
   (client as unknown as { client: { setNoDelay(on: boolean): void } }).client.setNoDelay(true);
