@@ -5,7 +5,7 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import Store from 'electron-store';
-import { SETTINGS_FILE_NAME, type SettingsStore } from '../engine/settings/settings-store';
+import { SETTINGS_FILE_NAME, withoutByteOrderMark, type SettingsStore } from '../engine/settings/settings-store';
 
 export type SettingsLog = (line: string) => void;
 
@@ -22,7 +22,7 @@ type FileState = 'missing' | 'valid' | 'damaged';
 function fileState(file: string): FileState {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = withoutByteOrderMark(readFileSync(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw new Error(`The app cannot read its settings file ${file}: ${(error as Error).message}`);
@@ -63,6 +63,9 @@ export function openElectronSettings(dataDir: string, log: SettingsLog = (line) 
     clearInvalidConfig: false,
     configFileMode: 0o600,
     watch: false,
+    // A file saved again by Notepad starts with a byte order mark, which JSON.parse refuses: it is
+    // read, not set aside as damaged (the user's trust decisions and profiles are in it).
+    deserialize: (text: string) => JSON.parse(withoutByteOrderMark(text)) as Record<string, unknown>,
   });
 
   /** If the file went bad while the app ran (edited by hand, a disk fault), set it aside and retry once. */

@@ -15,6 +15,14 @@ export const SETTINGS_FILE_NAME = 'config.json';
  * A JSON file written atomically (temporary file, then rename) with owner-only permissions. It holds
  * no secret: passwords live in the OS keychain only.
  */
+/**
+ * The settings file's text without the UTF-8 byte order mark Notepad puts first when the user saves
+ * the file again (JSON.parse refuses it): such a file is read, not treated as damaged.
+ */
+export function withoutByteOrderMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 export class JsonFileSettings implements SettingsStore {
   private data: Record<string, unknown>;
 
@@ -29,7 +37,7 @@ export class JsonFileSettings implements SettingsStore {
   private static read(file: string): Record<string, unknown> {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = withoutByteOrderMark(readFileSync(file, 'utf8'));
     } catch {
       return {};
     }

@@ -67,6 +67,20 @@ describe('electron-store settings', () => {
     expect(statSync(join(dataDir, SETTINGS_FILE_NAME)).mode & 0o777).toBe(0o600);
   });
 
+  it('reads a settings file saved again by Notepad (UTF-8 with a byte order mark) in the app and the CLI, and keeps what is in it', () => {
+    const file = join(dataDir, SETTINGS_FILE_NAME);
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ trustedIdentities: trusted }, null, 2))]));
+
+    const { settings, setAside } = openElectronSettings(dataDir, log);
+    expect(setAside).toBeNull();
+    expect(settings.get('trustedIdentities')).toEqual(trusted);
+    expect(JsonFileSettings.inDataDir(dataDir).get('trustedIdentities')).toEqual(trusted);
+    settings.set('customProfiles', [{ id: 'p' }]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ trustedIdentities: trusted, customProfiles: [{ id: 'p' }] });
+    expect(readdirSync(dataDir)).toEqual([SETTINGS_FILE_NAME]);
+    expect(logLines).toEqual([]);
+  });
+
   it('moves a damaged file aside instead of wiping it, says so, and starts empty', () => {
     const file = join(dataDir, SETTINGS_FILE_NAME);
     const damaged = '{"trustedIdentities": [{"id": "a1", "host": "sftp.exam';
