@@ -20,6 +20,25 @@ export interface CliIo {
 }
 
 const REDACTED = '********';
+
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (ESC starts the sequences that set
+ * the window title or clear the screen; BEL, CR, LF, backspace forge or hide lines), DEL, C1
+ * controls (U+009B is a one-character CSI), the Unicode line and paragraph separators, and the
+ * bidirectional overrides and isolates that make a name read backwards.
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** TERMINAL_CONTROLS but the C0 ones, which JSON.stringify escapes in strings (its line breaks are its layout). */
+const CONTROLS_JSON_LEAVES = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text shown as it is, except that each terminal control character appears escaped: `\x1B`, `\u202E`. */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase()}`;
+  });
+}
 /** Shorter strings would blank ordinary words; registry passwords are longer than this by rule. */
 const SHORTEST_REDACTED = 4;
 
@@ -42,21 +61,39 @@ export class Output {
     return out;
   }
 
-  out(text: string): void {
-    this.io.stdout(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  /**
+   * Lines to stdout: a string is one line, an array is one line per element. Every control character
+   * inside a line is shown escaped (see terminalSafe), so a name a server chose can neither forge a
+   * line nor drive the terminal; the line breaks are only the ones put here.
+   */
+  out(lines: string | readonly string[]): void {
+    this.io.stdout(this.lines(lines));
   }
 
-  err(text: string): void {
-    this.io.stderr(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  /** Lines to stderr, as `out`. */
+  err(lines: string | readonly string[]): void {
+    this.io.stderr(this.lines(lines));
   }
 
-  /** A line that is redrawn in place (`\r`), never followed by a newline. Only for a terminal. */
+  private lines(lines: string | readonly string[]): string {
+    return (typeof lines === 'string' ? [lines] : lines).map((line) => `${terminalSafe(this.clean(line))}\n`).join('');
+  }
+
+  /**
+   * A line that is redrawn in place (`\r`), never followed by a newline. Only for a terminal, and
+   * only for text the CLI composed itself (the progress line: a verb and numbers, never a name).
+   */
   redraw(text: string): void {
     this.io.stdout(this.clean(text));
   }
 
+  /**
+   * One JSON document. JSON.stringify escapes C0 controls itself; the others a terminal may act on
+   * (DEL, C1, separators, bidirectional controls) are written as \u escapes too: the same JSON.
+   */
   document(value: object): void {
-    this.out(JSON.stringify(value, null, 2));
+    const json = JSON.stringify(value, null, 2).replace(CONTROLS_JSON_LEAVES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    this.io.stdout(`${this.clean(json)}\n`);
   }
 
   /** Report a failure: plain words on stderr, and with --json the same as a JSON object on stdout. */

@@ -25,7 +25,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         else out.out(`registry-transfer ${CLI_VERSION}`);
         return EXIT.done;
       case 'help':
-        out.out(helpText(line.command));
+        out.out(helpText(line.command).split('\n'));
         return EXIT.done;
       case 'run':
         switch (line.command) {

@@ -133,7 +133,7 @@ export async function changePasswordCommand(options: CommandOptions, out: Output
     const kept = await keychain.use((k) => k.saved(account));
     const saved = kept.ok && kept.value.current === newPassword;
     if (out.json) out.document({ ok: true, changed: true, message, notices, savedInKeychain: saved, exitCode: EXIT.done, ...connection });
-    else out.out([message, ...notices].join('\n'));
+    else out.out([message, ...notices]);
     return EXIT.done;
   };
   let fs: RemoteFs = opened.fs;

@@ -135,7 +135,7 @@ export async function downloadCommand(options: CommandOptions, positionals: stri
       failed,
     });
   } else {
-    out.out(`${results.length > 0 ? '\n' : ''}${saved} saved, ${failed} failed.`);
+    out.out([...(results.length > 0 ? [''] : []), `${saved} saved, ${failed} failed.`]);
   }
   return exitCode;
 }

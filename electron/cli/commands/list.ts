@@ -72,8 +72,8 @@ export async function listCommand(options: CommandOptions, positionals: string[]
   };
 
   if (!out.json) {
-    const blocks = results.map((r) => ('entries' in r ? folderListing(r.folder, r.entries).join('\n') : `${r.folder.name} (${r.folder.role})  ${r.folder.path}\n  could not be listed`));
-    out.out(blocks.join('\n\n'));
+    const blocks = results.map((r) => ('entries' in r ? folderListing(r.folder, r.entries) : [`${r.folder.name} (${r.folder.role})  ${r.folder.path}`, '  could not be listed']));
+    out.out(blocks.flatMap((block, i) => (i === 0 ? block : ['', ...block])));
   }
   if (firstError) {
     for (const r of results) if ('error' in r) out.err(`registry-transfer: ${r.folder.name}: ${r.error.message}`);

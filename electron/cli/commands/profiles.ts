@@ -12,6 +12,6 @@ export async function profilesCommand(options: CommandOptions, out: Output, io: 
     out.document({ ok: true, profiles });
     return EXIT.done;
   }
-  out.out(profiles.map((p) => profileListing(p).join('\n')).join('\n\n'));
+  out.out(profiles.flatMap((p, i) => (i === 0 ? profileListing(p) : ['', ...profileListing(p)])));
   return EXIT.done;
 }

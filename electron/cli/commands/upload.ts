@@ -194,7 +194,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   if (out.json) {
     out.document({ ok: failed === 0, exitCode, ...connectionFacts(registry, login, connection.opened), files: results, sent, failed });
   } else {
-    out.out(`\n${sent} sent, ${failed} failed.`);
+    out.out(['', `${sent} sent, ${failed} failed.`]);
   }
   return exitCode;
 }

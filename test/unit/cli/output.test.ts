@@ -2,7 +2,7 @@
 // password, whatever text passes through.
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../electron/cli/errors';
-import { folderListing, formatModified, formatSize, Output, table } from '../../../electron/cli/output';
+import { folderListing, formatModified, formatSize, Output, table, terminalSafe } from '../../../electron/cli/output';
 
 function captured(json: boolean) {
   const stdout: string[] = [];
@@ -61,5 +61,27 @@ describe('formatting', () => {
     expect(folderListing(folder, [])).toEqual(['HL7-Dropoff (dropoff)  /ABC123/HL7-Dropoff', '  (empty)']);
     const lines = folderListing(folder, [{ name: 'old', kind: 'folder', size: 4096, modified: null }]);
     expect(lines[2]).toMatch(/^ {2}old\/\s+-\s+-$/);
+  });
+});
+
+describe('terminal-safe text', () => {
+  it('shows every character a terminal would act on as an escape, and leaves other text alone', () => {
+    expect(terminalSafe('\u001b]0;title\u0007a\tb\r\n\u007f\u0085\u009b\u2028\u202e\u2069')).toBe('\\x1B]0;title\\x07a\\x09b\\x0D\\x0A\\x7F\\x85\\x9B\\u2028\\u202E\\u2069');
+    expect(terminalSafe('MYCLINIC_20261114 é 日本 😀.HL7')).toBe('MYCLINIC_20261114 é 日本 😀.HL7');
+  });
+
+  it('puts line breaks only between the lines it was given, on both streams', () => {
+    const { out, stdout, stderr } = captured(false);
+    out.out(['a\nb', '', 'c']);
+    out.err('registry-transfer: x\r\u001b[2J');
+    expect(stdout()).toBe('a\\x0Ab\n\nc\n');
+    expect(stderr()).toBe('registry-transfer: x\\x0D\\x1B[2J\n');
+  });
+
+  it('keeps JSON exact while escaping the characters JSON.stringify leaves raw', () => {
+    const { out, stdout } = captured(true);
+    out.document({ name: 'a\u009b\u202eb\u001b' });
+    expect(stdout()).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u001b]/);
+    expect(JSON.parse(stdout())).toEqual({ name: 'a\u009b\u202eb\u001b' });
   });
 });
