@@ -4,7 +4,8 @@
 import { calls, type Protocol } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import type { Profile } from '../engine/profiles';
-import type { RemoteFs } from '../engine/remote/remote-fs';
+import { RemoteError, type RemoteFs } from '../engine/remote/remote-fs';
+import { LeftoverJournal, type LeftoverAccount } from '../engine/transfers/leftover-journal';
 import { openVerified, type OpenDeps, type OpenedConnection, type OpenRequest } from '../engine/session/open-verified';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import { TrustStore } from '../engine/trust/trust-store';
@@ -81,18 +82,26 @@ export async function prepareLogin(registry: Registry, options: CommandOptions, 
  */
 export class Connector {
   private readonly deps: OpenDeps;
+  /** Temporary upload files left behind, in the data folder the window uses too. */
+  readonly leftovers: LeftoverJournal;
 
   constructor(
     private readonly registry: Registry,
     private readonly login: Login,
     private readonly trustGiven: string | undefined,
   ) {
+    this.leftovers = LeftoverJournal.inDataDir(registry.dataDir);
     this.deps = {
+      leftovers: this.leftovers,
       trust: new TrustStore(registry.settings),
       allowedOnce: new Set(),
       ask: commandLineAsker(trustGiven, registry.profile, registry.settings.file),
       clocks: new ServerClocks(registry.settings),
     };
+  }
+
+  leftoverAccount(opened: OpenedConnection): LeftoverAccount {
+    return { profileId: this.registry.profile.id, host: opened.host, port: opened.port, username: this.login.username };
   }
 
   async open(): Promise<OpenedConnection> {
@@ -140,6 +149,31 @@ export class RunConnection {
     })().finally(() => (this.reopening = undefined));
     await this.reopening;
     return this.current;
+  }
+
+  /**
+   * Remove a stopped upload's temporary file over the connection (reopened if the failure closed
+   * it); one that cannot be removed now is written down for the next connection to this account,
+   * from the window or the command line. True when it is gone.
+   */
+  async removeLeftover(path: string): Promise<boolean> {
+    try {
+      await (await this.fs()).remove(path);
+      return true;
+    } catch (error) {
+      if (error instanceof RemoteError && error.code === 'not-found') return true;
+    }
+    this.rememberLeftover(path);
+    return false;
+  }
+
+  /** Write down a hidden temporary file to be removed on the next connection to this account. */
+  rememberLeftover(path: string): void {
+    try {
+      this.connector.leftovers.remember(this.connector.leftoverAccount(this.opened), path);
+    } catch {
+      // The data folder cannot be written: the file stays until someone removes it.
+    }
   }
 
   close(): Promise<void> {

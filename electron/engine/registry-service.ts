@@ -1,6 +1,7 @@
 // The engine's face: one handler per call of the contract. The Electron main process, the e2e
 // bridge and the tests all drive the app through these handlers, after `dispatchCall` has checked the
 // payload against the contract.
+import { join } from 'node:path';
 import {
   failure,
   type CallHandlers,
@@ -29,6 +30,7 @@ import { signIn } from './credentials/sign-in';
 import { vaultAccount, type CredentialVault } from './credentials/vault';
 import { listLocalFolder, localPlaces } from './local/local-fs';
 import { TransferHistory } from './transfers/history';
+import { LeftoverJournal, LEFTOVER_JOURNAL_FILE_NAME } from './transfers/leftover-journal';
 import { isSafeRemoteName } from './transfers/safe-names';
 import { TransferQueue, type QueueTarget } from './transfers/transfer-queue';
 import { checkUpload, UploadBatch } from './transfers/upload';
@@ -38,7 +40,7 @@ import { isFtpsFs, type SiteChangeResult, type SitePasswordCommand } from './rem
 import { ServerClocks } from './remote/server-clocks';
 import { joinRemote, RemoteError, type RemoteFs } from './remote/remote-fs';
 import { RequestBroker } from './requests/request-broker';
-import { openVerified, type OpenRequest } from './session/open-verified';
+import { openVerified, resolveEndpoint, type OpenRequest } from './session/open-verified';
 import type { SettingsStore } from './settings/settings-store';
 import { TrustStore } from './trust/trust-store';
 
@@ -113,6 +115,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
   const history = ports.dataDir ? new TransferHistory(ports.dataDir) : null;
+  const leftovers = new LeftoverJournal(ports.dataDir ? join(ports.dataDir, LEFTOVER_JOURNAL_FILE_NAME) : null);
   /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
   const keychain = new KeychainAccess(ports.vault);
   const firstLogin = new FirstLoginRecord(ports.settings);
@@ -142,6 +145,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       trust,
       allowedOnce,
       clocks,
+      leftovers,
       ask: (seen, decision) =>
         broker.ask({
           kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',
@@ -281,6 +285,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const transfers = new TransferQueue({
     emit: ports.emit,
     history,
+    leftovers,
+    leftoverAccount: (target) => {
+      // The queue's targets are the session's account; the server is the session's.
+      const endpoint = session ? resolveEndpoint(session.request) : null;
+      return { profileId: target.profileId, username: target.username, host: endpoint?.host ?? '', port: endpoint?.port ?? 0 };
+    },
     withFs: withTransferConnection,
     onDrained: async () => {
       const s = session;

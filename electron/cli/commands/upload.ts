@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
+import { leftoverNote } from '../../engine/transfers/leftover-journal';
 import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
@@ -287,22 +288,28 @@ async function uploadOne(
   progress.start(check.size);
   try {
     const fs = await connection.fs();
-    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update });
+    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update, onLeftover: (path) => connection.rememberLeftover(path) });
     const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.`;
     lines.push(`  ${message}`);
     return done({ ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath });
   } catch (error) {
-    if (error instanceof UploadStopped && error.leftover) {
-      // The connection ended with the transfer (an FTPS failure closes it): a new one tidies up.
-      const leftover = error.leftover;
-      await connection
-        .fs()
-        .then((fs) => fs.remove(leftover))
-        .catch(() => undefined);
-    }
+    // The connection often ended with the transfer (an FTPS failure closes it): a new one tidies up.
+    const leftBehind = error instanceof UploadStopped && error.leftover !== null && !(await connection.removeLeftover(error.leftover));
+    const folderName = target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
     if (error instanceof RemoteError && error.code === 'cancelled') {
-      return failedWith(base, new RemoteError('cancelled', 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.'));
+      return failedWith(
+        base,
+        new RemoteError(
+          'cancelled',
+          error instanceof UploadStopped && error.remains
+            ? `the run was stopped while it was being sent. ${error.remains}`
+            : leftBehind
+            ? `the run was stopped while it was being sent. Nothing was delivered. ${leftoverNote(folderName)}`
+            : 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.',
+        ),
+      );
     }
+    if (leftBehind && error instanceof RemoteError) return failedWith(base, new RemoteError(error.code, `${error.message} ${leftoverNote(folderName)}`, error.detail));
     return failedWith(base, error);
   } finally {
     progress.stop();

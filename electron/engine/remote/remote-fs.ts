@@ -43,7 +43,13 @@ export interface RemoteFs {
   upload(from: string | Buffer, remotePath: string, options?: TransferOptions): Promise<number | null>;
   /** Fetch `remotePath` into `localPath` (which the caller has made safe and unique). */
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
+  /** Rename; where `to` exists, some servers replace it and others refuse (OpenSSH's SFTP does). */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Rename over an existing file in one step, so that there is never a moment without one of the
+   * two: present only where the server offers it (OpenSSH's `posix-rename@openssh.com`).
+   */
+  readonly renameReplacing?: (from: string, to: string) => Promise<void>;
   remove(path: string): Promise<void>;
   /** How many transfers this one connection carries at once (1 where the protocol cannot overlap them). */
   readonly parallelTransfers: number;

@@ -563,11 +563,26 @@ class SftpFs implements RemoteFs, ReplyGuard {
   /** Aborted when the connection closes, for whoever is waiting on the server. */
   private readonly dropped = new AbortController();
 
+  readonly renameReplacing?: (from: string, to: string) => Promise<void>;
+
   constructor(
     private readonly client: SftpClient,
     private readonly sftp: SFTPWrapper,
     private readonly ctx: ErrorContext,
-  ) {}
+  ) {
+    // ssh2 keeps the extensions the server announced in its version packet in `_extensions` and
+    // offers no public way to ask; its ext_openssh_rename throws unless version "1" is there.
+    const extensions = (sftp as unknown as { _extensions?: Record<string, string> })._extensions;
+    if (extensions?.['posix-rename@openssh.com'] === '1') {
+      this.renameReplacing = async (from, to) => {
+        try {
+          await this.reply(() => call<void>((cb) => this.sftp.ext_openssh_rename(from, to, cb as never)));
+        } catch (error) {
+          throw this.fail(error, from);
+        }
+      };
+    }
+  }
 
   get usable(): boolean {
     return !this.closed;

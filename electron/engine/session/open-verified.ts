@@ -8,6 +8,7 @@ import { openFtps } from '../remote/ftps';
 import type { ServerClocks } from '../remote/server-clocks';
 import { openSftp, type PasswordChangeStep } from '../remote/sftp';
 import { RemoteError, type RemoteFs } from '../remote/remote-fs';
+import type { LeftoverJournal } from '../transfers/leftover-journal';
 import { sameFingerprint } from '../trust/fingerprint';
 import type { SeenIdentity, TrustDecision, TrustStore } from '../trust/trust-store';
 
@@ -39,6 +40,8 @@ export interface OpenDeps {
   allowedOnce: Set<string>;
   /** What is known of FTP servers' LIST clocks, kept in the settings. */
   clocks?: ServerClocks;
+  /** Temporary upload files left behind earlier: removed as soon as the account is reached again. */
+  leftovers?: LeftoverJournal;
 }
 
 export interface OpenedConnection {
@@ -94,6 +97,11 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
           ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
         });
 
+  const opened = async (fs: RemoteFs, identity: SeenIdentity): Promise<OpenedConnection> => {
+    await deps.leftovers?.finish(fs, { profileId: request.profile.id, host, port, username: request.username });
+    return { fs, host, port, identity };
+  };
+
   let seen: SeenIdentity | undefined;
   let decision: TrustDecision | undefined;
   try {
@@ -102,7 +110,7 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
       decision = deps.trust.decide(s);
       return decision.status === 'trusted' || deps.allowedOnce.has(onceKey(s));
     });
-    return { fs, host, port, identity: seen as SeenIdentity };
+    return await opened(fs, seen as SeenIdentity);
   } catch (error) {
     if (!(error instanceof RemoteError && error.code === 'identity-unknown' && seen && decision && decision.status !== 'trusted')) {
       throw error;
@@ -129,7 +137,7 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
       second = s;
       return sameFingerprint(s.fingerprint, presented.fingerprint);
     });
-    return { fs, host, port, identity: presented };
+    return await opened(fs, presented);
   } catch (error) {
     if (error instanceof RemoteError && error.code === 'identity-unknown' && second) {
       throw new RemoteError(

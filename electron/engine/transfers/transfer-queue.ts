@@ -8,6 +8,7 @@ import type { FolderRole, RegistryEvent, RoleFolder, TransferStatus, UploadCheck
 import { RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { fetchFile, statedSizeOf } from './download';
 import type { TransferHistory } from './history';
+import { leftoverNote, type LeftoverAccount, type LeftoverJournal } from './leftover-journal';
 import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from './upload';
 
 type Job =
@@ -33,6 +34,10 @@ export interface QueueDeps {
   onDrained: () => Promise<void>;
   /** How often progress events go out at most. */
   progressIntervalMs?: number;
+  /** Temporary files of stopped uploads that could not be removed yet, kept in the data folder. */
+  leftovers: LeftoverJournal;
+  /** The server and account a target's files go to, as the journal names them. */
+  leftoverAccount: (target: QueueTarget) => LeftoverAccount;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -40,8 +45,6 @@ const PROGRESS_INTERVAL_MS = 250;
 export class TransferQueue {
   private readonly items = new Map<string, Item>();
   private readonly waiting: string[] = [];
-  /** Temporary files of stopped uploads that could not be removed yet. */
-  private readonly leftovers: { profileId: string; username: string; path: string }[] = [];
   private running = false;
   /** The uploads of one run of the queue until it drains: folder listings and places held. */
   private batch = new UploadBatch();
@@ -206,12 +209,15 @@ export class TransferQueue {
         leftBehind = !(await this.tidyUp(item.target, error.leftover, error.code === 'timeout'));
       }
       const folderName = item.target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
-      const leftNote = `A partial copy under a temporary name is still in ${folderName}; the registry does not process it, and the app removes it with the next transfer.`;
+      const leftNote = leftoverNote(folderName);
+      const remains = error instanceof UploadStopped ? error.remains : null;
       if (cancelledNow) {
         message =
           item.status.direction === 'download'
             ? 'Cancelled. No partial file was kept.'
-            : leftBehind
+            : remains
+              ? `Cancelled. ${remains}`
+              : leftBehind
               ? `Cancelled. Nothing was delivered. ${leftNote}`
               : 'Cancelled. Nothing was delivered, and no partial file was left on the registry.';
       } else if (leftBehind) {
@@ -225,10 +231,10 @@ export class TransferQueue {
    * Remove the temporary file of an upload that stopped. The connection often ended with the transfer
    * (an FTPS cancel, a drop), so a new one is opened — except after a timeout, when the server has just
    * kept the user waiting for a whole timeout and would likely do it again: then, and whenever removing
-   * fails, the file is remembered and removed before the next transfer. True when it is gone.
+   * fails, the file is written down in the data folder and removed on the next connection to the
+   * account (or before the next transfer). True when it is gone.
    */
   private async tidyUp(target: QueueTarget, path: string, later: boolean): Promise<boolean> {
-    const leftover = { profileId: target.profileId, username: target.username, path };
     if (!later) {
       try {
         await this.deps.withFs((fs) => fs.remove(path));
@@ -237,22 +243,20 @@ export class TransferQueue {
         if (error instanceof RemoteError && error.code === 'not-found') return true;
       }
     }
-    this.leftovers.push(leftover);
+    this.remember(target, path);
     return false;
   }
 
-  private async removeLeftovers(fs: RemoteFs, target: QueueTarget): Promise<void> {
-    for (const leftover of [...this.leftovers]) {
-      if (leftover.profileId !== target.profileId || leftover.username !== target.username) continue;
-      try {
-        await fs.remove(leftover.path);
-      } catch (error) {
-        if (!(error instanceof RemoteError && error.code === 'not-found')) continue;
-      }
-      // Another transfer may have removed it from the list meanwhile.
-      const index = this.leftovers.indexOf(leftover);
-      if (index >= 0) this.leftovers.splice(index, 1);
+  private remember(target: QueueTarget, path: string): void {
+    try {
+      this.deps.leftovers.remember(this.deps.leftoverAccount(target), path);
+    } catch {
+      // The data folder cannot be written: the file stays until someone removes it.
     }
+  }
+
+  private async removeLeftovers(fs: RemoteFs, target: QueueTarget): Promise<void> {
+    await this.deps.leftovers.finish(fs, this.deps.leftoverAccount(target));
   }
 
   private async runUpload(item: Item, target: UploadTarget, job: Extract<Job, { kind: 'upload' }>): Promise<void> {
@@ -288,6 +292,7 @@ export class TransferQueue {
       await batch.send(fs, target, check, {
         signal: item.abort.signal,
         onProgress: this.progress(item, started),
+        onLeftover: (path) => this.remember(item.target, path),
         onVerifying: () => {
           item.status.state = 'verifying';
           item.status.message = 'Checking that the registry received all of it…';

@@ -1,7 +1,9 @@
-// The upload pipeline. Every check runs before a byte is sent; then the file goes to a temporary
-// name in the dropoff folder, its size on the server is compared with the local file, and only then
-// is it renamed to its final name — so the registry never picks up half a file. A cancel or a failure
-// removes the temporary file where the server lets us; the local file is only ever read.
+// The upload pipeline. Every check runs before a byte is sent; then, where the dropoff lets files be
+// renamed, the file goes to a temporary name, its size on the server is compared with the local
+// file, and only then is it renamed to its final name, so the registry never picks up half a file.
+// A write-only dropoff gets the file under its final name, with the same size check after. A
+// cancel or a failure removes what it left where the server lets us, and otherwise says what is
+// there; the local file is only ever read.
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -173,21 +175,45 @@ async function examineUpload(
   return result();
 }
 
-/** Temporary upload names: hidden, and without the .HL7 ending the registry picks files up by. */
+/**
+ * Temporary upload names: hidden (a leading dot), and without the .HL7 ending the registry picks
+ * files up by. A server that refuses names with a leading dot (Pure-FTPd -x) gets the same name
+ * without it, which the registry still does not take for a batch. `replaced-` names hold a waiting
+ * file moved aside while its replacement is renamed in.
+ */
 export const TEMPORARY_SUFFIX = '.rt-partial';
-export const isTemporaryName = (name: string) => name.startsWith('.') && name.endsWith(TEMPORARY_SUFFIX);
+const UNDOTTED_TEMPORARY = /^(upload|replaced)-[0-9a-f]{12}\.rt-partial$/;
+export const isTemporaryName = (name: string) => name.endsWith(TEMPORARY_SUFFIX) && (name.startsWith('.') || UNDOTTED_TEMPORARY.test(name));
 // randomUUID draws from a cached pool; randomBytes asks the system for every name.
-const temporaryName = () => `.upload-${randomUUID().replace(/-/g, '').slice(0, 12)}${TEMPORARY_SUFFIX}`;
+const temporaryName = (dotted: boolean, kind: 'upload' | 'replaced' = 'upload') =>
+  `${dotted ? '.' : ''}${kind}-${randomUUID().replace(/-/g, '').slice(0, 12)}${TEMPORARY_SUFFIX}`;
+
+/** What a server was found to refuse on this connection, so that later files do not ask again. */
+interface ServerWays {
+  dotNamesRefused: boolean;
+  renameRefused: boolean;
+}
+const learned = new WeakMap<RemoteFs, ServerWays>();
+const waysOf = (fs: RemoteFs): ServerWays => {
+  let ways = learned.get(fs);
+  if (!ways) learned.set(fs, (ways = { dotNamesRefused: false, renameRefused: false }));
+  return ways;
+};
 
 export interface UploadOutcome {
   remotePath: string;
 }
 
-/** Thrown when an upload stopped; `leftover` is a temporary file still to remove, if any. */
+/**
+ * Thrown when an upload stopped; `leftover` is a temporary file still to remove, if any, and
+ * `remains` what is on the server that no later step will change, in words for the user (a cancel's
+ * message must keep it).
+ */
 export class UploadStopped extends RemoteError {
   constructor(
     cause: RemoteError,
     readonly leftover: string | null,
+    readonly remains: string | null = null,
   ) {
     super(cause.code, cause.message, cause.detail);
   }
@@ -199,33 +225,47 @@ function notDelivered(error: RemoteError, fileName: string): RemoteError {
   return new RemoteError(error.code, `${fileName} was not delivered. ${error.message}`, error.detail);
 }
 
+/** A refusal of the server's own (not a drop, not a full quota): another name or way may be allowed. */
+const refused = (error: unknown): error is RemoteError =>
+  error instanceof RemoteError && error.code === 'permission-denied' && !/quota/i.test(error.message);
+
+const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
 export interface SendOptions extends TransferOptions {
   onVerifying?: () => void;
   /** The file's bytes as they were checked: sent as they are, without reading the file again. */
   contents?: Buffer | null;
   /** The file as its check found it: a file changed since is not sent, its checksum would be wrong. */
   checked?: CheckedFile | null;
+  /** A hidden copy the upload could not remove after it delivered the file (to be removed later). */
+  onLeftover?: (path: string) => void;
 }
 
+/**
+ * Send one checked file. The way is chosen from the dropoff's rights and what the server was seen
+ * to allow: to a temporary name, then renamed, where renaming is allowed (so the registry never
+ * picks up half a file); straight to the final name where it is not (a write-only dropoff, where a
+ * file under a temporary name could never be renamed or removed), with the size checked after.
+ */
 export async function sendFile(fs: RemoteFs, target: UploadTarget, check: UploadCheck, options: SendOptions = {}): Promise<UploadOutcome> {
   const dropoff = target.folders.find((f) => f.role === 'dropoff');
   if (!dropoff) throw new RemoteError('permission-denied', 'This registry account has no folder it may upload to.');
   const contents = options.contents ?? null;
   // A file read again while it is sent must not change meanwhile; bytes in memory cannot.
   const before = contents ? null : await stat(check.localPath);
-  const temp = joinRemote(dropoff.path, temporaryName());
   const final = joinRemote(dropoff.path, check.fileName);
+  const ways = waysOf(fs);
+  const direct = !dropoff.rights.includes('rename') || ways.renameRefused;
+  const support = target.profile.support.team;
   let leftover: string | null = null;
-  try {
-    if (options.signal?.aborted) throw cancelled();
-    const checked = options.checked;
-    if (before && checked && (before.size !== checked.size || before.mtimeMs !== checked.mtimeMs)) {
-      throw new RemoteError('internal', `${check.fileName} changed on this computer after it was checked. It was not sent; send it again to have it checked anew.`);
-    }
-    leftover = temp;
+  /** Set when a copy is on the server that the user must hear about (and that is not removed). */
+  let truth: RemoteError | null = null;
+
+  /** Send to `path`; resolves with the size the server then has, once the local file is known unchanged. */
+  const sendTo = async (path: string): Promise<void> => {
     // The adapter asks the server for the size as part of the upload (over SFTP in the same round
     // trip as the close).
-    const arrived = await fs.upload(contents ?? check.localPath, temp, options);
+    const arrived = await fs.upload(contents ?? check.localPath, path, options);
     options.onVerifying?.();
     let size = contents?.length ?? 0;
     if (before) {
@@ -238,22 +278,144 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
     if (arrived !== size) {
       throw new RemoteError('internal', `The registry received ${arrived ?? 0} of ${size} bytes of ${check.fileName}. It was not delivered; send it again.`);
     }
-    if (check.warningIds.some((id) => id === 'replace')) {
-      // SFTP's rename does not replace a file; remove the old one only now that the new one is whole.
-      if ((await fs.size(final)) !== null) await fs.remove(final);
+  };
+
+  /** Send to a temporary name: with a leading dot, or without one where the server refuses it. */
+  const sendToTemporary = async (): Promise<string> => {
+    const firstName = temporaryName(!ways.dotNamesRefused);
+    leftover = joinRemote(dropoff.path, firstName);
+    try {
+      await sendTo(leftover);
+      return leftover;
+    } catch (error) {
+      if (ways.dotNamesRefused || !refused(error)) throw error;
+      // Refused before a byte was stored (Pure-FTPd -x: "553 Prohibited file name"): the same name
+      // without its dot. Whatever the first try left is removed by the caller's tidy-up only if
+      // this one fails too, so remove it now where the server lets us.
+      await fs.remove(leftover).catch(() => undefined);
+      const secondName = temporaryName(false);
+      leftover = joinRemote(dropoff.path, secondName);
+      try {
+        await sendTo(leftover);
+      } catch (second) {
+        if (refused(second)) {
+          throw new RemoteError(
+            'permission-denied',
+            `${second.message} It refused ${check.fileName} under the temporary name ${firstName}, and again under ${secondName} without the leading dot (the app sends under a temporary name so that the registry never takes half a file). Nothing was delivered; ${support} can say what this account may do.`,
+            `${firstName}: ${error.detail ?? error.message}; ${secondName}: ${second.detail ?? second.message}`,
+          );
+        }
+        throw second;
+      }
+      ways.dotNamesRefused = true;
+      return leftover;
     }
+  };
+
+  /**
+   * Put the complete file at `temp` in the place of the file waiting under the final name, so that
+   * at every moment one of the two is there under that name or the user is told where each is.
+   */
+  const replaceWaiting = async (temp: string): Promise<void> => {
+    if (fs.renameReplacing) {
+      await fs.renameReplacing(temp, final);
+      return;
+    }
+    const aside = joinRemote(dropoff.path, temporaryName(!ways.dotNamesRefused, 'replaced'));
+    try {
+      await fs.rename(final, aside);
+    } catch (error) {
+      // Gone meanwhile (the registry took it): nothing to replace.
+      if (error instanceof RemoteError && error.code === 'not-found') return fs.rename(temp, final);
+      throw new RemoteError(
+        error instanceof RemoteError ? error.code : 'internal',
+        `${check.fileName} was not delivered: the file with that name already waiting in ${dropoff.name} could not be moved aside to be replaced${error instanceof RemoteError ? ` (${error.message})` : ''}. The waiting file is unchanged.`,
+        error instanceof RemoteError ? error.detail : undefined,
+      );
+    }
+    try {
+      await fs.rename(temp, final);
+    } catch (error) {
+      const reason = error instanceof RemoteError ? error.message : 'the server refused it';
+      try {
+        await fs.rename(aside, final);
+      } catch {
+        // Neither is under the final name now: say exactly where each one is, and remove neither.
+        leftover = null;
+        truth = new RemoteError(
+          error instanceof RemoteError ? error.code : 'internal',
+          `${check.fileName} was not delivered (${reason}), and the file that was waiting in ${dropoff.name} could not be put back: it is there under the hidden name ${nameOf(aside)}, and the new copy under ${nameOf(temp)}. The registry does not process either. Ask ${support} before sending again.`,
+        );
+        throw truth;
+      }
+      throw new RemoteError(
+        error instanceof RemoteError ? error.code : 'internal',
+        `${check.fileName} was not delivered (${reason}). The file that was already waiting in ${dropoff.name} is back under its name, unchanged.`,
+        error instanceof RemoteError ? error.detail : undefined,
+      );
+    }
+    await fs.remove(aside).catch(() => options.onLeftover?.(aside));
+  };
+
+  try {
+    if (options.signal?.aborted) throw cancelled();
+    const checked = options.checked;
+    if (before && checked && (before.size !== checked.size || before.mtimeMs !== checked.mtimeMs)) {
+      throw new RemoteError('internal', `${check.fileName} changed on this computer after it was checked. It was not sent; send it again to have it checked anew.`);
+    }
+    if (direct) {
+      // A half-sent file under its final name may be taken by the registry: the user hears of it.
+      leftover = final;
+      await sendTo(final);
+      leftover = null;
+      return { remotePath: final };
+    }
+    const temp = await sendToTemporary();
     // The last moment a cancel can still keep the file from the registry.
     if (options.signal?.aborted) throw cancelled();
-    await fs.rename(temp, final);
+    try {
+      if (check.warningIds.includes('replace') && (await fs.size(final)) !== null) await replaceWaiting(temp);
+      else await fs.rename(temp, final);
+    } catch (error) {
+      if (truth || !refused(error) || (check.warningIds.includes('replace') && !fs.renameReplacing)) throw error;
+      // The server does not let this account rename in the dropoff, whatever the profile says: the
+      // complete file is under a hidden name the registry may still process. Take it away, then
+      // send straight to the final name, as to a write-only dropoff.
+      try {
+        await fs.remove(temp);
+      } catch {
+        leftover = null;
+        truth = new RemoteError(
+          'permission-denied',
+          `${check.fileName} was sent whole, but the registry's server allowed neither renaming it from its temporary name ${nameOf(temp)} in ${dropoff.name} nor removing it (${error.message}). The registry may still process that copy: do not send ${check.fileName} again before asking ${support}.`,
+          error.detail,
+        );
+        throw truth;
+      }
+      ways.renameRefused = true;
+      leftover = final;
+      await sendTo(final);
+      leftover = null;
+    }
     leftover = null;
     return { remotePath: final };
   } catch (error) {
+    if (truth) throw new UploadStopped(truth, null, (truth as RemoteError).message);
     const cause =
       error instanceof RemoteError
         ? notDelivered(error, check.fileName)
         : new RemoteError('internal', `Sending ${check.fileName} failed. It was not delivered.`);
+    if (leftover === final) {
+      // Sent straight to its name: what is there is part of the file, or the whole of it. It is
+      // never written down for a later removal: by then it may be a good copy sent again.
+      const removed = fs.usable && (await fs.remove(final).then(() => true, () => false));
+      if (removed) throw new UploadStopped(cause, null);
+      const remains = `This registry's ${dropoff.name} folder takes files under their own names, so part of ${check.fileName} may be there now and the registry may process it: tell ${support} before sending it again.`;
+      throw new UploadStopped(new RemoteError(cause.code, `${cause.message} ${remains}`, cause.detail), null, remains);
+    }
     if (leftover && fs.usable) {
-      await fs.remove(leftover).then(
+      const path = leftover;
+      await fs.remove(path).then(
         () => (leftover = null),
         () => undefined,
       );
