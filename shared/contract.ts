@@ -492,6 +492,13 @@ export type CallHandlers = {
 /** IPC channel names. */
 export const callChannel = (name: CallName) => `registry:call:${name}`;
 export const EVENT_CHANNEL = 'registry:event';
+/**
+ * The preload's own channel (not a call the page has): the path of a file dropped on the window, as
+ * Electron's webUtils read it from a real File object, so the main process lets the window use it.
+ */
+export const DROPPED_FILE_CHANNEL = 'registry:dropped-file';
+/** What the dropped-file channel carries: one full path. */
+export const droppedFilePath = localPath;
 
 export function failure(code: ErrorCode, message: string, detail?: string): Failure {
   return detail === undefined ? { ok: false, code, message } : { ok: false, code, message, detail };

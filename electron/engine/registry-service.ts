@@ -8,6 +8,7 @@ import {
   type ConnectionInfo,
   type Failure,
   type FolderRole,
+  type LocalPlace,
   type Protocol,
   type RegistryEvent,
 } from '../../shared/contract';
@@ -29,6 +30,7 @@ import {
 import { signIn } from './credentials/sign-in';
 import { vaultAccount, type CredentialVault } from './credentials/vault';
 import { listLocalFolder, localPlaces } from './local/local-fs';
+import { LocalPathGrants } from './local/path-grants';
 import { TransferHistory } from './transfers/history';
 import { LeftoverJournal, LEFTOVER_JOURNAL_FILE_NAME } from './transfers/leftover-journal';
 import { isSafeRemoteName } from './transfers/safe-names';
@@ -64,6 +66,8 @@ export interface ServicePorts {
   chooseFolder?: () => Promise<string | null>;
   /** The OS keychain (keytar in the app). Without it nothing is saved, and the user types each time. */
   vault?: CredentialVault;
+  /** Where the My Computer pane starts (tests give narrower ones); the computer's own places by default. */
+  localPlaces?: () => LocalPlace[];
 }
 
 interface Session {
@@ -90,8 +94,28 @@ export { PENDING_PROMOTED } from './credentials/sign-in';
 
 export interface RegistryService {
   handlers: CallHandlers;
+  /**
+   * Files or folders the user dropped on the window, as the preload read them from real File objects
+   * (never from a path the page names): the window may use them as if picked. Not a call of the
+   * contract, so the page cannot reach it.
+   */
+  grantDropped(paths: readonly string[]): void;
+  /** Whether the window may open `url` in the system browser: only a registry's own https pages. */
+  mayOpenExternally(url: string): boolean;
   /** Close the connection and deny any open prompt (the window closed, the app quits). */
   dispose(): Promise<void>;
+}
+
+/** An https address in one spelling (no fragment), or null for anything else. */
+function normalizedHttps(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' || parsed.hostname === '' || parsed.username !== '' || parsed.password !== '') return null;
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return null;
+  }
 }
 
 export function customProfiles(settings: SettingsStore): Profile[] {
@@ -115,6 +139,13 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   const allowedOnce = new Set<string>();
   const history = ports.dataDir ? new TransferHistory(ports.dataDir) : null;
+  const startingPlaces = () => {
+    const places = (ports.localPlaces ?? localPlaces)();
+    for (const place of places) localGrants.grant(place.path, 'folder');
+    return places;
+  };
+  const localGrants = new LocalPathGrants();
+  startingPlaces();
   const leftovers = new LeftoverJournal(ports.dataDir ? join(ports.dataDir, LEFTOVER_JOURNAL_FILE_NAME) : null);
   /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
   const keychain = new KeychainAccess(ports.vault);
@@ -343,11 +374,12 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async listLocalPlaces() {
-      return { ok: true, places: localPlaces() };
+      return { ok: true, places: startingPlaces() };
     },
 
     async listLocalFolder({ path }) {
       try {
+        localGrants.check(path, 'folder');
         return { ok: true, ...(await listLocalFolder(path)) };
       } catch (error) {
         return toFailure(error);
@@ -589,6 +621,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async checkUpload({ localPath }) {
+      const refused = localGrants.refusal(localPath, 'file');
+      if (refused) return toFailure(refused);
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first: the checks look at its folders too.');
       try {
@@ -600,6 +634,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async upload({ localPath, acceptWarnings }) {
+      const refused = localGrants.refusal(localPath, 'file');
+      if (refused) return toFailure(refused);
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first.');
       prechecks = null;
@@ -622,6 +658,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async download({ role, names, toFolder }) {
+      const refused = localGrants.refusal(toFolder, 'folder');
+      if (refused) return toFailure(refused);
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first.');
       const folder = s.info.folders.find((f) => f.role === role);
@@ -678,12 +716,16 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
 
     async chooseFilesToUpload() {
       if (!ports.chooseFiles) return failure('internal', 'This window cannot open the file picker; drag files in instead.');
-      return { ok: true, paths: await ports.chooseFiles() };
+      const paths = await ports.chooseFiles();
+      for (const path of paths) localGrants.grant(path, 'file');
+      return { ok: true, paths };
     },
 
     async chooseDownloadFolder() {
       if (!ports.chooseFolder) return failure('internal', 'This window cannot open the folder picker.');
-      return { ok: true, path: await ports.chooseFolder() };
+      const path = await ports.chooseFolder();
+      if (path !== null) localGrants.grant(path, 'folder');
+      return { ok: true, path };
     },
 
     async openWebClient({ profileId }) {
@@ -697,6 +739,17 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
 
   return {
     handlers,
+    grantDropped(paths) {
+      // Only files can be sent; a dropped folder is refused by the checks, so its path alone is granted.
+      for (const path of paths) if (typeof path === 'string' && path !== '') localGrants.grant(path, 'file');
+    },
+    mayOpenExternally(url) {
+      const wanted = normalizedHttps(url);
+      if (wanted === null) return false;
+      return catalog.all().some(({ profile }) =>
+        [profile.webClientUrl, profile.passwordChange.webPageUrl].some((own) => own !== null && normalizedHttps(own) === wanted),
+      );
+    },
     async dispose() {
       broker.denyAll();
       await disconnect();

@@ -2,7 +2,7 @@
 // sees it: the sender must be the main frame of the app's own window showing the bundled page, and
 // the payload must match the call's schema (dispatchCall).
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
-import { CALL_NAMES, callChannel, dispatchCall, failure, type CallHandlers, type Result } from '../../shared/contract';
+import { CALL_NAMES, callChannel, dispatchCall, DROPPED_FILE_CHANNEL, droppedFilePath, failure, type CallHandlers, type Result } from '../../shared/contract';
 import { isBundledPage } from './window';
 
 /** The part of ipcMain this module uses, so tests can drive it with a stub. */
@@ -19,21 +19,37 @@ const FORBIDDEN_MESSAGE = 'That request did not come from the app’s own window
  * Register one handler per contract call. Returns a function that removes them again (used when the
  * service is disposed, so a late call cannot reach a closed engine).
  */
-export function bindRegistryCalls(ipc: IpcMainLike, handlers: CallHandlers, isTrustedSender: SenderCheck): () => void {
+export function bindRegistryCalls(
+  ipc: IpcMainLike,
+  handlers: CallHandlers,
+  isTrustedSender: SenderCheck,
+  grantDropped: (paths: readonly string[]) => void = () => undefined,
+): () => void {
+  const trusted = (event: IpcMainInvokeEvent) => {
+    try {
+      return isTrustedSender(event);
+    } catch {
+      return false;
+    }
+  };
   for (const name of CALL_NAMES) {
     ipc.handle(callChannel(name), async (event, payload): Promise<Result<object>> => {
-      let trusted = false;
-      try {
-        trusted = isTrustedSender(event);
-      } catch {
-        trusted = false;
-      }
-      if (!trusted) return failure('forbidden-sender', FORBIDDEN_MESSAGE);
+      if (!trusted(event)) return failure('forbidden-sender', FORBIDDEN_MESSAGE);
       return dispatchCall(handlers, name, payload);
     });
   }
+  // The grant is made before this handler's first await, so a call the preload sends right after
+  // (the upload of the dropped file) finds it.
+  ipc.handle(DROPPED_FILE_CHANNEL, async (event, payload): Promise<boolean> => {
+    if (!trusted(event)) return false;
+    const path = droppedFilePath.safeParse(payload);
+    if (!path.success) return false;
+    grantDropped([path.data]);
+    return true;
+  });
   return () => {
     for (const name of CALL_NAMES) ipc.removeHandler(callChannel(name));
+    ipc.removeHandler(DROPPED_FILE_CHANNEL);
   };
 }
 

@@ -98,9 +98,10 @@ function onReady(): void {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   });
-  unbindCalls = bindRegistryCalls(ipcMain, service.handlers, trustedSenderCheck(() => mainWindow, paths.page));
+  const registry = service;
+  unbindCalls = bindRegistryCalls(ipcMain, service.handlers, trustedSenderCheck(() => mainWindow, paths.page), (dropped) => registry.grantDropped(dropped));
 
-  const window = createMainWindow({ paths, allowDevTools: !app.isPackaged });
+  const window = createMainWindow({ paths, allowDevTools: !app.isPackaged, mayOpenExternally: (url) => registry.mayOpenExternally(url) });
   mainWindow = window;
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;

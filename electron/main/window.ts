@@ -90,7 +90,12 @@ export async function openHttpsExternally(url: string): Promise<void> {
 }
 
 /** Hold a web contents to the bundled page: no navigation away, no new windows, no webviews. */
-export function guardWebContents(contents: WebContents, pagePath: string, openExternal: (url: string) => Promise<void>): void {
+export function guardWebContents(
+  contents: WebContents,
+  pagePath: string,
+  openExternal: (url: string) => Promise<void>,
+  mayOpenExternally: (url: string) => boolean = () => false,
+): void {
   const stayOnPage = (event: { url: string; preventDefault(): void }) => {
     if (!isBundledPage(event.url, pagePath)) event.preventDefault();
   };
@@ -99,7 +104,9 @@ export function guardWebContents(contents: WebContents, pagePath: string, openEx
   contents.on('will-redirect', stayOnPage);
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isHttpsUrl(url)) {
+    // Only a registry's own pages (web client, password page) leave the app, never an address the
+    // page makes up.
+    if (isHttpsUrl(url) && mayOpenExternally(url)) {
       openExternal(url).catch((error: unknown) => {
         console.warn(`[window] could not open ${new URL(url).origin} in the browser: ${String(error)}`);
       });
@@ -134,9 +141,11 @@ export interface MainWindowOptions {
   /** Dev tools only in a development run; never in the installed app. */
   allowDevTools: boolean;
   openExternal?: (url: string) => Promise<void>;
+  /** Which https addresses the page may open in the browser (the registries' own); none by default. */
+  mayOpenExternally?: (url: string) => boolean;
 }
 
-export function createMainWindow({ paths, allowDevTools, openExternal = openHttpsExternally }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({ paths, allowDevTools, openExternal = openHttpsExternally, mayOpenExternally }: MainWindowOptions): BrowserWindow {
   const window = new BrowserWindow({
     width: 1200,
     height: 760,
@@ -148,7 +157,7 @@ export function createMainWindow({ paths, allowDevTools, openExternal = openHttp
     webPreferences: secureWebPreferences(paths.preload, allowDevTools),
   });
   guardSession(window.webContents.session);
-  guardWebContents(window.webContents, paths.page, openExternal);
+  guardWebContents(window.webContents, paths.page, openExternal, mayOpenExternally);
   // The window keeps the app's name; the page cannot retitle it.
   window.on('page-title-updated', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());

@@ -3,7 +3,7 @@
 // Bundled to dist/preload/preload.cjs (a sandboxed preload is one CommonJS file).
 import './zod-jitless';
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { CALL_NAMES, EVENT_CHANNEL, callChannel, type RegistryApi, type RegistryEvent } from '../../shared/contract';
+import { CALL_NAMES, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, callChannel, type RegistryApi, type RegistryEvent } from '../../shared/contract';
 
 /** The parts of Electron's renderer modules the API is built from (a stub in tests). */
 export interface PreloadElectron {
@@ -26,8 +26,13 @@ export function buildRegistryApi({ ipcRenderer: ipc, webUtils: utils }: PreloadE
     };
   };
   // Chromium hides a dropped file's path from the page; the preload may read it so a file dragged in
-  // from Explorer or Finder can be queued by path.
-  api.pathForFile = (file: File) => utils.getPathForFile(file);
+  // from Explorer or Finder can be queued by path. Only a real File from a drop has one (a File the
+  // page makes has none), and the main process is told, so the window may use that path.
+  api.pathForFile = (file: File) => {
+    const path = utils.getPathForFile(file);
+    if (path) void ipc.invoke(DROPPED_FILE_CHANNEL, path).catch(() => undefined);
+    return path;
+  };
   return Object.freeze(api) as RegistryApi;
 }
 

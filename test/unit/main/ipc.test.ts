@@ -2,7 +2,7 @@
 // only from the app's own page and only with a payload that matches the contract.
 import type { IpcMainInvokeEvent } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALL_NAMES, callChannel, type CallHandlers, type CallInput, type CallName } from '../../../shared/contract';
+import { CALL_NAMES, callChannel, DROPPED_FILE_CHANNEL, type CallHandlers, type CallInput, type CallName } from '../../../shared/contract';
 import { bindRegistryCalls, trustedSenderCheck, type IpcMainLike } from '../../../electron/main/ipc';
 import { appPaths, createMainWindow } from '../../../electron/main/window';
 import { BrowserWindow, StubFrame, type StubWebContents } from '../../support/electron-stub';
@@ -104,18 +104,31 @@ beforeEach(() => {
   window = BrowserWindow.instances.at(-1)!;
   contents = window.webContents;
   const current = window;
-  bindRegistryCalls(ipc, handlers as unknown as CallHandlers, trustedSenderCheck(() => current as unknown as Electron.BrowserWindow, pagePath));
+  dropped = [];
+  bindRegistryCalls(ipc, handlers as unknown as CallHandlers, trustedSenderCheck(() => current as unknown as Electron.BrowserWindow, pagePath), (paths) => dropped.push(...paths));
 });
+let dropped: string[] = [];
 
 describe('binding', () => {
-  it('binds every call of the contract to its own channel, and nothing else', () => {
-    expect([...ipc.handlers.keys()].sort()).toEqual(CALL_NAMES.map(callChannel).sort());
+  it('binds every call of the contract to its own channel, and the preload\'s dropped-file channel, nothing else', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual([...CALL_NAMES.map(callChannel), DROPPED_FILE_CHANNEL].sort());
+  });
+
+  it('lets the window use a dropped file only when the app\'s own page sends a full path on the preload\'s channel', async () => {
+    const drop = ipc.handlers.get(DROPPED_FILE_CHANNEL)!;
+    expect(await drop(trustedEvent() as unknown as IpcMainInvokeEvent, 'C:\\Users\\clinic\\Desktop\\TX1234_20261203.HL7')).toBe(true);
+    for (const payload of ['relative/file.HL7', '/tmp/a\nb.HL7', '', 42, ['/tmp/x.HL7'], null]) {
+      expect(await drop(trustedEvent() as unknown as IpcMainInvokeEvent, payload), JSON.stringify(payload)).toBe(false);
+    }
+    const iframe = { sender: contents, senderFrame: new StubFrame(contents.mainFrame.url, contents.mainFrame.processId, contents.mainFrame.routingId + 1) };
+    expect(await drop(iframe as unknown as IpcMainInvokeEvent, '/home/clinic/TX1234_20261203.HL7')).toBe(false);
+    expect(dropped).toEqual(['C:\\Users\\clinic\\Desktop\\TX1234_20261203.HL7']);
   });
 
   it('removes every handler when unbound', () => {
     const local = new StubIpcMain();
     const unbind = bindRegistryCalls(local, handlers as unknown as CallHandlers, () => true);
-    expect(local.handlers.size).toBe(CALL_NAMES.length);
+    expect(local.handlers.size).toBe(CALL_NAMES.length + 1);
     unbind();
     expect(local.handlers.size).toBe(0);
   });

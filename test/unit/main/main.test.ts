@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APP_USER_MODEL_ID } from '../../../electron/main/app-id';
-import { CALL_NAMES, callChannel, EVENT_CHANNEL, type CallName } from '../../../shared/contract';
+import { CALL_NAMES, callChannel, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, type CallName } from '../../../shared/contract';
 import { routeNativeElectronImportsToStub } from '../../support/electron-stub-loader';
 import { freePort } from '../../support/ports';
 
@@ -83,7 +83,7 @@ describe('start-up', () => {
     expect(window.loadedFile).toBe('/opt/registry-transfer/dist/renderer/index.html');
     expect(window.options.webPreferences.preload).toBe('/opt/registry-transfer/dist/preload/preload.cjs');
     expect(window.options.webPreferences.devTools).toBe(true); // not packaged: a development run
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(CALL_NAMES.map(callChannel).sort());
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...CALL_NAMES.map(callChannel), DROPPED_FILE_CHANNEL].sort());
   });
 
   it('lets the JavaScript heap grow as heap-growth.ts says, before the engine starts', async () => {

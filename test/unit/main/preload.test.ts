@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { CALL_NAMES, callChannel, EVENT_CHANNEL, type RegistryApi, type RegistryEvent } from '../../../shared/contract';
+import { CALL_NAMES, callChannel, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, type RegistryApi, type RegistryEvent } from '../../../shared/contract';
 import { contextBridge, ipcRenderer } from '../../support/electron-stub';
 
 vi.mock('electron', () => import('../../support/electron-stub'));
@@ -68,8 +68,9 @@ describe('window.registry', () => {
     stopSecond();
   });
 
-  it('reads the path of a dropped file through webUtils', () => {
+  it('reads the path of a dropped file through webUtils, and tells the main process on its own channel that the window may use it', () => {
     expect(api.pathForFile({ name: 'ABC123_20250301.HL7' } as File)).toBe('/dropped/ABC123_20250301.HL7');
+    expect(ipcRenderer.invoked.at(-1)).toEqual([DROPPED_FILE_CHANNEL, '/dropped/ABC123_20250301.HL7']);
   });
 });
 

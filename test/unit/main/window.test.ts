@@ -117,11 +117,13 @@ describe('navigation', () => {
     expect(attach.defaultPrevented).toBe(true);
   });
 
-  it('opens no window; an https link goes to the system browser, nothing else does', async () => {
-    const contents = openWindow().webContents;
+  it('opens no window; a registry\'s own https page goes to the system browser, nothing else does', async () => {
+    const own = new Set(['https://immtrac-ftp1.dshs.state.tx.us/ThinClient']);
+    createMainWindow({ paths, allowDevTools: false, mayOpenExternally: (url) => own.has(url) });
+    const contents = BrowserWindow.instances.at(-1)!.webContents;
     const open = (url: string) => contents.windowOpenHandler!({ url, frameName: '', features: '', disposition: 'new-window', referrer: { url: '', policy: 'default' } });
     expect(open('https://immtrac-ftp1.dshs.state.tx.us/ThinClient')).toEqual({ action: 'deny' });
-    for (const url of ['http://example.org/', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'https:', 'ftp://example.org/', 'HTTPS//example.org']) {
+    for (const url of ['https://attacker.example/phish', 'https://immtrac-ftp1.dshs.state.tx.us/other', 'http://example.org/', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'https:', 'ftp://example.org/', 'HTTPS//example.org']) {
       expect(open(url), url).toEqual({ action: 'deny' });
     }
     await Promise.resolve();
