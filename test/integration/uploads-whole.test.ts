@@ -113,6 +113,66 @@ describe('a write-only dropoff (ProFTPD: rename and delete denied, as Colorado g
   });
 });
 
+describe('a server that refuses renames in the dropoff but allows deletes (ProFTPD), whatever the profile says', () => {
+  let server: ProftpdServer;
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    server = await startProftpd({
+      tag: 'WN',
+      extraConfig: ['  <Directory /srv/registry-transfer-tests/proftpd-*/home/TXWNPR/HL7-Dropoff>', '    <Limit RNFR RNTO>', '      DenyAll', '    </Limit>', '  </Directory>'].join('\n'),
+    });
+    registry = proftpdRegistry(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('removes the refused temporary copy and sends straight to the final name; the next file goes straight away', async () => {
+    const app = await connected(registry, withDropoffRights(registry.profile('whole-norename'), ['list', 'read', 'write', 'rename', 'delete']));
+    const first = batch(registry.account.username, '20261203_norename_1', 'A');
+    const second = batch(registry.account.username, '20261203_norename_2', 'B');
+    // Queued together, as a clinic drops a batch: they share one connection.
+    const started = [await app.call('upload', { localPath: first.path, acceptWarnings: [] }), await app.call('upload', { localPath: second.path, acceptWarnings: [] })];
+    for (const s of started) {
+      if (!s.ok) throw new Error(s.message);
+      expect(await app.finished(s.transfer.id, 60_000)).toMatchObject({ state: 'done' });
+    }
+    expect(readdirSync(server.dropoffDir).sort()).toEqual([`${registry.account.username}_20261203_norename_1.HL7`, `${registry.account.username}_20261203_norename_2.HL7`]);
+    expect(readFileSync(join(server.dropoffDir, `${registry.account.username}_20261203_norename_1.HL7`))).toEqual(first.bytes);
+    await server.sessionsEnded().catch(() => undefined);
+    // One refused rename taught the app this server's way: the second file was not tried under a
+    // temporary name on the same connection.
+    const log = server.log();
+    expect(log.match(/\] RNFR /g) ?? []).toHaveLength(1);
+    expect(log).toMatch(/\] DELE \S+ \/HL7-Dropoff\/\.upload-[0-9a-f]{12}\.rt-partial -> 250/);
+  });
+});
+
+describe('a replacement the server does not allow (ProFTPD PathDenyFilter on the waiting file\'s name)', () => {
+  let server: ProftpdServer;
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    server = await startProftpd({ tag: 'WP', extraConfig: '  PathDenyFilter "_stuck\\.HL7$"' });
+    registry = proftpdRegistry(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('keeps the waiting file as it was, removes the new copy, and says so (never "deleted and nothing delivered")', async () => {
+    const name = `${registry.account.username}_20261203_stuck.HL7`;
+    const old = hl7Batch({ importCode: registry.account.username, messages: 2, variant: 'OLD' });
+    writeFileSync(join(server.dropoffDir, name), old);
+    const app = await connected(registry, registry.profile('whole-stuck'));
+    const file = batch(registry.account.username, '20261203_stuck', 'NEW');
+    const final = await upload(app, file.path, ['replace']);
+    expect(final.state).toBe('failed');
+    expect(readdirSync(server.dropoffDir)).toEqual([name]);
+    expect(readFileSync(join(server.dropoffDir, name))).toEqual(old);
+    expect(final.message).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')} was not delivered: the file with that name already waiting in HL7-Dropoff could not be moved aside to be replaced \\(.*\\)\\. The waiting file is unchanged\\.$`));
+  });
+});
+
 describe('a server that refuses names starting with a dot (Pure-FTPd -x)', () => {
   let server: PureFtpdServer;
   let registry: TestRegistry;
@@ -138,15 +198,20 @@ describe('a server that refuses names starting with a dot (Pure-FTPd -x)', () =>
     const app = await connected(registry, registry.profile('whole-dot'));
     const first = batch(registry.account.username, '20261203_first', 'A');
     const second = batch(registry.account.username, '20261203_second', 'B');
-    expect(await upload(app, first.path)).toMatchObject({ state: 'done' });
-    expect(await upload(app, second.path)).toMatchObject({ state: 'done' });
+    const started = [await app.call('upload', { localPath: first.path, acceptWarnings: [] }), await app.call('upload', { localPath: second.path, acceptWarnings: [] })];
+    for (const s of started) {
+      if (!s.ok) throw new Error(s.message);
+      expect(await app.finished(s.transfer.id, 60_000)).toMatchObject({ state: 'done' });
+    }
     expect(readdirSync(server.dropoffDir).sort()).toEqual([`${registry.account.username}_20261203_first.HL7`, `${registry.account.username}_20261203_second.HL7`]);
     expect(readFileSync(join(server.dropoffDir, `${registry.account.username}_20261203_second.HL7`))).toEqual(second.bytes);
     await server.sessionsEnded().catch(() => undefined);
     const log = server.log();
     // The undotted temporary name went up, never a name that ends as the registry's batches do.
     expect(log).toMatch(/\[stor\] \[\/?[^\]]*upload-[0-9a-f]{12}\.rt-partial\]/i);
-    expect((log.match(/Prohibited file name/g) ?? []).length).toBeLessThanOrEqual(1);
+    // One dotted name was tried (and refused), then the server's way was kept for the second file.
+    expect(log.match(/Command \[stor\] \[[^\]]*\/\.upload-/g) ?? []).toHaveLength(1);
+    expect(log.match(/Command \[stor\] \[[^\]]*\/upload-/g) ?? []).toHaveLength(2);
   });
 });
 
