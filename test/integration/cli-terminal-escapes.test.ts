@@ -3,15 +3,13 @@
 // title, clear the screen), carriage returns and line feeds (forge a line), C1 controls and
 // bidirectional overrides. The built `registry-transfer` run against a real OpenSSH sshd shows each
 // such character escaped in its text output, and JSON output stays exact and terminal-safe.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runCli } from '../support/cli-runner';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const LAUNCHER = join(ROOT, 'electron/cli/registry-transfer.mjs');
 
 /** What a terminal acts on instead of showing; only the CLI's own line feeds may be in its output. */
 const ACTED_ON = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -29,26 +27,7 @@ let server: SshServer;
 let scratch: string;
 let profileFile: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: join(scratch, 'home'),
-    XDG_CONFIG_HOME: join(scratch, 'home', '.config'),
-    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-session-bus')}`,
-    RT_PASSWORD: server.home.password,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(args, cliEnv(scratch, server.home.password));
 
 const listArgs = (...more: string[]) => [
   'list',

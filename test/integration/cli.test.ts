@@ -1,11 +1,12 @@
 // The built `registry-transfer` command, run as a scheduled job would run it (a child process, no
 // terminal, nobody to answer), against a real OpenSSH sshd laid out as Texas ImmTrac2.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execCommand } from '../support/cli-runner';
 import { freePort } from '../support/ports';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
 
@@ -47,13 +48,7 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
   return env;
 }
 
-function exec(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise<Run>((resolve) => {
-    execFile(command, args, { cwd: ROOT, env, timeout: 50_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const exec = (command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> => execCommand(command, args, env, 50_000);
 
 /** The CLI as a scheduled job runs it; whatever happens, no password appears in what it printed. */
 async function run(args: string[], env: NodeJS.ProcessEnv = cliEnv(), command: [string, string[]] = [process.execPath, [LAUNCHER]]): Promise<Run> {

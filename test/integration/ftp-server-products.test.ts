@@ -16,7 +16,7 @@ import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { hl7Batch } from '../support/hl7-samples';
 import { startProftpd, type ProftpdServer } from '../support/proftpd';
 import { startPureFtpd, type PureFtpdServer } from '../support/pure-ftpd';
-import { openApp, type App, type TestRegistry } from '../support/transfer-harness';
+import { openApp, proftpdFtpsRegistry, proftpdSftpRegistry, pureFtpdRegistry, type App, type TestRegistry } from '../support/transfer-harness';
 
 // A real batch from the AIRA/NIST test sets where this machine has them; the suite's own generated
 // batch elsewhere (the samples are not part of the repository).
@@ -35,8 +35,6 @@ interface Product {
   stop(): Promise<void>;
 }
 
-const TEXAS_FILE_RULES = { extension: '.HL7', importCodeInName: true };
-
 function proftpdFtps(server: ProftpdServer): Product {
   return {
     label: `ProFTPD mod_tls (${server.tls} TLS)`,
@@ -44,17 +42,7 @@ function proftpdFtps(server: ProftpdServer): Product {
     fingerprint: server.fingerprint,
     // ProFTPD logs every command with its reply; the account's name appears once USER is sent.
     signInRecord: () => server.log().split('\n').filter((l) => / (USER|PASS) /.test(l)).join('\n'),
-    registry: {
-      protocol: 'ftps',
-      label: `ProFTPD FTPS (${server.tls} TLS)`,
-      port: server.port,
-      account: server.account,
-      dropoffDir: server.dropoffDir,
-      profile: (id, overrides = {}) => ({ ...server.ftpsProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
-      log: () => server.log(),
-      processes: () => server.processes(),
-      stop: () => server.stop(),
-    },
+    registry: proftpdFtpsRegistry(server),
     sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };
@@ -68,17 +56,7 @@ function proftpdSftp(server: ProftpdServer): Product {
     fingerprint: server.hostKeyFingerprint,
     // mod_sftp logs each authentication request it receives, with the method and the user.
     signInRecord: () => server.sftpLog().split('\n').filter((l) => /userauth|authenticated/i.test(l)).join('\n'),
-    registry: {
-      protocol: 'sftp',
-      label: 'ProFTPD SFTP',
-      port: server.sftpPort,
-      account: server.account,
-      dropoffDir: server.dropoffDir,
-      profile: (id, overrides = {}) => ({ ...server.sftpProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
-      log: () => server.sftpLog(),
-      processes: () => server.processes(),
-      stop: () => server.stop(),
-    },
+    registry: proftpdSftpRegistry(server),
     sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };
@@ -91,17 +69,7 @@ function pureFtpd(server: PureFtpdServer): Product {
     fingerprint: server.fingerprint,
     // Pure-FTPd's verbose log (caught by its helper) names each command; PASS is masked.
     signInRecord: () => server.log().split('\n').filter((l) => /Command \[(user|pass)\]/.test(l)).join('\n'),
-    registry: {
-      protocol: 'ftps',
-      label: 'Pure-FTPd FTPS (explicit TLS)',
-      port: server.port,
-      account: server.account,
-      dropoffDir: server.dropoffDir,
-      profile: (id, overrides = {}) => ({ ...server.profile(id), files: TEXAS_FILE_RULES, ...overrides }),
-      log: () => server.log(),
-      processes: () => server.processes(),
-      stop: () => server.stop(),
-    },
+    registry: pureFtpdRegistry(server),
     sessionsEnded: () => server.sessionsEnded(),
     stop: () => server.stop(),
   };

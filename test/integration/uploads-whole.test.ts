@@ -3,21 +3,17 @@
 // rights, `list, write`), Pure-FTPd refusing names that start with a dot (`-x`), OpenSSH replacing a
 // waiting file with posix-rename@openssh.com, vsftpd replacing one with plain FTP renames, and a
 // temporary file left by an earlier run removed on the next connection by the command line.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeftoverJournal } from '../../electron/engine/transfers/leftover-journal';
+import { cliEnv, runCli } from '../support/cli-runner';
 import { hl7Batch } from '../support/hl7-samples';
 import { startProftpd, type ProftpdServer } from '../support/proftpd';
 import { startPureFtpd, type PureFtpdServer } from '../support/pure-ftpd';
-import { openApp, startRegistry, type App, type TestRegistry } from '../support/transfer-harness';
+import { openApp, proftpdFtpsRegistry, pureFtpdRegistry, startRegistry, type App, type TestRegistry } from '../support/transfer-harness';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const LAUNCHER = join(ROOT, 'electron/cli/registry-transfer.mjs');
-const TEXAS_FILE_RULES = { extension: '.HL7', importCodeInName: true };
-const HIDDEN_OR_TEMPORARY = /^\.|\.rt-partial$/;
 
 let localDir: string;
 const apps: App[] = [];
@@ -50,20 +46,6 @@ async function upload(app: App, localPath: string, acceptWarnings: string[] = []
   return app.finished(started.transfer.id, 60_000);
 }
 
-function proftpdRegistry(server: ProftpdServer): TestRegistry {
-  return {
-    protocol: 'ftps',
-    label: 'ProFTPD FTPS',
-    port: server.port,
-    account: server.account,
-    dropoffDir: server.dropoffDir,
-    profile: (id, overrides = {}) => ({ ...server.ftpsProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
-    log: () => server.log(),
-    processes: () => server.processes(),
-    stop: () => server.stop(),
-  };
-}
-
 /** The profile's folders with the dropoff given `rights`. */
 function withDropoffRights(profile: Record<string, unknown>, rights: string[]): Record<string, unknown> {
   const folders = (profile.folders as { role: string }[]).map((f) => (f.role === 'dropoff' ? { ...f, rights } : f));
@@ -75,7 +57,7 @@ describe('a write-only dropoff (ProFTPD: rename and delete denied, as Colorado g
   let registry: TestRegistry;
   beforeAll(async () => {
     server = await startProftpd({ tag: 'WO', writeOnlyDropoff: true });
-    registry = proftpdRegistry(server);
+    registry = proftpdFtpsRegistry(server);
   });
   afterAll(async () => {
     await server?.stop();
@@ -121,7 +103,7 @@ describe('a server that refuses renames in the dropoff but allows deletes (ProFT
       tag: 'WN',
       extraConfig: ['  <Directory /srv/registry-transfer-tests/proftpd-*/home/TXWNPR/HL7-Dropoff>', '    <Limit RNFR RNTO>', '      DenyAll', '    </Limit>', '  </Directory>'].join('\n'),
     });
-    registry = proftpdRegistry(server);
+    registry = proftpdFtpsRegistry(server);
   });
   afterAll(async () => {
     await server?.stop();
@@ -153,7 +135,7 @@ describe('a replacement the server does not allow (ProFTPD PathDenyFilter on the
   let registry: TestRegistry;
   beforeAll(async () => {
     server = await startProftpd({ tag: 'WP', extraConfig: '  PathDenyFilter "_stuck\\.HL7$"' });
-    registry = proftpdRegistry(server);
+    registry = proftpdFtpsRegistry(server);
   });
   afterAll(async () => {
     await server?.stop();
@@ -178,17 +160,7 @@ describe('a server that refuses names starting with a dot (Pure-FTPd -x)', () =>
   let registry: TestRegistry;
   beforeAll(async () => {
     server = await startPureFtpd({ tag: 'WX', prohibitDotFilesWrite: true });
-    registry = {
-      protocol: 'ftps',
-      label: 'Pure-FTPd',
-      port: server.port,
-      account: server.account,
-      dropoffDir: server.dropoffDir,
-      profile: (id, overrides = {}) => ({ ...server.profile(id), files: TEXAS_FILE_RULES, ...overrides }),
-      log: () => server.log(),
-      processes: () => server.processes(),
-      stop: () => server.stop(),
-    };
+    registry = pureFtpdRegistry(server);
   });
   afterAll(async () => {
     await server?.stop();
@@ -264,13 +236,10 @@ describe('a temporary file left by an earlier run', () => {
     const leftName = '.upload-0123456789ab.rt-partial';
     writeFileSync(join(registry.dropoffDir, leftName), 'MSH|part of a batch');
     const run = (...more: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const args = ['list', 'HL7-Dropoff', '--profile', profileFile, '--user', registry.account.username, '--password-env', 'RT_PASSWORD', '--data-dir', dataDir, '--timeout', '30', ...more];
-        const env = { PATH: process.env.PATH, HOME: join(scratch, 'home'), RT_PASSWORD: registry.account.password, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-bus')}` };
-        execFile(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-        );
-      });
+      runCli(
+        ['list', 'HL7-Dropoff', '--profile', profileFile, '--user', registry.account.username, '--password-env', 'RT_PASSWORD', '--data-dir', dataDir, '--timeout', '30', ...more],
+        cliEnv(scratch, registry.account.password),
+      );
 
     // Not trusted yet: nothing is touched on a server the user has not accepted.
     const journal = LeftoverJournal.inDataDir(dataDir);

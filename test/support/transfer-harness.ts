@@ -19,6 +19,8 @@ import { createRegistryService, type RegistryService } from '../../electron/engi
 import { MemorySettings, type SettingsStore } from '../../electron/engine/settings/settings-store';
 import { TRANSFER_HISTORY_FILE_NAME } from '../../electron/engine/transfers/history';
 import { localTexasProfile, startSshd, type SshAccount } from './sshd';
+import type { ProftpdServer } from './proftpd';
+import type { PureFtpdServer } from './pure-ftpd';
 import { startVsftpd, type TlsMode } from './vsftpd';
 
 export type Flavour = { protocol: 'sftp' } | { protocol: 'ftps'; tls: Exclude<TlsMode, 'none'> };
@@ -42,6 +44,52 @@ export interface TestRegistry {
 }
 
 const TEXAS_FILE_RULES = { extension: '.HL7', importCodeInName: true };
+
+/** A running ProFTPD's FTPS port as a test registry (Texas file rules). */
+export function proftpdFtpsRegistry(server: ProftpdServer): TestRegistry {
+  return {
+    protocol: 'ftps',
+    label: `ProFTPD FTPS (${server.tls} TLS)`,
+    port: server.port,
+    account: server.account,
+    dropoffDir: server.dropoffDir,
+    profile: (id, overrides = {}) => ({ ...server.ftpsProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
+    log: () => server.log(),
+    processes: () => server.processes(),
+    stop: () => server.stop(),
+  };
+}
+
+/** A running ProFTPD's mod_sftp port as a test registry (Texas file rules). */
+export function proftpdSftpRegistry(server: ProftpdServer): TestRegistry {
+  if (server.sftpPort === undefined) throw new Error('ProFTPD was started without mod_sftp');
+  return {
+    protocol: 'sftp',
+    label: 'ProFTPD SFTP',
+    port: server.sftpPort,
+    account: server.account,
+    dropoffDir: server.dropoffDir,
+    profile: (id, overrides = {}) => ({ ...server.sftpProfile(id), files: TEXAS_FILE_RULES, ...overrides }),
+    log: () => server.sftpLog(),
+    processes: () => server.processes(),
+    stop: () => server.stop(),
+  };
+}
+
+/** A running Pure-FTPd as a test registry (Texas file rules). */
+export function pureFtpdRegistry(server: PureFtpdServer): TestRegistry {
+  return {
+    protocol: 'ftps',
+    label: 'Pure-FTPd FTPS (explicit TLS)',
+    port: server.port,
+    account: server.account,
+    dropoffDir: server.dropoffDir,
+    profile: (id, overrides = {}) => ({ ...server.profile(id), files: TEXAS_FILE_RULES, ...overrides }),
+    log: () => server.log(),
+    processes: () => server.processes(),
+    stop: () => server.stop(),
+  };
+}
 
 export async function startRegistry(flavour: Flavour, tag: string): Promise<TestRegistry> {
   if (flavour.protocol === 'sftp') {
