@@ -234,9 +234,60 @@ export interface IdentityRequest {
 }
 export type PromptRequest = IdentityRequest;
 
+/**
+ * What the HL7 checks can find in a file (a batch's counts, its line ends, the import code in its
+ * name, ...). Each finding is a line of the upload check, numbered within the file.
+ */
+export const HL7_FINDING_CODES = [
+  'empty',
+  'not-hl7',
+  'binary',
+  'byte-order-mark',
+  'segment-name',
+  'segment-before-message',
+  'message-outside-batch',
+  'after-file-trailer',
+  'fhs-misplaced',
+  'fhs-missing',
+  'bhs-missing',
+  'no-batch-headers',
+  'no-messages',
+  'bts-unexpected',
+  'bts-missing',
+  'bts-count',
+  'bts-count-missing',
+  'bts-count-unreadable',
+  'fts-unexpected',
+  'fts-missing',
+  'fts-count',
+  'fts-count-missing',
+  'fts-count-unreadable',
+  'line-feeds',
+  'mixed-line-ends',
+  'import-code-case',
+  'import-code-missing',
+  'extension',
+] as const;
+export type Hl7FindingCode = (typeof HL7_FINDING_CODES)[number];
+
+/**
+ * What a line of the upload check is about. `file`: the local file could not be used (missing, a
+ * folder, empty, unreadable); `folder`: the account has no folder it may upload to; `name`: the name
+ * cannot be used on the server; `hl7`: a valid batch (no findings); `quota`: room in the dropoff
+ * folder; `replace`: a file of that name is waiting in the dropoff folder (a warning: sending replaces
+ * it, the CLI's --replace); `duplicate`: the registry already accepted a file of that name (a
+ * warning); `hl7-<finding>-<n>`: the n-th finding of the HL7 checks.
+ */
+export const UPLOAD_CHECK_IDS = ['file', 'folder', 'name', 'hl7', 'quota', 'replace', 'duplicate'] as const;
+export type Hl7CheckId = `hl7-${Hl7FindingCode}-${number}`;
+export type UploadCheckId = (typeof UPLOAD_CHECK_IDS)[number] | Hl7CheckId;
+
 /** One line of the checks made before a file is sent. */
 export interface UploadCheckLine {
-  /** Stable for this file: a warning is accepted by its id. */
+  /**
+   * Stable for this file: a warning is accepted by its id. Always an UploadCheckId; written `string`
+   * until the engine's producer (electron/engine/transfers/upload.ts) names that type (issue 12, item 6).
+   */
   id: string;
   severity: 'ok' | 'warning' | 'error';
   message: string;

@@ -1,6 +1,6 @@
 // How transfers, upload checks and folder rights are put into words in the window. Plain functions,
 // so the wording is tested without a browser.
-import type { FolderRole, FolderSummary, TransferState, TransferStatus, UploadCheck } from '../../shared/contract';
+import type { FolderRole, FolderSummary, TransferState, TransferStatus, UploadCheck, UploadCheckLine } from '../../shared/contract';
 import { formatSize } from './format';
 
 export const FINISHED_STATES: readonly TransferState[] = ['done', 'failed', 'cancelled'];
@@ -114,7 +114,7 @@ export function refusalWords(folder: Pick<FolderSummary, 'role' | 'name'>, uploa
 }
 
 /** The tick-box wording for accepting one warning of the upload checks. */
-export function acceptWords(warningId: string): string {
+export function acceptWords(warningId: UploadCheckLine['id']): string {
   if (warningId === 'replace') return 'Replace the file that is waiting';
   if (warningId === 'duplicate') return 'Send it again anyway';
   return 'Send it anyway';
@@ -135,7 +135,7 @@ export function remedyWords(check: UploadCheck, importCode: string | null): stri
 
 export type CheckVerdict = 'ready' | 'needs-choice' | 'blocked';
 
-export function verdictOf(check: UploadCheck, accepted: ReadonlySet<string>): CheckVerdict {
+export function verdictOf(check: UploadCheck, accepted: ReadonlySet<UploadCheckLine['id']>): CheckVerdict {
   if (!check.canUpload) return 'blocked';
   return check.warningIds.every((id) => accepted.has(id)) ? 'ready' : 'needs-choice';
 }

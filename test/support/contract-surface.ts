@@ -170,6 +170,7 @@ export function contractSurface(): unknown {
     resultsWithoutCall,
     events: eventTypes,
     errorCodes: [...contract.ERROR_CODES],
+    uploadCheckIds: { lines: [...contract.UPLOAD_CHECK_IDS], hl7Findings: [...contract.HL7_FINDING_CODES] },
     channels: {
       call: contract.callChannel('<name>' as contract.CallName),
       event: contract.EVENT_CHANNEL,

@@ -11,10 +11,11 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Hl7FindingCode } from '../../../shared/contract';
 
 export interface Hl7Finding {
   severity: 'error' | 'warning';
-  code: string;
+  code: Hl7FindingCode;
   message: string;
 }
 
@@ -132,10 +133,10 @@ function describeSignature(first: Buffer): string | null {
 }
 
 class FindingList {
-  private readonly perCode = new Map<string, { severity: Hl7Finding['severity']; count: number }>();
+  private readonly perCode = new Map<Hl7FindingCode, { severity: Hl7Finding['severity']; count: number }>();
   private readonly detailed: Hl7Finding[] = [];
 
-  add(severity: Hl7Finding['severity'], code: string, message: string): void {
+  add(severity: Hl7Finding['severity'], code: Hl7FindingCode, message: string): void {
     const seen = this.perCode.get(code) ?? { severity, count: 0 };
     seen.count += 1;
     this.perCode.set(code, seen);

@@ -19,7 +19,7 @@ export interface CheckedFile {
 
 export interface UploadChoice {
   localPath: string;
-  acceptWarnings: string[];
+  acceptWarnings: UploadCheckLine['id'][];
 }
 
 interface UploadCheckDialogProps {
@@ -45,7 +45,7 @@ const VERDICT: Record<CheckVerdict, { words: string; icon: 'ok' | 'warning' | 'e
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 export function UploadCheckDialog({ files, folderName, importCode, onSend, onCancel }: UploadCheckDialogProps) {
-  const [accepted, setAccepted] = useState<Record<string, ReadonlySet<string>>>({});
+  const [accepted, setAccepted] = useState<Record<string, ReadonlySet<UploadCheckLine['id']>>>({});
   const sendRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const firstChoiceRef = useRef<HTMLInputElement>(null);
@@ -64,7 +64,7 @@ export function UploadCheckDialog({ files, folderName, importCode, onSend, onCan
   );
   let choiceRefGiven = false;
 
-  const toggle = (path: string, id: string, on: boolean) =>
+  const toggle = (path: string, id: UploadCheckLine['id'], on: boolean) =>
     setAccepted((current) => {
       const next = new Set(current[path] ?? []);
       if (on) next.add(id);

@@ -71,7 +71,7 @@ describe('the upload and download command lines', () => {
   });
 });
 
-const line = (id: string, severity: UploadCheckLine['severity'], message = `${id} says so.`): UploadCheckLine => ({ id, severity, message });
+const line = (id: UploadCheckLine['id'], severity: UploadCheckLine['severity'], message = `${id} says so.`): UploadCheckLine => ({ id, severity, message });
 const checkWith = (lines: UploadCheckLine[]): UploadCheck => ({
   localPath: '/exports/ABC123_1.HL7',
   fileName: 'ABC123_1.HL7',
