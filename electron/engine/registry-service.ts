@@ -318,8 +318,9 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     history,
     leftovers,
     leftoverAccount: (target) => {
-      // The queue's targets are the session's account; the server is the session's.
-      const endpoint = session ? resolveEndpoint(session.request) : null;
+      // The server the transfer was queued for: the session may have ended since (a disconnect
+      // while a file was on its way), and its temporary file must still be found next time.
+      const endpoint = target.server ?? (session ? resolveEndpoint(session.request) : null);
       return { profileId: target.profileId, username: target.username, host: endpoint?.host ?? '', port: endpoint?.port ?? 0 };
     },
     withFs: withTransferConnection,
@@ -350,12 +351,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     return prechecks.batch;
   };
 
-  const transferTarget = (s: Session): QueueTarget => ({
-    profile: s.request.profile,
-    profileId: s.info.profileId,
-    username: s.info.username,
-    folders: s.info.folders,
-  });
+  const transferTarget = (s: Session): QueueTarget => {
+    const { host, port } = resolveEndpoint(s.request);
+    return { profile: s.request.profile, profileId: s.info.profileId, username: s.info.username, folders: s.info.folders, server: { host, port } };
+  };
 
   const disconnect = async () => {
     const s = session;

@@ -9,7 +9,7 @@ import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/co
 import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
 import { leftoverNote } from '../../engine/transfers/leftover-journal';
-import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from '../../engine/transfers/upload';
+import { lookAgain, UploadBatch, UploadStopped, withoutNothingChanged, type PlaceInLine, type UploadTarget } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
@@ -257,9 +257,10 @@ async function uploadOne(
 ): Promise<{ result: UploadFileResult; lines: string[] }> {
   const lines: string[] = [file];
   const done = (result: UploadFileResult) => ({ result, lines });
-  const failedWith = (base: Omit<UploadFileResult, 'outcome' | 'message' | 'exitCode'>, error: unknown) => {
+  /** `somethingRemains`: a copy, or part of one, is on the server (the message says which), so not "Not sent". */
+  const failedWith = (base: Omit<UploadFileResult, 'outcome' | 'message' | 'exitCode'>, error: unknown, somethingRemains = false) => {
     const e = toCliError(error);
-    const message = `Not sent: ${e.message}`;
+    const message = `${somethingRemains ? 'Failed' : 'Not sent'}: ${e.message}`;
     lines.push(`  ${message}`);
     return done({ ...base, outcome: 'failed', message, exitCode: fileExitCode(e.code), code: e.code });
   };
@@ -289,28 +290,36 @@ async function uploadOne(
   try {
     const fs = await connection.fs();
     const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update, onLeftover: (path) => connection.rememberLeftover(path) });
-    const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.`;
+    const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.${sent.note ? ` ${sent.note}` : ''}`;
     lines.push(`  ${message}`);
     return done({ ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath });
-  } catch (error) {
-    // The connection often ended with the transfer (an FTPS failure closes it): a new one tidies up.
+  } catch (thrown) {
+    // The connection often ended with the transfer (an FTPS failure closes it): a new one tidies up,
+    // and looks at what a file sent straight to its name left there (not after a timeout).
+    const error =
+      thrown instanceof UploadStopped && thrown.unsure && thrown.code !== 'timeout'
+        ? await connection.fs().then((fs) => lookAgain(fs, thrown), () => thrown)
+        : thrown;
     const leftBehind = error instanceof UploadStopped && error.leftover !== null && !(await connection.removeLeftover(error.leftover));
     const folderName = target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
+    const leftNote = leftoverNote(folderName, error instanceof UploadStopped ? (error.leftover ?? undefined) : undefined);
+    const remains = error instanceof UploadStopped ? error.remains : null;
     if (error instanceof RemoteError && error.code === 'cancelled') {
       return failedWith(
         base,
         new RemoteError(
           'cancelled',
-          error instanceof UploadStopped && error.remains
-            ? `the run was stopped while it was being sent. ${error.remains}`
+          remains
+            ? `the run was stopped while it was being sent. ${remains}`
             : leftBehind
-            ? `the run was stopped while it was being sent. Nothing was delivered. ${leftoverNote(folderName)}`
+            ? `the run was stopped while it was being sent. Nothing was delivered. ${leftNote}`
             : 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.',
         ),
+        remains !== null,
       );
     }
-    if (leftBehind && error instanceof RemoteError) return failedWith(base, new RemoteError(error.code, `${error.message} ${leftoverNote(folderName)}`, error.detail));
-    return failedWith(base, error);
+    if (leftBehind && error instanceof RemoteError) return failedWith(base, new RemoteError(error.code, `${withoutNothingChanged(error.message)} ${leftNote}`, error.detail));
+    return failedWith(base, error, remains !== null);
   } finally {
     progress.stop();
   }

@@ -25,9 +25,14 @@ export interface Leftover extends LeftoverAccount {
 const sameAccount = (a: LeftoverAccount, b: LeftoverAccount) =>
   a.profileId === b.profileId && a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.username === b.username;
 
-/** What the user is told while a temporary file waits to be removed. */
-export function leftoverNote(folderName: string): string {
-  return `A partial copy under a hidden temporary name may remain in ${folderName}; the registry does not process it, and the app removes it the next time it connects to this account.`;
+/**
+ * What the user is told while a temporary file waits to be removed. A name without the leading dot
+ * (a server that refuses dot names) is not hidden, so it is named.
+ */
+export function leftoverNote(folderName: string, path?: string): string {
+  const name = path?.slice(path.lastIndexOf('/') + 1);
+  const where = name && !name.startsWith('.') ? `the temporary name ${name}` : 'a hidden temporary name';
+  return `A partial copy under ${where} may remain in ${folderName}; the registry does not process it, and the app removes it the next time it connects to this account.`;
 }
 
 export class LeftoverJournal {

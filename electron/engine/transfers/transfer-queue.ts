@@ -9,7 +9,7 @@ import { RemoteError, type RemoteFs } from '../remote/remote-fs';
 import { fetchFile, statedSizeOf } from './download';
 import type { TransferHistory } from './history';
 import { leftoverNote, type LeftoverAccount, type LeftoverJournal } from './leftover-journal';
-import { UploadBatch, UploadStopped, type PlaceInLine, type UploadTarget } from './upload';
+import { lookAgain, UploadBatch, UploadStopped, withoutNothingChanged, type PlaceInLine, type UploadTarget } from './upload';
 
 type Job =
   | { kind: 'upload'; localPath: string; acceptWarnings: string[] }
@@ -23,7 +23,11 @@ interface Item {
   sha256: string | null;
 }
 
-export type QueueTarget = UploadTarget & { profileId: string };
+/**
+ * `server`: the host and port the session reached when the transfer was queued, so that a temporary
+ * file left behind is written down for that account even when the session has ended meanwhile.
+ */
+export type QueueTarget = UploadTarget & { profileId: string; server?: { host: string; port: number } };
 
 export interface QueueDeps {
   emit: (event: RegistryEvent) => void;
@@ -201,15 +205,16 @@ export class TransferQueue {
     try {
       if (job.kind === 'upload') await this.runUpload(item, item.target, job);
       else await this.runDownload(item, job);
-    } catch (error) {
+    } catch (thrown) {
       const cancelledNow = item.abort.signal.aborted;
+      const error = await this.lookAgain(thrown);
       let message = error instanceof RemoteError ? error.message : 'The transfer failed. Nothing was changed.';
       let leftBehind = false;
       if (error instanceof UploadStopped && error.leftover) {
         leftBehind = !(await this.tidyUp(item.target, error.leftover, error.code === 'timeout'));
       }
       const folderName = item.target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
-      const leftNote = leftoverNote(folderName);
+      const leftNote = leftoverNote(folderName, error instanceof UploadStopped ? (error.leftover ?? undefined) : undefined);
       const remains = error instanceof UploadStopped ? error.remains : null;
       if (cancelledNow) {
         message =
@@ -221,10 +226,19 @@ export class TransferQueue {
               ? `Cancelled. Nothing was delivered. ${leftNote}`
               : 'Cancelled. Nothing was delivered, and no partial file was left on the registry.';
       } else if (leftBehind) {
-        message = `${message} ${leftNote}`;
+        message = `${withoutNothingChanged(message)} ${leftNote}`;
       }
       this.finish(item, cancelledNow ? 'cancelled' : 'failed', message);
     }
+  }
+
+  /**
+   * An upload sent straight to its final name whose failure ended the connection: look at that name
+   * over a new one, so that the message says what is there (as `tidyUp` does, not after a timeout).
+   */
+  private async lookAgain(error: unknown): Promise<unknown> {
+    if (!(error instanceof UploadStopped) || !error.unsure || error.code === 'timeout') return error;
+    return this.deps.withFs((fs) => lookAgain(fs, error)).catch(() => error);
   }
 
   /**
@@ -289,7 +303,7 @@ export class TransferQueue {
       item.status.message = 'Sending…';
       this.publish(item);
       const started = Date.now();
-      await batch.send(fs, target, check, {
+      const outcome = await batch.send(fs, target, check, {
         signal: item.abort.signal,
         onProgress: this.progress(item, started),
         onLeftover: (path) => this.remember(item.target, path),
@@ -299,7 +313,8 @@ export class TransferQueue {
           this.publish(item);
         },
       });
-      this.finish(item, 'done', `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`);
+      const delivered = `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`;
+      this.finish(item, 'done', outcome.note ? `${delivered} ${outcome.note}` : delivered);
     });
   }
 

@@ -202,6 +202,8 @@ const waysOf = (fs: RemoteFs): ServerWays => {
 
 export interface UploadOutcome {
   remotePath: string;
+  /** Something the user must hear about the server beside the delivery (an old copy left for now). */
+  note?: string;
 }
 
 /**
@@ -214,9 +216,66 @@ export class UploadStopped extends RemoteError {
     cause: RemoteError,
     readonly leftover: string | null,
     readonly remains: string | null = null,
+    /** Set when the connection ended before the final name could be looked at: look again with `lookAgain`. */
+    readonly unsure: StoppedUnderFinalName | null = null,
   ) {
     super(cause.code, cause.message, cause.detail);
   }
+}
+
+/** An upload sent straight to its final name that stopped: what is needed to say what is there now. */
+export interface StoppedUnderFinalName {
+  final: string;
+  fileName: string;
+  folderName: string;
+  support: string;
+  /** The size of the file that was waiting under that name when the upload began; null: none. */
+  waitingSize: number | null;
+  /** Bytes of this file the server took; none means nothing of it reached the server. */
+  bytesTaken: number;
+  cause: RemoteError;
+}
+
+/**
+ * Say what is under the final name of an upload that stopped, as it is: nothing, the waiting file as
+ * it was, or part of this file, which is removed where the server lets us and otherwise named. It
+ * is never written down for a later removal: by then it may be a good copy sent again. When `fs`
+ * cannot be asked (the failure ended the connection), the message says what may be there and the
+ * result is `unsure`, for the caller to look again over a new connection.
+ */
+async function judgeFinalName(fs: RemoteFs, stopped: StoppedUnderFinalName): Promise<UploadStopped> {
+  const { final, fileName, folderName, support, waitingSize, bytesTaken, cause } = stopped;
+  const said = (note: string, remains: string | null, unsure: StoppedUnderFinalName | null = null) =>
+    new UploadStopped(new RemoteError(cause.code, `${remains ? withoutNothingChanged(cause.message) : cause.message} ${note}`, cause.detail), null, remains, unsure);
+  const there = fs.usable ? await fs.size(final).catch(() => undefined) : undefined;
+  // Not a byte of this file reached the server (it refused the file, or the connection failed
+  // first): a file there now is the waiting one as it was, since one opened to be written over
+  // would have been emptied.
+  if (bytesTaken === 0 && there === null) {
+    return waitingSize === null ? new UploadStopped(cause, null) : said(`The file that was waiting in ${folderName} under that name is no longer there (the registry may have taken it).`, null);
+  }
+  if (bytesTaken === 0 && waitingSize !== null && waitingSize > 0 && there === waitingSize) {
+    return said(`The file already waiting in ${folderName} under that name was left as it was.`, null);
+  }
+  const removed = there === null || (there !== undefined && fs.usable && (await fs.remove(final).then(() => true, (e: unknown) => e instanceof RemoteError && e.code === 'not-found')));
+  if (removed) {
+    if (waitingSize === null) return new UploadStopped(cause, null);
+    // Sending over it had already replaced the waiting file, and the part sent is gone too.
+    const gone = `The file that was waiting in ${folderName} under that name had been overwritten by the part sent, and that part is gone too: no file named ${fileName} is there now. Send it again.`;
+    return said(gone, gone);
+  }
+  const remains = `This registry's ${folderName} folder takes files under their own names, so part of ${fileName} may be there now${waitingSize === null ? '' : ', in place of the file that was waiting under that name'}, and the registry may process it: tell the registry's support team (${support}) before sending it again.`;
+  return said(remains, remains, there === undefined ? stopped : null);
+}
+
+/**
+ * An upload that stopped before its final name could be looked at (the failure ended the
+ * connection): look over `fs`, a new connection, and say what is there. Anything else is returned
+ * as it is.
+ */
+export async function lookAgain(fs: RemoteFs, error: unknown): Promise<unknown> {
+  if (!(error instanceof UploadStopped) || !error.unsure) return error;
+  return judgeFinalName(fs, error.unsure);
 }
 
 /** A dropped or silent connection says nothing about the file; the user needs to hear it was not delivered. */
@@ -225,11 +284,40 @@ function notDelivered(error: RemoteError, fileName: string): RemoteError {
   return new RemoteError(error.code, `${fileName} was not delivered. ${error.message}`, error.detail);
 }
 
+/**
+ * A dropped connection's words end "Nothing was changed; try again.", true of the server's folders
+ * in general but not where a copy, or part of one, stays behind: the caller says what stays instead.
+ */
+export const withoutNothingChanged = (message: string): string => message.replace(/ ?Nothing was changed; try again\./, '').trim();
+
 /** A refusal of the server's own (not a drop, not a full quota): another name or way may be allowed. */
 const refused = (error: unknown): error is RemoteError =>
   error instanceof RemoteError && error.code === 'permission-denied' && !/quota/i.test(error.message);
 
 const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** Why a step failed, for the user: the server's own answer to a refusal, or what happened to the connection. */
+const why = (error: unknown): string => {
+  if (!(error instanceof RemoteError)) return 'the server gave no reason';
+  if ((error.code === 'permission-denied' || error.code === 'not-found') && error.detail) return `it answered ${serverWords(error)}`;
+  return error.message.replace(/\.$/, '');
+};
+
+/** "the hidden name .upload-….rt-partial", or without the dot, "the temporary name upload-…". */
+export const theTemporaryName = (path: string) => {
+  const name = nameOf(path);
+  return `${name.startsWith('.') ? 'the hidden name' : 'the temporary name'} ${name}`;
+};
+
+/** A server's own reply, quoted for the user: control characters out, and not at any length. */
+const serverWords = (error: RemoteError): string => {
+  // An FTP reply's detail is "553: 553 Prohibited file name: …": its code once is enough.
+  const words = (error.detail ?? error.message)
+    .replace(/^(\d{3}): (?=\1 )/, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim();
+  return `“${words.length > 160 ? `${words.slice(0, 159)}…` : words}”`;
+};
 
 export interface SendOptions extends TransferOptions {
   onVerifying?: () => void;
@@ -260,12 +348,25 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
   let leftover: string | null = null;
   /** Set when a copy is on the server that the user must hear about (and that is not removed). */
   let truth: RemoteError | null = null;
+  /** What a delivered file's message must add about the server (an old copy not yet removed). */
+  let note: string | undefined;
+
+  /** Bytes the server has taken of the current try: none means it refused the file before storing any. */
+  let bytesTaken = 0;
+  const counted: TransferOptions = {
+    ...options,
+    onProgress: (bytes) => {
+      bytesTaken = bytes;
+      options.onProgress?.(bytes);
+    },
+  };
 
   /** Send to `path`; resolves with the size the server then has, once the local file is known unchanged. */
   const sendTo = async (path: string): Promise<void> => {
+    bytesTaken = 0;
     // The adapter asks the server for the size as part of the upload (over SFTP in the same round
     // trip as the close).
-    const arrived = await fs.upload(contents ?? check.localPath, path, options);
+    const arrived = await fs.upload(contents ?? check.localPath, path, counted);
     options.onVerifying?.();
     let size = contents?.length ?? 0;
     if (before) {
@@ -301,7 +402,7 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
         if (refused(second)) {
           throw new RemoteError(
             'permission-denied',
-            `${second.message} It refused ${check.fileName} under the temporary name ${firstName}, and again under ${secondName} without the leading dot (the app sends under a temporary name so that the registry never takes half a file). Nothing was delivered; ${support} can say what this account may do.`,
+            `${second.message} ${check.fileName} was not delivered: the registry's server refused it under the temporary name ${firstName} (it answered ${serverWords(error)}), and again under ${secondName}, without the leading dot some servers refuse (it answered ${serverWords(second)}). The app sends every file under a temporary name first so that the registry never takes half a file. The registry's support team (${support}) can say what this account may do in ${dropoff.name}.`,
             `${firstName}: ${error.detail ?? error.message}; ${secondName}: ${second.detail ?? second.message}`,
           );
         }
@@ -322,40 +423,48 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
       return;
     }
     const aside = joinRemote(dropoff.path, temporaryName(!ways.dotNamesRefused, 'replaced'));
+    const codeOf = (error: unknown) => (error instanceof RemoteError ? error.code : 'internal');
     try {
       await fs.rename(final, aside);
     } catch (error) {
       // Gone meanwhile (the registry took it): nothing to replace.
       if (error instanceof RemoteError && error.code === 'not-found') return fs.rename(temp, final);
       throw new RemoteError(
-        error instanceof RemoteError ? error.code : 'internal',
-        `${check.fileName} was not delivered: the file with that name already waiting in ${dropoff.name} could not be moved aside to be replaced${error instanceof RemoteError ? ` (${error.message})` : ''}. The waiting file is unchanged.`,
+        codeOf(error),
+        `${check.fileName} was not delivered: the file with that name already waiting in ${dropoff.name} could not be moved aside to be replaced (${why(error)}). The waiting file is unchanged.`,
         error instanceof RemoteError ? error.detail : undefined,
       );
     }
     try {
       await fs.rename(temp, final);
     } catch (error) {
-      const reason = error instanceof RemoteError ? error.message : 'the server refused it';
+      const refusal = `the new copy could not be renamed from ${nameOf(temp)} to ${check.fileName} (${why(error)})`;
       try {
         await fs.rename(aside, final);
-      } catch {
+      } catch (putBack) {
         // Neither is under the final name now: say exactly where each one is, and remove neither.
         leftover = null;
         truth = new RemoteError(
-          error instanceof RemoteError ? error.code : 'internal',
-          `${check.fileName} was not delivered (${reason}), and the file that was waiting in ${dropoff.name} could not be put back: it is there under the hidden name ${nameOf(aside)}, and the new copy under ${nameOf(temp)}. The registry does not process either. Ask ${support} before sending again.`,
+          codeOf(error),
+          `${check.fileName} was not delivered: ${refusal}, and the file that was waiting could not be put back (${why(putBack)}). Both are in ${dropoff.name}: the file that was waiting under ${theTemporaryName(aside)}, the new copy under ${theTemporaryName(temp)}; none is under the name ${check.fileName} now, and the registry does not process either. Ask ${support} before sending again.`,
+          error instanceof RemoteError ? error.detail : undefined,
         );
         throw truth;
       }
       throw new RemoteError(
-        error instanceof RemoteError ? error.code : 'internal',
-        `${check.fileName} was not delivered (${reason}). The file that was already waiting in ${dropoff.name} is back under its name, unchanged.`,
+        codeOf(error),
+        `${check.fileName} was not delivered: ${refusal}. The file that was already waiting in ${dropoff.name} is back under its name, unchanged.`,
         error instanceof RemoteError ? error.detail : undefined,
       );
     }
-    await fs.remove(aside).catch(() => options.onLeftover?.(aside));
+    await fs.remove(aside).catch(() => {
+      options.onLeftover?.(aside);
+      note = `The file it replaced is still in ${dropoff.name} under ${theTemporaryName(aside)}; the registry does not process it, and the app removes it the next time it connects to this account.`;
+    });
   };
+
+  /** The size of the file waiting under the final name when it was sent over straight; null: none. */
+  let waitingSize: number | null = null;
 
   try {
     if (options.signal?.aborted) throw cancelled();
@@ -365,6 +474,8 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
     }
     if (direct) {
       // A half-sent file under its final name may be taken by the registry: the user hears of it.
+      // Where a file of that name is waiting, its size tells later whether the server overwrote it.
+      waitingSize = check.warningIds.includes('replace') ? await fs.size(final) : null;
       leftover = final;
       await sendTo(final);
       leftover = null;
@@ -385,6 +496,8 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
         await fs.remove(temp);
       } catch {
         leftover = null;
+        // The next file of the batch goes straight to its name rather than leave another copy.
+        ways.renameRefused = true;
         truth = new RemoteError(
           'permission-denied',
           `${check.fileName} was sent whole, but the registry's server allowed neither renaming it from its temporary name ${nameOf(temp)} in ${dropoff.name} nor removing it (${error.message}). The registry may still process that copy: do not send ${check.fileName} again before asking ${support}.`,
@@ -393,12 +506,13 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
         throw truth;
       }
       ways.renameRefused = true;
+      waitingSize = check.warningIds.includes('replace') ? await fs.size(final) : null;
       leftover = final;
       await sendTo(final);
       leftover = null;
     }
     leftover = null;
-    return { remotePath: final };
+    return note ? { remotePath: final, note } : { remotePath: final };
   } catch (error) {
     if (truth) throw new UploadStopped(truth, null, (truth as RemoteError).message);
     const cause =
@@ -406,12 +520,7 @@ export async function sendFile(fs: RemoteFs, target: UploadTarget, check: Upload
         ? notDelivered(error, check.fileName)
         : new RemoteError('internal', `Sending ${check.fileName} failed. It was not delivered.`);
     if (leftover === final) {
-      // Sent straight to its name: what is there is part of the file, or the whole of it. It is
-      // never written down for a later removal: by then it may be a good copy sent again.
-      const removed = fs.usable && (await fs.remove(final).then(() => true, () => false));
-      if (removed) throw new UploadStopped(cause, null);
-      const remains = `This registry's ${dropoff.name} folder takes files under their own names, so part of ${check.fileName} may be there now and the registry may process it: tell ${support} before sending it again.`;
-      throw new UploadStopped(new RemoteError(cause.code, `${cause.message} ${remains}`, cause.detail), null, remains);
+      throw await judgeFinalName(fs, { final, fileName: check.fileName, folderName: dropoff.name, support, waitingSize, bytesTaken, cause });
     }
     if (leftover && fs.usable) {
       const path = leftover;
