@@ -145,6 +145,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     return places;
   };
   const localGrants = new LocalPathGrants();
+  /** Folders the user picked in the save dialog: the only places a download is written. */
+  const saveFolders = new LocalPathGrants();
   startingPlaces();
   const leftovers = new LeftoverJournal(ports.dataDir ? join(ports.dataDir, LEFTOVER_JOURNAL_FILE_NAME) : null);
   /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
@@ -657,7 +659,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async download({ role, names, toFolder }) {
-      const refused = localGrants.refusal(toFolder, 'folder');
+      const refused = saveFolders.refusal(toFolder, 'save-folder');
       if (refused) return toFailure(refused);
       const s = session;
       if (!s) return failure('not-connected', 'Connect to the registry first.');
@@ -723,7 +725,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     async chooseDownloadFolder() {
       if (!ports.chooseFolder) return failure('internal', 'This window cannot open the folder picker.');
       const path = await ports.chooseFolder();
-      if (path !== null) localGrants.grant(path, 'folder');
+      if (path !== null) {
+        localGrants.grant(path, 'folder');
+        saveFolders.grant(path, 'folder');
+      }
       return { ok: true, path };
     },
 

@@ -215,6 +215,13 @@ export const dialog = {
     dialog.messages.push(args.at(-1));
     return { response: 0 };
   },
+  /** The options of each open dialog shown; the test sets what the user picks (cancel by default). */
+  openDialogs: [] as Array<{ title?: string; properties?: string[] }>,
+  openDialogAnswer: { canceled: true, filePaths: [] } as { canceled: boolean; filePaths: string[] },
+  async showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    dialog.openDialogs.push(args.at(-1) as { title?: string; properties?: string[] });
+    return dialog.openDialogAnswer;
+  },
 };
 
 export const Menu = {
@@ -266,6 +273,8 @@ export function resetElectronStub(): void {
   shell.opened.length = 0;
   dialog.errors.length = 0;
   dialog.messages.length = 0;
+  dialog.openDialogs.length = 0;
+  dialog.openDialogAnswer = { canceled: true, filePaths: [] };
   Menu.current = null;
   contextBridge.exposed.clear();
 }

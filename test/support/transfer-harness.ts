@@ -250,10 +250,13 @@ export function openApp(
   const events: RegistryEvent[] = [];
   const hookErrors: unknown[] = [];
   const hooks: { test: (t: TransferStatus) => boolean; hook: (t: TransferStatus) => void }[] = [];
+  /** What the save dialog answers: the folder of the download being asked for (see `call`). */
+  let folderToSaveIn: string | null = null;
   const service: RegistryService = createRegistryService({
     settings,
     appInfo: { name: 'Registry Transfer', version: 'test' },
     openExternal: async () => undefined,
+    chooseFolder: async () => folderToSaveIn,
     dataDir,
     ...(options.vault ? { vault: options.vault } : {}),
     ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
@@ -276,7 +279,15 @@ export function openApp(
       }
     },
   });
-  const call = <N extends CallName>(name: N, input: CallInput<N>) => dispatchCall(service.handlers, name, input) as Promise<CallResults[N]>;
+  const call = async <N extends CallName>(name: N, input: CallInput<N>) => {
+    // As the window does it: a download goes to the folder the user has just picked in the save
+    // dialog (the engine saves only in such a folder).
+    if (name === 'download') {
+      folderToSaveIn = (input as CallInput<'download'>).toFolder;
+      await dispatchCall(service.handlers, 'chooseDownloadFolder', {});
+    }
+    return (await dispatchCall(service.handlers, name, input)) as CallResults[N];
+  };
   const updates = (id: string) => events.flatMap((e) => (e.type === 'transfer' && e.transfer.id === id ? [e.transfer] : []));
   const waitFor = (id: string, test: (t: TransferStatus) => boolean, timeoutMs = 30_000) =>
     until(() => `transfer ${id} to reach the expected state (last: ${JSON.stringify(updates(id).at(-1))})`, () => updates(id).find(test), timeoutMs);

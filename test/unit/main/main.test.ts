@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APP_USER_MODEL_ID } from '../../../electron/main/app-id';
 import { CALL_NAMES, callChannel, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, type CallName } from '../../../shared/contract';
+import { StubFrame } from '../../support/electron-stub';
 import { routeNativeElectronImportsToStub } from '../../support/electron-stub-loader';
 import { freePort } from '../../support/ports';
 
@@ -209,6 +210,64 @@ describe('the engine behind the window', () => {
     const kept = /kept as (.+\.json)/.exec(message.detail)?.[1];
     expect(kept).toBeDefined();
     expect(readFileSync(kept!, 'utf8')).toBe('{"trustedIdentities": [');
+  });
+});
+
+describe('local paths and links the window may use', () => {
+  const report = { role: 'reports', names: ['TX1234_20261203_DQA.txt'] } as const;
+
+  it('saves downloads only in the folder the user picked in the system dialog', async () => {
+    const electron = await start();
+    const { call } = await ready(electron);
+    const picked = mkdtempSync(join(userData, 'picked-'));
+    const refused = await call('download', { ...report, toFolder: picked });
+    expect(refused).toMatchObject({ ok: false, code: 'permission-denied' });
+    expect(refused.message).toContain('it was not chosen in this window as the place for downloads');
+
+    electron.dialog.openDialogAnswer = { canceled: false, filePaths: [picked] };
+    expect(await call('chooseDownloadFolder', {})).toEqual({ ok: true, path: picked });
+    expect(electron.dialog.openDialogs.at(-1)?.properties).toContain('openDirectory');
+    // Past the grant, what a download needs next is a connection.
+    expect(await call('download', { ...report, toFolder: picked })).toMatchObject({ ok: false, code: 'not-connected' });
+    expect(await call('download', { ...report, toFolder: join(picked, '..') })).toMatchObject({ ok: false, code: 'permission-denied' });
+  });
+
+  it('takes a file from a network share only once the preload reports it dropped from the app’s own page', async () => {
+    // On Windows, where a share is a path: the engine's grants take the platform the app started on.
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
+    Object.defineProperty(process, 'platform', { ...platform, value: 'win32' });
+    let started: Awaited<ReturnType<typeof ready>>;
+    let electron: Stub;
+    try {
+      electron = await start();
+      started = await ready(electron);
+    } finally {
+      Object.defineProperty(process, 'platform', platform);
+    }
+    const { window, call } = started;
+    const onShare = '\\\\fileserver\\clinic\\Exports\\TX1234_20261203.HL7';
+    expect(await call('checkUpload', { localPath: onShare })).toMatchObject({ ok: false, code: 'permission-denied' });
+
+    const drop = electron.ipcMain.handlers.get(DROPPED_FILE_CHANNEL)!;
+    const elsewhere = { sender: window.webContents, senderFrame: new StubFrame('https://evil.example/') };
+    expect(await drop(elsewhere, onShare)).toBe(false);
+    expect(await call('checkUpload', { localPath: onShare })).toMatchObject({ ok: false, code: 'permission-denied' });
+
+    expect(await drop({ sender: window.webContents, senderFrame: window.webContents.mainFrame }, onShare)).toBe(true);
+    expect(await call('checkUpload', { localPath: onShare })).toMatchObject({ ok: false, code: 'not-connected' });
+    // Only that file: its neighbour on the share is still refused.
+    expect(await call('checkUpload', { localPath: onShare.replace('TX1234', 'TX9999') })).toMatchObject({ ok: false, code: 'permission-denied' });
+  });
+
+  it('opens a link from the page in the browser only when it is a registry profile’s own page', async () => {
+    const electron = await start();
+    const { window } = await ready(electron);
+    const open = (url: string) => window.webContents.windowOpenHandler!({ url });
+    for (const url of ['https://attacker.example/sign-in', 'https://immtrac-ftp1.dshs.state.tx.us/elsewhere', 'https://cohealthnet.com:447/manageaccount', 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient']) {
+      expect(open(url), url).toEqual({ action: 'deny' });
+    }
+    await vi.waitFor(() => expect(electron.shell.opened).toHaveLength(2));
+    expect(electron.shell.opened).toEqual(['https://cohealthnet.com:447/manageaccount', 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient']);
   });
 });
 

@@ -65,6 +65,13 @@ describe('on this computer (links resolved)', () => {
     expect(g.allows(`${join(dir, 'picked')}/../secret/notes.txt`)).toBe(false);
     expect(g.allows(join(dir, 'pickedsibling'))).toBe(false);
   });
+
+  it('reads `//x` here as the `/x` it is, and still follows its links out', () => {
+    const g = new LocalPathGrants();
+    g.grant(join(dir, 'picked'), 'folder');
+    expect(g.allows(`/${join(dir, 'picked', 'a.HL7')}`)).toBe(true);
+    expect(g.allows(`/${join(dir, 'picked', 'way-out', 'notes.txt')}`)).toBe(false);
+  });
 });
 
 describe('the window\'s calls', () => {
@@ -116,6 +123,31 @@ describe('the window\'s calls', () => {
     expect(await service.handlers.listLocalFolder({ path: join(dir, 'downloads') })).toMatchObject({ ok: true });
     // The sibling the user did not pick is still refused.
     expect(await service.handlers.checkUpload({ localPath: join(dir, 'elsewhere', 'other.HL7') })).toMatchObject({ ok: false, code: 'permission-denied' });
+  });
+
+  it('saves downloads only in a folder picked in the save dialog, not in one the pane can merely reach', async () => {
+    const home = join(dir, 'home');
+    mkdirSync(join(home, 'autostart'), { recursive: true });
+    for (const toFolder of [home, join(home, 'autostart')]) {
+      expect(await service.handlers.listLocalFolder({ path: toFolder })).toMatchObject({ ok: true });
+      const refused = await service.handlers.download({ role: 'reports', names: ['TX1234_20261203_DQA.txt'], toFolder });
+      expect(refused).toEqual({
+        ok: false,
+        code: 'permission-denied',
+        message: 'The app did not save anything in that folder: it was not chosen in this window as the place for downloads. Nothing was downloaded; download again and choose the folder when asked.',
+        detail: 'Refused a local path the window was not given (outside the granted folders).',
+      });
+    }
+    await service.handlers.chooseDownloadFolder({});
+    mkdirSync(join(dir, 'downloads', 'Reports'), { recursive: true });
+    symlinkSync(join(home, 'autostart'), join(dir, 'downloads', 'to-autostart'));
+    // Past the grant, the next thing a download needs is a connection.
+    for (const toFolder of [join(dir, 'downloads'), join(dir, 'downloads', 'Reports')]) {
+      expect(await service.handlers.download({ role: 'reports', names: ['TX1234_20261203_DQA.txt'], toFolder })).toMatchObject({ ok: false, code: 'not-connected' });
+    }
+    for (const toFolder of [join(dir, 'downloads', 'to-autostart'), `${join(dir, 'downloads')}/../home`]) {
+      expect(await service.handlers.download({ role: 'reports', names: ['TX1234_20261203_DQA.txt'], toFolder }), toFolder).toMatchObject({ ok: false, code: 'permission-denied' });
+    }
   });
 
   it('opens in the browser only a registry profile\'s own https pages', () => {
