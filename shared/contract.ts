@@ -284,11 +284,8 @@ export type UploadCheckId = (typeof UPLOAD_CHECK_IDS)[number] | Hl7CheckId;
 
 /** One line of the checks made before a file is sent. */
 export interface UploadCheckLine {
-  /**
-   * Stable for this file: a warning is accepted by its id. Always an UploadCheckId; written `string`
-   * until the engine's producer (electron/engine/transfers/upload.ts) names that type (issue 12, item 6).
-   */
-  id: string;
+  /** Stable for this file: a warning is accepted by its id. */
+  id: UploadCheckId;
   severity: 'ok' | 'warning' | 'error';
   message: string;
 }
@@ -304,7 +301,7 @@ export interface UploadCheck {
   /** False when any line is an error: the file cannot be sent as it is. */
   canUpload: boolean;
   /** Warnings the user must accept, one file at a time, before it is sent. */
-  warningIds: string[];
+  warningIds: UploadCheckId[];
 }
 
 export type TransferState = 'queued' | 'sending' | 'verifying' | 'done' | 'failed' | 'cancelled';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { RemoteEntry, RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
+import type { RemoteEntry, RoleFolder, UploadCheck, UploadCheckId, UploadCheckLine } from '../../../shared/contract';
 import { inspectHl7File } from '../hl7/batch-check';
 import type { Profile } from '../profiles';
 import { cancelled, joinRemote, RemoteError, type RemoteFs, type TransferOptions } from '../remote/remote-fs';
@@ -60,7 +60,7 @@ function specialFileKind(s: Stats): string {
 async function examineLocal(target: UploadTarget, localPath: string): Promise<LocalFindings> {
   const fileName = basename(localPath);
   const found: LocalFindings = { lines: [], size: 0, sha256: null, messageCount: 0, contents: null, checked: null, final: false };
-  const stop = (message: string, id = 'file') => {
+  const stop = (message: string, id: UploadCheckId = 'file') => {
     found.lines.push({ id, severity: 'error', message });
     found.final = true;
     return found;
