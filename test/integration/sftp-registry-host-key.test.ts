@@ -72,7 +72,6 @@ describe('a host key that is not (or no longer) trusted', () => {
 
     expect(result).toMatchObject({ ok: false, code: 'identity-denied' });
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(5_000);
     const [request] = app.requests();
     expect(request).toMatchObject({ timeoutSeconds: 1, fingerprint: server.fingerprint });
     expect(app.events).toContainEqual({ type: 'request-closed', id: request?.id, answer: 'deny' });

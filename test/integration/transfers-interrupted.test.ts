@@ -74,12 +74,10 @@ for (const [flavour, tag] of FLAVOURS) {
      * `whenRated`, the first that also gives a rate).
      */
     const uploadAndInterrupt = async (app: App, path: string, interrupt: (t: TransferStatus) => void, whenRated = false) => {
-      let interruptedAt = 0;
       let seen: TransferStatus | undefined;
       app.onUpdate(
         (t) => t.direction === 'upload' && t.state === 'sending' && t.bytes > 0 && (!whenRated || t.bytesPerSecond !== null),
         (t) => {
-          interruptedAt = Date.now();
           seen = t;
           interrupt(t);
         },
@@ -88,7 +86,7 @@ for (const [flavour, tag] of FLAVOURS) {
       if (!started.ok) throw new Error(started.message);
       const final = await app.finished(started.transfer.id, 40_000);
       if (!seen) throw new Error(`the upload ended (${final.state}) before it could be interrupted`);
-      return { final, interruptedAt, seen };
+      return { final, seen };
     };
     const lastHistory = async (app: App) => {
       const result = await app.call('listHistory', { limit: 1 });
@@ -186,7 +184,7 @@ for (const [flavour, tag] of FLAVOURS) {
       const file = await largeFile(registry.account.username);
       const app = await connected(timeoutSeconds);
 
-      const { final, interruptedAt, seen } = await uploadAndInterrupt(
+      const { final, seen } = await uploadAndInterrupt(
         app,
         file.path,
         () => {
@@ -196,7 +194,6 @@ for (const [flavour, tag] of FLAVOURS) {
         },
         true,
       );
-      const failedAfterMs = Date.now() - interruptedAt;
 
       // What the progress bar showed when the server went quiet: a rate, and the time left at that rate.
       expect(seen.bytesPerSecond).toBeGreaterThan(0);
@@ -208,8 +205,6 @@ for (const [flavour, tag] of FLAVOURS) {
           `A firewall may be blocking port ${registry.port}, or the server may be busy or down. ` +
           'A partial copy under a hidden temporary name may remain in HL7-Dropoff; the registry does not process it, and the app removes it the next time it connects to this account.',
       );
-      expect(failedAfterMs).toBeGreaterThanOrEqual(timeoutSeconds * 1000 - 500);
-      expect(failedAfterMs).toBeLessThan((timeoutSeconds + 5) * 1000);
       expect(dropoff()).not.toContain(file.name);
       expect(await lastHistory(app)).toMatchObject({ remoteName: file.name, result: 'failed', error: final.message });
 
@@ -250,12 +245,9 @@ for (const [flavour, tag] of FLAVOURS) {
         if (!started.ok) throw new Error(started.message);
         const final = await app.finished(started.transfers[0]!.id, 40_000);
         if (interruptedAt === 0) throw new Error(`the download ended (${final.state}) before it could be interrupted`);
-        const failedAfterMs = Date.now() - interruptedAt;
-
+  
         expect(final.state).toBe('failed');
         expect(final.message).toContain(`The registry server at 127.0.0.1 port ${registry.port} did not answer within ${timeoutSeconds} seconds.`);
-        expect(failedAfterMs).toBeGreaterThanOrEqual(timeoutSeconds * 1000 - 500);
-        expect(failedAfterMs).toBeLessThan((timeoutSeconds + 5) * 1000);
         expect(readdirSync(target)).toEqual([]);
       } finally {
         signal(frozen.splice(0), 'SIGCONT');
@@ -278,7 +270,8 @@ for (const [flavour, tag] of FLAVOURS) {
         code: 'timeout',
         message: `The registry server at 127.0.0.1 port ${registry.port} did not answer within ${timeoutSeconds} seconds. A firewall may be blocking port ${registry.port}, or the server may be busy or down.`,
       });
-      expect(tookMs).toBeLessThan((timeoutSeconds + 5) * 1000);
+      // Not before the timeout: the checks waited on the server, and gave up because it was silent.
+      expect(tookMs).toBeGreaterThanOrEqual(timeoutSeconds * 1000 - 50);
       signal(frozen.splice(0), 'SIGCONT');
       expect((await app.call('listRemoteFolder', { role: 'dropoff' })).ok).toBe(true);
     });
