@@ -28,6 +28,9 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
         { folder: 'DQA-Report', name: 'TXHDHS_endless_DQA.txt', statedSize: 100, sends: 'endless' },
         { folder: 'DQA-Report', name: 'TXHDHS_short_DQA.txt', statedSize: 1000, sends: 400 },
         { folder: 'DQA-Report', name: 'TXHDHS_grown_DQA.txt', statedSize: 1000, sends: 5000 },
+        // Stated as 4 PiB, more than any test machine's disk has free; its reads would end after 1 MiB
+        // (so a client that asked for it anyway fails the test, as "ended early", and fills nothing).
+        { folder: 'DQA-Report', name: 'TXHDHS_huge_DQA.txt', statedSize: 2 ** 52, sends: 1024 * 1024 },
       ],
       listings: [
         { folder: 'Receive' },
@@ -111,6 +114,21 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     expect(readdirSync(target)).toEqual([]);
   });
 
+  it('refuses a file stated larger than the free space on the disk before asking for a byte of it', async () => {
+    const app = await connected();
+    const target = mkdtempSync(join(scratch, 'huge-'));
+
+    const final = await downloadOne(app, name('huge'), target);
+
+    expect(final.state).toBe('failed');
+    expect(final.message).toContain(`The registry server says ${name('huge')} is 4,503,599,627,370,496 bytes, more than the `);
+    expect(final.message).toContain(` bytes free on this computer's disk for ${target}, so it was not downloaded and nothing was saved. Free up space or choose a folder on another disk;`);
+    expect(final.savedTo).toBeUndefined();
+    expect(readdirSync(target)).toEqual([]);
+    expect(server.bytesSent(name('huge'))).toBe(0);
+    expect((await history(app)).map((e) => [e.remoteName, e.result, e.error])).toEqual([[name('huge'), 'failed', final.message]]);
+  });
+
   it('reports a file that ends short of its stated size as incomplete, and saves nothing', async () => {
     const app = await connected();
     const target = mkdtempSync(join(scratch, 'short-'));
@@ -174,7 +192,7 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     writeFileSync(profileFile, JSON.stringify(server.profile('hostile-cli')));
     const report = `${server.username}_20261114_DQA.txt`;
     const args = [
-      ...['download', 'reports', name('endless'), name('short'), report, '--to', target],
+      ...['download', 'reports', name('endless'), name('short'), name('huge'), report, '--to', target],
       ...['--profile', profileFile, '--user', server.username, '--password-env', 'RT_PASSWORD', '--trust', server.fingerprint],
       ...['--data-dir', mkdtempSync(join(scratch, 'cli-data-')), '--timeout', '20'],
     ];
@@ -188,7 +206,8 @@ describe('a hostile SFTP server: downloads held to the stated size, listings bou
     expect(ran.code).toBe(1);
     expect(ran.stdout).toContain(`  Not saved: The registry server kept sending ${name('endless')} past its stated size (more than 100 bytes), so the download was stopped and nothing was saved.`);
     expect(ran.stdout).toContain(`  Not saved: The download of ${name('short')} ended early: only 400 of 1,000 bytes arrived; nothing was saved.`);
-    expect(ran.stdout.trimEnd().split('\n').at(-1)).toBe('1 saved, 2 failed.');
+    expect(ran.stdout).toContain(`  Not saved: The registry server says ${name('huge')} is 4,503,599,627,370,496 bytes, more than the `);
+    expect(ran.stdout.trimEnd().split('\n').at(-1)).toBe('1 saved, 3 failed.');
     expect(readdirSync(target)).toEqual([report]);
   });
 

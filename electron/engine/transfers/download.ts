@@ -5,7 +5,7 @@
 // sending) or ends short of it is stopped or refused, and nothing is left in the folder.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, stat, unlink } from 'node:fs/promises';
+import { link, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RoleFolder } from '../../../shared/contract';
 import { joinRemote, overran, RemoteError, type RemoteFs, type TransferOptions } from '../remote/remote-fs';
@@ -39,6 +39,23 @@ export const endedShort = (name: string, arrived: number, stated: number) =>
     'incomplete',
     `The download of ${name} ended early: only ${arrived.toLocaleString('en-US')} of ${stated.toLocaleString('en-US')} bytes arrived; nothing was saved. Try again; if it keeps happening, tell the registry's support team.`,
   );
+
+/** A file the server states is larger than the room left on the disk it would be saved on. */
+export const noRoomFor = (name: string, stated: number, free: number, toDir: string) =>
+  new RemoteError(
+    'internal',
+    `The registry server says ${name} is ${stated.toLocaleString('en-US')} bytes, more than the ${free.toLocaleString('en-US')} bytes free on this computer's disk for ${toDir}, so it was not downloaded and nothing was saved. Free up space or choose a folder on another disk; if that size looks wrong for this file, tell the registry's support team.`,
+  );
+
+/** Bytes this user may still write on the disk of `dir`; null where the system will not say. */
+async function freeBytesIn(dir: string): Promise<number | null> {
+  try {
+    const disk = await statfs(dir);
+    return disk.bavail * disk.bsize;
+  } catch {
+    return null;
+  }
+}
 
 const notThere = (folder: RoleFolder, remoteName: string) =>
   new RemoteError('not-found', `${remoteName} is not in ${folder.name} (any more). Refresh the list.`);
@@ -76,6 +93,11 @@ export async function fetchFile(fs: RemoteFs, folder: RoleFolder, remoteName: st
   }
   const { statedSize: given, ...transfer } = options;
   const statedSize = given ?? (await statedSizeOf(fs, folder, remoteName));
+  // The stated size is the server's word: one that states more than the disk holds and then sends
+  // for ever would fill the disk (and every program on it) before the limit stopped it. Such a file
+  // could not be saved anyway, so it is refused before a byte is asked for.
+  const free = await freeBytesIn(toDir);
+  if (free !== null && statedSize > free) throw noRoomFor(remoteName, statedSize, free, toDir);
   const name = safeLocalName(remoteName);
   const temp = join(toDir, `.${randomBytes(6).toString('hex')}.rt-download`);
   try {

@@ -96,6 +96,17 @@ describe('a download held to the size the server stated', () => {
     expect(readdirSync(to)).toEqual([]);
   });
 
+  it('refuses a file stated larger than the free space on the disk without asking the server for it', async () => {
+    const { fs, asked } = fakeFs({ size: Number.MAX_SAFE_INTEGER, sends: 10 });
+    const to = freshFolder();
+    await expect(fetchFile(fs, folder, NAME, to)).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining(`The registry server says ${NAME} is 9,007,199,254,740,991 bytes, more than the `),
+    });
+    expect(asked.maxBytes).toEqual([]);
+    expect(readdirSync(to)).toEqual([]);
+  });
+
   it('takes the size the caller read from the listing without asking again', async () => {
     const { fs, asked } = fakeFs({ size: 999, sends: 42 });
     const saved = await fetchFile(fs, folder, NAME, freshFolder(), { statedSize: 42 });
