@@ -2,8 +2,8 @@
 // network would: data connections that show another certificate than the control connection, EPSV
 // refused and a PASV reply naming an address the client cannot reach (a server behind NAT), a
 // connection dropped in the middle of the TLS handshake, a download that never stops after SIZE
-// said 100 bytes, a listing that never ends. It records every command and every byte that reached
-// it on a data connection, so tests can check what the app let out.
+// said 100 bytes, a listing that never ends, data connections that go silent. It records every
+// command and every byte that reached it on a data connection, so tests can check what the app let out.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,11 @@ export interface HostileFtpsOptions {
   endlessListing?: boolean;
   /** LIST sends this many short lines, then ends as a listing should. */
   listingEntries?: number;
+  /**
+   * LIST and RETR send their first bytes, then nothing more, the data connection held open (a server
+   * or a firewall gone silent in the middle).
+   */
+  silentData?: boolean;
   /** Files the server holds at the start. */
   files?: Record<string, Buffer>;
 }
@@ -199,6 +204,7 @@ export async function startHostileFtps(options: HostileFtpsOptions): Promise<Hos
               const lines = Buffer.from(Array.from({ length: 64 }, () => listingLine(`batch-${(n += 1)}.hl7`, 100)).join(''));
               return sendForever(data, lines);
             }
+            if (options.silentData) return void data.write(listingLine('reply.hl7', 100));
             if (options.listingEntries !== undefined) {
               const lines = Array.from({ length: options.listingEntries }, (_, i) => listingLine(`b${i}.hl7`, 1)).join('');
               await sendAll(data, Buffer.from(lines));
@@ -212,6 +218,7 @@ export async function startHostileFtps(options: HostileFtpsOptions): Promise<Hos
           return withData(async (data) => {
             const name = baseName(arg);
             if (options.endlessDownload && name === ENDLESS) return sendForever(data, Buffer.alloc(64 * 1024, 0x41));
+            if (options.silentData) return void data.write((files.get(name) ?? Buffer.alloc(0)).subarray(0, 10));
             await sendAll(data, files.get(name) ?? Buffer.alloc(0));
             reply('226 Transfer complete.');
           });

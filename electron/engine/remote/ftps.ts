@@ -174,6 +174,22 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
   return toRemoteError(error, ctx);
 }
 
+/** OpenSSL's words for bytes that are no TLS record: plain text where the handshake should be. */
+const PLAIN_TEXT_IN_HANDSHAKE = /wrong version number|ssl3_get_record|packet length too long/i;
+
+/** The server wrote plain text where the TLS handshake should have been (see `handshake` in openFtps). */
+function answeredInPlainText(options: Pick<FtpsConnectOptions, 'host' | 'port' | 'tls'>, detail: string): RemoteError {
+  const forIt =
+    options.tls === 'implicit'
+      ? `port ${options.port} may not be an implicit FTPS port (one encrypted from the first byte)`
+      : 'the server agreed to encrypt the connection (AUTH TLS) but did not';
+  return new RemoteError(
+    'unreachable',
+    `The server at ${options.host} port ${options.port} answered in plain text where encryption (TLS) should have begun, so nothing was sent. Its session may have ended as it began: try again in a minute. If it keeps happening, show this message to your IT: ${forIt}.`,
+    detail,
+  );
+}
+
 /** The data connection showed a certificate other than the control connection's (the one the user trusted). */
 export const dataIdentityChanged = (host: string, detail: string) =>
   new RemoteError(
@@ -363,14 +379,29 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     // certificates the system may not vouch for, and tell users to trust them on first sight.
     rejectUnauthorized: false,
   } as const;
+  /**
+   * The TLS handshake, where plain text from the server (OpenSSL reads it as a record of a "wrong
+   * version") is said as it is: not a drop, not a version problem. vsftpd's parent writes "500 OOPS"
+   * when the session it just started dies (worth a second try); a plain FTP server on a port named
+   * as implicit FTPS greets in plain text and keeps the connection open (a retry will not help).
+   */
+  const handshake = async (step: () => Promise<unknown>) => {
+    try {
+      await step();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof FTPError) && PLAIN_TEXT_IN_HANDSHAKE.test(message)) throw answeredInPlainText(options, redact(message, ctx.secrets).slice(0, 500));
+      throw error;
+    }
+  };
   /** Connect, agree TLS, and let the caller judge the certificate; nothing about the account is sent. */
   const connectTrusted = async (c: Client) => {
     if (options.tls === 'implicit') {
-      await c.connectImplicitTLS(options.host, options.port, { ...tlsOptions });
+      await handshake(() => c.connectImplicitTLS(options.host, options.port, { ...tlsOptions }));
     } else {
       await c.connect(options.host, options.port);
       try {
-        await c.useTLS({ ...tlsOptions });
+        await handshake(() => c.useTLS({ ...tlsOptions }));
       } catch (error) {
         if (error instanceof FTPError) {
           throw new RemoteError(
