@@ -12,10 +12,6 @@ export interface SettingsStore {
 export const SETTINGS_FILE_NAME = 'config.json';
 
 /**
- * A JSON file written atomically (temporary file, then rename) with owner-only permissions. It holds
- * no secret: passwords live in the OS keychain only.
- */
-/**
  * The settings file's text without the UTF-8 byte order mark Notepad puts first when the user saves
  * the file again (JSON.parse refuses it): such a file is read, not treated as damaged.
  */
@@ -23,6 +19,10 @@ export function withoutByteOrderMark(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
+/**
+ * A JSON file written atomically (temporary file, then rename) with owner-only permissions. It holds
+ * no secret: passwords live in the OS keychain only.
+ */
 export class JsonFileSettings implements SettingsStore {
   private data: Record<string, unknown>;
 
