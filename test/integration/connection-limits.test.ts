@@ -15,6 +15,9 @@ import type { CredentialVault } from '../../electron/engine/credentials/vault';
 import { startProftpd } from '../support/proftpd';
 import { startPureFtpd } from '../support/pure-ftpd';
 import { openApp, type App, type TestRegistry } from '../support/transfer-harness';
+import { startVsftpd, type FtpsServer } from '../support/vsftpd';
+import { JsonFileSettings } from '../../electron/engine/settings/settings-store';
+import { TrustStore } from '../../electron/engine/trust/trust-store';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const LAUNCHER = join(ROOT, 'electron/cli/registry-transfer.mjs');
@@ -207,3 +210,66 @@ for (const [title, start] of SERVERS) {
     });
   });
 }
+
+// A limit on connections from one internet address (vsftpd max_per_ip, Pure-FTPd -C, ProFTPD
+// MaxClientsPerHost) is not this account's: every computer of a clinic behind one router shares the
+// address, whatever account it uses. The user is told that, not that this account is signed in elsewhere.
+describe("vsftpd with max_per_ip 1: this computer's address already has its connection", () => {
+  let server: FtpsServer;
+  let registry: TestRegistry;
+  let settingsDir: string;
+  let settings: JsonFileSettings;
+  const apps: App[] = [];
+  const profileId = 'limits-per-address';
+  const open = () => {
+    const app = openApp(registry, { profileId, settings });
+    apps.push(app);
+    return app;
+  };
+  beforeAll(async () => {
+    server = await startVsftpd({ mode: 'explicit', tag: 'RV', extraConfig: 'max_per_ip=1' });
+    registry = limitedRegistry('ftps', server.port, server.account, (id) => server.profile(id), () => server.stop());
+    // The certificate trusted beforehand: a first sight closes the connection that showed it and opens
+    // another at once, which a limit of one connection per address would refuse (vsftpd counts the
+    // first until its session process has ended).
+    settingsDir = mkdtempSync(join(tmpdir(), 'rt-limits-address-'));
+    settings = new JsonFileSettings(join(settingsDir, 'config.json'));
+    new TrustStore(settings).trust({ host: '127.0.0.1', port: server.port, kind: 'tls-certificate', fingerprint: server.fingerprint, description: 'vsftpd test certificate' });
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.dispose()));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (settingsDir) rmSync(settingsDir, { recursive: true, force: true });
+  });
+
+  it('a second copy of the app is told the address holds its connections, not the account and not the password, and signs in once the first has gone', async () => {
+    const first = open();
+    await first.connect();
+    const second = open();
+    const connectSecond = () => second.call('connect', { profileId, protocol: 'ftps', username: server.account.username, password: server.account.password });
+
+    const refused = await connectSecond();
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.code).toBe('too-many-connections');
+    expect(refused.message).toBe(
+      "The registry refused this connection because as many connections as it allows are already open from this computer's internet address (other computers in the clinic may share that address). Another copy of this app or another program connected to the registry (a scheduled upload, perhaps on another computer) is using them right now: close it, or wait for it to finish, then try again. The import code and password were not refused: there is nothing to reset.",
+    );
+    expect(refused.detail).toContain('421 There are too many connections from your internet address.');
+    // vsftpd refused it before USER: the only sign-in in its log is the first copy's.
+    expect(server.log().match(/"USER /g)).toHaveLength(1);
+
+    await first.dispose();
+    apps.splice(apps.indexOf(first), 1);
+    // vsftpd counts the first connection until its session process has ended: try until it lets this one in.
+    const deadline = Date.now() + 30_000;
+    let again = await connectSecond();
+    while (!again.ok && again.code === 'too-many-connections' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      again = await connectSecond();
+    }
+    expect(again, again.ok ? '' : again.message).toMatchObject({ ok: true });
+  });
+});

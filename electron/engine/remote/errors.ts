@@ -23,10 +23,13 @@ export function redact(text: string, secrets: readonly string[] | undefined): st
   return out;
 }
 
+export type ConnectionLimitScope = 'account' | 'address' | 'server';
+
 /**
- * Whose connection limit a server's refusal names: `account` (this account's sessions, or this
- * computer's), `server` (the server as a whole is full), or null when it is not about a limit. In the
- * words real servers use:
+ * Whose connection limit a server's refusal names: `account` (this account's sessions), `address`
+ * (connections from this computer's internet address, which other computers of the clinic may share
+ * behind one router, whatever account they use), `server` (the server as a whole is full), or null
+ * when it is not about a limit. In the words real servers use:
  * - ProFTPD: `530 Sorry, the maximum number of clients (1) for this user are already connected.`
  *   (MaxClientsPerUser; MaxHostsPerUser and MaxClientsPerHost say "hosts (1) for this user" and
  *   "clients (1) from your host"; MaxClients says "of allowed clients (N) are already connected");
@@ -38,20 +41,28 @@ export function redact(text: string, secrets: readonly string[] | undefined): st
  * - FileZilla Server, Serv-U, WS_FTP and others: "Too many users logged in for this account",
  *   "Too many connections for this user", "Maximum number of connections ... exceeded".
  */
-export function connectionLimitNamed(text: string): 'account' | 'server' | null {
+export function connectionLimitNamed(text: string): ConnectionLimitScope | null {
   const isLimit =
     /maximum number (?:of )?(?:allowed )?(?:clients|connections|users|hosts|sessions|logins)|too many (?:connections|connected users|users|clients|sessions|logins|simultaneous)|(?:can't|cannot) accept more than \d+ connections|maximum connections|(?:connection|session|login) limit|users \(the maximum\)/i.test(
       text,
     );
   if (!isLimit) return null;
-  const ofThisAccount = /(?:this|same|the) (?:user|account)|host\/user|per[- ]user|this ip|your (?:host|internet address|ip)|from this (?:host|address)/i.test(text);
-  const ofTheServer = /allowed clients|users \(the maximum\)|too many connected users|too many users are connected|server is full/i.test(text);
-  return ofTheServer && !ofThisAccount ? 'server' : 'account';
+  if (/(?:this|same|the) (?:user|account)|host\/user|per[- ]user/i.test(text)) return 'account';
+  if (/this ip|your (?:host|internet address|ip|address)|from this (?:host|address|computer)|per[- ](?:ip|host|address)/i.test(text)) return 'address';
+  if (/allowed clients|users \(the maximum\)|too many connected users|too many users are connected|server is full/i.test(text)) return 'server';
+  return 'account';
 }
 
 /** The refusal for a full connection limit, in words that never suggest a wrong password. */
-export function tooManyConnections(scope: 'account' | 'server', ctx: ErrorContext, detail: string): RemoteError {
+export function tooManyConnections(scope: ConnectionLimitScope, ctx: ErrorContext, detail: string): RemoteError {
   const label = (ctx.usernameLabel ?? 'username').toLowerCase();
+  if (scope === 'address') {
+    return new RemoteError(
+      'too-many-connections',
+      `The registry refused this connection because as many connections as it allows are already open from this computer's internet address (other computers in the clinic may share that address). Another copy of this app or another program connected to the registry (a scheduled upload, perhaps on another computer) is using them right now: close it, or wait for it to finish, then try again. The ${label} and password were not refused: there is nothing to reset.`,
+      detail,
+    );
+  }
   if (scope === 'server') {
     return new RemoteError(
       'too-many-connections',

@@ -9,14 +9,19 @@ describe('connectionLimitNamed', () => {
   it.each([
     ['ProFTPD MaxClientsPerUser', '530 Sorry, the maximum number of clients (1) for this user are already connected.'],
     ['ProFTPD MaxHostsPerUser', '530 Sorry, the maximum number of hosts (1) for this user are already connected.'],
-    ['ProFTPD MaxClientsPerHost', '530 Sorry, the maximum number of clients (2) from your host are already connected.'],
     ['ProFTPD mod_sftp', 'Maximum connections for host/user reached'],
     ['Pure-FTPd per user', "421 I can't accept more than 1 connections as the same user"],
+    ['FileZilla Server, Serv-U', '421 Too many users logged in for this account. Try again later.'],
+  ])('%s: the account holds its connections', (_server, reply) => {
+    expect(connectionLimitNamed(reply)).toBe('account');
+  });
+
+  it.each([
+    ['ProFTPD MaxClientsPerHost', '530 Sorry, the maximum number of clients (2) from your host are already connected.'],
     ['Pure-FTPd per address', '421 Too many connections (3) from this IP'],
     ['vsftpd max_per_ip', '421 There are too many connections from your internet address.'],
-    ['FileZilla Server, Serv-U', '421 Too many users logged in for this account. Try again later.'],
-  ])('%s: the account (or this computer) holds its connections', (_server, reply) => {
-    expect(connectionLimitNamed(reply)).toBe('account');
+  ])('%s: this computer\'s address holds its connections (shared by the clinic behind one router, whatever the account)', (_server, reply) => {
+    expect(connectionLimitNamed(reply)).toBe('address');
   });
 
   it.each([
@@ -43,6 +48,11 @@ describe('toRemoteError', () => {
       expect(error.message).toContain('Another program or another copy of this app');
       expect(error.message).toContain('The import code and password were not refused');
     }
+    const address = toRemoteError(new Error('421 There are too many connections from your internet address.'), ctx);
+    expect(address.code).toBe('too-many-connections');
+    expect(address.message).toContain("already open from this computer's internet address (other computers in the clinic may share that address)");
+    expect(address.message).not.toContain('this account already has');
+    expect(address.message).toContain('The import code and password were not refused: there is nothing to reset.');
     const full = toRemoteError(new Error('421 There are too many connected users, please try later.'), ctx);
     expect(full.code).toBe('too-many-connections');
     expect(full.message).toBe(
