@@ -7,12 +7,13 @@ import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_LAUNCHER, cliEnv as sharedCliEnv, PROJECT_ROOT, runCli } from '../support/cli-runner';
 import { SAMPLE_PATIENT, sha256Of, writeHl7Batch, writeLargeHl7Batch } from '../support/hl7-samples';
 import { localTexasProfile, startSshd, type SshAccount, type SshServer } from '../support/sshd';
 import { startVsftpd, type FtpsServer } from '../support/vsftpd';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const LAUNCHER = join(ROOT, 'electron/cli/registry-transfer.mjs');
+const ROOT = PROJECT_ROOT;
+const LAUNCHER = CLI_LAUNCHER;
 const TEXAS_FILE_RULES = { extension: '.HL7', importCodeInName: true };
 const WRONG_PASSWORD = 'Not-the-password-9!';
 
@@ -40,28 +41,16 @@ let fileCount = 0;
 
 const secrets = () => [sshd.home.password, sshd.chroot.password, vsftpd.account.password, WRONG_PASSWORD];
 
-function cliEnv(password: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: join(scratch, 'home'),
-    XDG_CONFIG_HOME: join(scratch, 'home', '.config'),
-    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-session-bus')}`,
-    RT_PASSWORD: password,
-    ...extra,
-  };
-}
+const cliEnv = (password: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => sharedCliEnv(scratch, password, extra);
 
 /** The CLI as a scheduled job runs it; whatever happens, no password appears in what it printed. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise<Run>((resolve) => {
-    execFile(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, env, timeout: 55_000 }, (error, stdout, stderr) => {
-      for (const secret of secrets()) {
-        expect(stdout).not.toContain(secret);
-        expect(stderr).not.toContain(secret);
-      }
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+async function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const result = await runCli(args, env, 55_000);
+  for (const secret of secrets()) {
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stderr).not.toContain(secret);
+  }
+  return result;
 }
 
 const connection = (r: Registry) => ['--profile', r.profileFile, '--user', r.account.username, '--password-env', 'RT_PASSWORD', '--trust', r.fingerprint, '--data-dir', r.dataDir, '--timeout', '20'];
