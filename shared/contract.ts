@@ -232,7 +232,31 @@ export interface IdentityRequest {
   /** Seconds until an unanswered request counts as "Do not allow". */
   timeoutSeconds: number;
 }
-export type PromptRequest = IdentityRequest;
+
+/**
+ * The registry demands a new password before it lets this login in. The sign-in waits in the main
+ * process, which keeps the password it signed in with: the window only asks for the new one and
+ * answers `{ newPassword }` (or `deny`: not signed in, nothing changed). A new password the app's
+ * checks or the registry refused comes back as a new request with `problem` saying why.
+ */
+export interface NewPasswordRequest {
+  id: string;
+  kind: 'new-password';
+  profileId: string;
+  profileName: string;
+  protocol: Protocol;
+  username: string;
+  /** Why the new password given last did not work, in plain words; absent the first time. */
+  problem?: string;
+  /** Seconds until an unanswered request counts as "deny" (not signed in, nothing changed). */
+  timeoutSeconds: number;
+}
+
+export type PromptRequest = IdentityRequest | NewPasswordRequest;
+/** What answers a request: a trust decision for an identity, the new password (or `deny`) for a demand. */
+export type RequestAnswer = TrustAnswer | { newPassword: string };
+/** How a request ended, as the `request-closed` event says it (never the password itself). */
+export type RequestOutcome = TrustAnswer | 'new-password-given';
 
 /**
  * What the HL7 checks can find in a file (a batch's counts, its line ends, the import code in its
@@ -349,7 +373,7 @@ export type RegistryEvent =
       failure?: Failure;
     }
   | { type: 'request'; request: PromptRequest }
-  | { type: 'request-closed'; id: string; answer: TrustAnswer }
+  | { type: 'request-closed'; id: string; answer: RequestOutcome }
   | { type: 'transfer'; transfer: TransferStatus };
 
 // ---------------------------------------------------------------------------------------------
@@ -395,8 +419,8 @@ export const calls = {
          */
         rememberPassword: z.boolean().optional(),
         /**
-         * Given only after the registry asked for a new password ('password-change-required'), so the
-         * answer is ready before the connection starts and no prompt waits on a person typing.
+         * A new password known before signing in (the command line's change-password). The window
+         * leaves it out: when the registry demands one, the sign-in asks with a new-password request.
          */
         newPassword: password.optional(),
       })
@@ -439,7 +463,8 @@ export const calls = {
   forgotPassword: { input: z.object({ profileId: id }).strict() },
   disconnect: { input: empty },
   listRemoteFolder: { input: z.object({ role: z.enum(FOLDER_ROLES) }).strict() },
-  answerRequest: { input: z.object({ id, answer: z.enum(TRUST_ANSWERS) }).strict() },
+  /** `answer`: a trust decision for an identity request; `{ newPassword }` or `deny` for a new-password one. */
+  answerRequest: { input: z.object({ id, answer: z.union([z.enum(TRUST_ANSWERS), z.object({ newPassword: password }).strict()]) }).strict() },
   listTrusted: { input: empty },
   removeTrusted: { input: z.object({ id }).strict() },
   openWebClient: { input: z.object({ profileId: id }).strict() },

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     openExternal: async () => undefined,
     dataDir,
     emit: (event: RegistryEvent) => {
-      if (event.type === 'request') {
+      if (event.type === 'request' && event.request.kind !== 'new-password') {
         const answer = sameFingerprint(event.request.fingerprint, job.fingerprint) ? 'allow-once' : 'deny';
         setImmediate(() => void service.handlers.answerRequest({ id: event.request.id, answer }));
       }

@@ -180,7 +180,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
       clocks,
       leftovers,
       ask: (seen, decision) =>
-        broker.ask({
+        broker.askTrust({
           kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',
           profileId: request.profile.id,
           ...(seen.certificate ? { certificate: seen.certificate } : {}),
@@ -608,9 +608,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     },
 
     async answerRequest({ id, answer }) {
-      return broker.answer(id, answer)
-        ? { ok: true }
-        : failure('not-found', 'That question was already answered or has expired.');
+      const answered = broker.answer(id, answer);
+      if (answered === 'answered') return { ok: true };
+      if (answered === 'wrong-answer') return failure('invalid-input', 'That is not an answer to this question.');
+      return failure('not-found', 'That question was already answered or has expired.');
     },
 
     async listTrusted() {

@@ -155,7 +155,11 @@ export function App() {
           }
           break;
         case 'request':
-          setRequests((queue) => (queue.some((r) => r.id === event.request.id) ? queue : [...queue, event.request]));
+          {
+            const request = event.request;
+            // New-password requests: answered by the password-change dialog (issue 12, item 3, in progress).
+            if (request.kind !== 'new-password') setRequests((queue) => (queue.some((r) => r.id === request.id) ? queue : [...queue, request]));
+          }
           break;
         case 'request-closed':
           setRequests((queue) => queue.filter((r) => r.id !== event.id));

@@ -85,7 +85,7 @@ function serviceAnswering(product: Product, profileId: string, answer: TrustAnsw
     appInfo: { name: 'Registry Transfer', version: 'test' },
     openExternal: async () => undefined,
     emit: (event: RegistryEvent) => {
-      if (event.type !== 'request') return;
+      if (event.type !== 'request' || event.request.kind === 'new-password') return;
       prompts.push(event.request);
       setImmediate(() => void service.handlers.answerRequest({ id: event.request.id, answer }));
     },

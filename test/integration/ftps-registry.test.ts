@@ -20,7 +20,7 @@ function serviceAnswering(settings: SettingsStore, answer: TrustAnswer | null) {
     timeoutSeconds: 10,
     emit: (event) => {
       events.push(event);
-      if (event.type === 'request') {
+      if (event.type === 'request' && event.request.kind !== 'new-password') {
         prompts.push(event.request);
         if (answer) void service.handlers.answerRequest({ id: event.request.id, answer });
       }

@@ -46,7 +46,7 @@ function openService(settings: SettingsStore, requestTimeoutSeconds?: number) {
     ...(requestTimeoutSeconds !== undefined ? { requestTimeoutSeconds } : {}),
   });
   services.push(service);
-  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
+  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' && e.request.kind !== 'new-password' ? [e.request] : []));
   const connect = () =>
     service.handlers.connect({ profileId: PROFILE_ID, protocol: 'sftp', username: server.home.username, password: server.home.password });
   return { handlers: service.handlers, events, requests, window, connect };

@@ -49,7 +49,7 @@ function openService(settings: SettingsStore, answer: TrustAnswer | 'never') {
     appInfo: { name: 'Registry Transfer', version: 'test' },
   });
   services.push(service);
-  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
+  const requests = (): IdentityRequest[] => events.flatMap((e) => (e.type === 'request' && e.request.kind !== 'new-password' ? [e.request] : []));
   const states = () => events.flatMap((e) => (e.type === 'connection' ? [e.state] : []));
   const connect = (account: SshAccount, password = account.password) =>
     service.handlers.connect({ profileId: PROFILE_ID, protocol: 'sftp', username: account.username, password });

@@ -28,22 +28,22 @@ afterEach(() => {
 describe('RequestBroker', () => {
   it('emits the request, then request-closed with the answer, and resolves with it', async () => {
     const { broker, events, requestIds } = brokerWithEvents(300);
-    const answer = broker.ask(body);
+    const answer = broker.askTrust(body);
     expect(events).toHaveLength(1);
     const [id] = requestIds();
     expect(events[0]).toEqual({ type: 'request', request: { ...body, id, timeoutSeconds: 300 } });
 
-    expect(broker.answer(id as string, 'trust')).toBe(true);
+    expect(broker.answer(id as string, 'trust')).toBe('answered');
     await expect(answer).resolves.toBe('trust');
     expect(events[1]).toEqual({ type: 'request-closed', id, answer: 'trust' });
-    expect(broker.answer(id as string, 'deny')).toBe(false);
+    expect(broker.answer(id as string, 'deny')).toBe('not-found');
     expect(events).toHaveLength(2);
   });
 
   it('gives each request its own id and keeps their answers apart', async () => {
     const { broker, requestIds } = brokerWithEvents();
-    const first = broker.ask(body);
-    const second = broker.ask({ ...body, port: 2222 });
+    const first = broker.askTrust(body);
+    const second = broker.askTrust({ ...body, port: 2222 });
     const [a, b] = requestIds();
     expect(a).not.toBe(b);
     broker.answer(b as string, 'allow-once');
@@ -52,9 +52,30 @@ describe('RequestBroker', () => {
     await expect(second).resolves.toBe('allow-once');
   });
 
-  it('returns false for an id it never asked', () => {
+  it('asks for a new password without ever putting the password in an event, and refuses a trust answer to it', async () => {
+    const { broker, events, requestIds } = brokerWithEvents(300);
+    const demand = { kind: 'new-password' as const, profileId: 'texas-immtrac2', profileName: 'Texas ImmTrac2', protocol: 'sftp' as const, username: 'clinic01' };
+    const answer = broker.askNewPassword(demand);
+    const [id] = requestIds();
+    expect(events[0]).toEqual({ type: 'request', request: { ...demand, id, timeoutSeconds: 300 } });
+    expect(broker.answer(id as string, 'trust')).toBe('wrong-answer');
+    expect(broker.answer(id as string, { newPassword: 'Winter-Clinic-2026!' })).toBe('answered');
+    await expect(answer).resolves.toEqual({ newPassword: 'Winter-Clinic-2026!' });
+    expect(events[1]).toEqual({ type: 'request-closed', id, answer: 'new-password-given' });
+    expect(JSON.stringify(events)).not.toContain('Winter-Clinic-2026!');
+  });
+
+  it('refuses a password as the answer to a trust question', () => {
+    const { broker, requestIds } = brokerWithEvents();
+    void broker.askTrust(body);
+    const [id] = requestIds();
+    expect(broker.answer(id as string, { newPassword: 'Winter-Clinic-2026!' })).toBe('wrong-answer');
+    expect(broker.answer(id as string, 'deny')).toBe('answered');
+  });
+
+  it('says not-found for an id it never asked', () => {
     const { broker, events } = brokerWithEvents();
-    expect(broker.answer('no-such-request', 'trust')).toBe(false);
+    expect(broker.answer('no-such-request', 'trust')).toBe('not-found');
     expect(events).toEqual([]);
   });
 
@@ -62,7 +83,7 @@ describe('RequestBroker', () => {
     vi.useFakeTimers();
     const { broker, events, requestIds } = brokerWithEvents(5);
     let settled: string | null = null;
-    void broker.ask(body).then((a) => (settled = a));
+    void broker.askTrust(body).then((a) => (settled = a));
     const [id] = requestIds();
 
     await vi.advanceTimersByTimeAsync(4_900);
@@ -70,12 +91,12 @@ describe('RequestBroker', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(settled).toBe('deny');
     expect(events.at(-1)).toEqual({ type: 'request-closed', id, answer: 'deny' });
-    expect(broker.answer(id as string, 'trust')).toBe(false);
+    expect(broker.answer(id as string, 'trust')).toBe('not-found');
   });
 
   it('denies every open request at once when the window goes away', async () => {
     const { broker, events } = brokerWithEvents();
-    const answers = Promise.all([broker.ask(body), broker.ask({ ...body, host: 'sshftp.cohealthnet.com' })]);
+    const answers = Promise.all([broker.askTrust(body), broker.askTrust({ ...body, host: 'sshftp.cohealthnet.com' })]);
     broker.denyAll();
     await expect(answers).resolves.toEqual(['deny', 'deny']);
     expect(events.filter((e) => e.type === 'request-closed').map((e) => (e.type === 'request-closed' ? e.answer : null))).toEqual(['deny', 'deny']);
