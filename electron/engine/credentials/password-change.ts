@@ -5,7 +5,7 @@
 import { failure, type CallResults, type Failure, type PasswordChangeMethod, type Protocol, type SupportContact } from '../../../shared/contract';
 import { checkPasswordRules } from '../../../shared/password-rules';
 import type { Profile } from '../profiles';
-import { ftpPasswordProblem, type SiteChangeResult, type SitePasswordCommand } from '../remote/ftps';
+import { ftpPasswordProblem, type SiteChangeResult, type SitePasswordCommand } from '../remote/remote-fs';
 import type { SettingsStore } from '../settings/settings-store';
 import { newPasswordNotKeptNotice, notSavedNotice, type KeychainAccess } from './keychain';
 import { vaultAccount } from './vault';

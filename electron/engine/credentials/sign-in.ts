@@ -4,8 +4,7 @@
 // now has. A crash or a drop at any point leaves one of the saved passwords working.
 import { checkPasswordRules } from '../../../shared/password-rules';
 import type { Profile } from '../profiles';
-import { RemoteError } from '../remote/remote-fs';
-import type { PasswordChangeStep } from '../remote/sftp';
+import { RemoteError, type PasswordChangeStep } from '../remote/remote-fs';
 import type { OpenedConnection, OpenRequest } from '../session/open-verified';
 import { KEYCHAIN_UNAVAILABLE, newPasswordNotKeptNotice, notSavedNotice, type Keychain, type KeychainAccess } from './keychain';
 import { demandedChangeProblem } from './password-change';

@@ -15,9 +15,24 @@ import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
 import { connectionLimitNamed, redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { listedMoment, offsetFrom, parseListTime } from './list-dates';
-import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import {
+  cancelled,
+  ftpPasswordProblem,
+  LISTING_LIMITS,
+  listingTooLong,
+  overran,
+  RemoteError,
+  type PasswordChangeStep,
+  type PasswordCommands,
+  type RemoteFs,
+  type SiteChangeResult,
+  type SitePasswordCommand,
+  type TransferOptions,
+} from './remote-fs';
 import { ServerClocks } from './server-clocks';
-import type { PasswordChangeStep } from './sftp';
+
+// Until electron/cli/commands/change-password.ts takes them from remote-fs.ts (issue 12, item 5).
+export type { SiteChangeResult, SitePasswordCommand } from './remote-fs';
 
 export interface FtpsConnectOptions {
   host: string;
@@ -56,42 +71,10 @@ export function redactFtpCommand(line: string): string {
   return line.replace(/^(\s*(?:>\s*)?)(PASS|SITE\s+(?:PSWD|CPWD|CHPWD))(?:\s.*)?$/is, (_all, lead: string, command: string) => `${lead}${command} ${MASK}`);
 }
 
-/** A voluntary change after login, as the profile names it. */
-export type SitePasswordCommand = { method: 'site-pswd'; quoted: boolean } | { method: 'site-cpwd' };
-
 /** The command line for a voluntary change (never logged: see redactFtpCommand). */
 export function sitePasswordCommandLine(command: SitePasswordCommand, oldPassword: string, newPassword: string): string {
   if (command.method === 'site-cpwd') return `SITE CPWD ${newPassword}`;
   return command.quoted ? `SITE PSWD "${oldPassword}" "${newPassword}"` : `SITE PSWD ${oldPassword} ${newPassword}`;
-}
-
-/**
- * Why these passwords cannot be carried by this FTP command, in plain words; null when they can.
- * An FTP command ends at a line break; `PASS old new` and bare `SITE PSWD` split at a space; Titan's
- * quoted form ends at a double quote. Nothing in the sentence repeats a password.
- */
-export function ftpPasswordProblem(method: 'pass-old-new' | SitePasswordCommand['method'], quoted: boolean, passwords: readonly string[]): string | null {
-  if (passwords.some((p) => /[\u0000-\u001f\u007f]/.test(p))) return 'A password sent over FTP cannot contain a line break or other control character.';
-  const splitsAtSpace = method === 'pass-old-new' || (method === 'site-pswd' && !quoted);
-  if (splitsAtSpace && passwords.some((p) => p.includes(' '))) {
-    return "This registry's way of changing passwords sends the old and the new password on one line separated by a space, so neither may contain a space.";
-  }
-  if (method === 'site-pswd' && quoted && passwords.some((p) => p.includes('"'))) {
-    return 'This registry\'s way of changing passwords puts each password in double quotes, so neither may contain a double quote (").';
-  }
-  return null;
-}
-
-/**
- * How a voluntary change ended. `not-sent`: the connection was found dead before the command left
- * (safe to send on a new one); `unknown`: it left, and no clear answer came back.
- */
-export type SiteChangeOutcome = 'accepted' | 'refused' | 'unsupported' | 'unknown' | 'not-sent';
-
-export interface SiteChangeResult {
-  outcome: SiteChangeOutcome;
-  /** The server's reply or the network error, passwords blanked, for IT. */
-  detail?: string;
 }
 
 const dn = (entry: Record<string, string | string[] | undefined> | undefined): string =>
@@ -498,7 +481,10 @@ interface ServerFacts {
   features: ReadonlyMap<string, string>;
 }
 
-/** Whether a connection is an FTPS one (which can carry a voluntary password change). */
+/**
+ * Whether a connection is an FTPS one. Superseded by asking `fs.passwordCommands`; kept only until
+ * its last callers (the CLI's change-password command) ask the capability instead (issue 12, item 5).
+ */
 export const isFtpsFs = (fs: RemoteFs): fs is FtpsFs => fs instanceof FtpsFs;
 
 export class FtpsFs implements RemoteFs {
@@ -521,6 +507,11 @@ export class FtpsFs implements RemoteFs {
   get usable(): boolean {
     return !this.client.closed;
   }
+
+  /** FTPS servers take `SITE PSWD` / `SITE CPWD` after login (whether this one does, its answer says). */
+  readonly passwordCommands: PasswordCommands = {
+    change: (command, oldPassword, newPassword) => this.changePassword(command, oldPassword, newPassword),
+  };
 
   /**
    * Change the password of the signed-in account with `SITE PSWD` or `SITE CPWD`: sent once, never

@@ -28,6 +28,57 @@ export const LISTING_LIMITS = { entries: 100_000, bytes: 32 * 1024 * 1024 } as c
 export const listingTooLong = (path: string) =>
   new RemoteError('incomplete', `The registry server sent a listing of ${path} longer than any registry folder holds (over ${LISTING_LIMITS.entries.toLocaleString('en-US')} entries or ${LISTING_LIMITS.bytes / 1024 / 1024} MiB), so it was stopped. Nothing was changed; tell the registry's support team.`);
 
+/**
+ * Where a password change the server demands at sign-in stands, reported step by step so the caller
+ * keeps its keychain in step. `demanded`: the server wants a new password; `sent`: the new password
+ * left this computer; `accepted`: the server confirmed it; `refused`: the server clearly did not take it.
+ */
+export type PasswordChangeStep = 'demanded' | 'sent' | 'accepted' | 'refused';
+
+/** A voluntary change after login, as the profile names it (FTPS: Serv-U's and Titan's `SITE PSWD`, older WS_FTP's `SITE CPWD`). */
+export type SitePasswordCommand = { method: 'site-pswd'; quoted: boolean } | { method: 'site-cpwd' };
+
+/**
+ * How a voluntary change ended. `not-sent`: the connection was found dead before the command left
+ * (safe to send on a new one); `unknown`: it left, and no clear answer came back.
+ */
+export type SiteChangeOutcome = 'accepted' | 'refused' | 'unsupported' | 'unknown' | 'not-sent';
+
+export interface SiteChangeResult {
+  outcome: SiteChangeOutcome;
+  /** The server's reply or the network error, passwords blanked, for IT. */
+  detail?: string;
+}
+
+/**
+ * A server's own commands for changing the signed-in account's password. A capability: present on a
+ * connection that can carry them (FTPS), absent where the protocol has none (SFTP changes passwords
+ * only when the server demands it at sign-in). Callers ask `fs.passwordCommands`, never the adapter's class.
+ */
+export interface PasswordCommands {
+  /** Sent once, never repeated; a connection found dead before the command left says `not-sent`. */
+  change(command: SitePasswordCommand, oldPassword: string, newPassword: string): Promise<SiteChangeResult>;
+}
+
+/**
+ * Why these passwords cannot be carried by this FTP command, in plain words; null when they can.
+ * An FTP command ends at a line break; `PASS old new` and bare `SITE PSWD` split at a space; Titan's
+ * quoted form ends at a double quote. Nothing in the sentence repeats a password. Here beside the
+ * commands (not in the FTPS adapter) because the credentials layer checks a new password before it
+ * keeps it as pending, and the adapter checks it again before it sends.
+ */
+export function ftpPasswordProblem(method: 'pass-old-new' | SitePasswordCommand['method'], quoted: boolean, passwords: readonly string[]): string | null {
+  if (passwords.some((p) => /[\u0000-\u001f\u007f]/.test(p))) return 'A password sent over FTP cannot contain a line break or other control character.';
+  const splitsAtSpace = method === 'pass-old-new' || (method === 'site-pswd' && !quoted);
+  if (splitsAtSpace && passwords.some((p) => p.includes(' '))) {
+    return "This registry's way of changing passwords sends the old and the new password on one line separated by a space, so neither may contain a space.";
+  }
+  if (method === 'site-pswd' && quoted && passwords.some((p) => p.includes('"'))) {
+    return 'This registry\'s way of changing passwords puts each password in double quotes, so neither may contain a double quote (").';
+  }
+  return null;
+}
+
 export interface RemoteFs {
   readonly protocol: Protocol;
   /** The absolute path of the folder the server logged in to. */
@@ -50,6 +101,8 @@ export interface RemoteFs {
    * two: present only where the server offers it (OpenSSH's `posix-rename@openssh.com`).
    */
   readonly renameReplacing?: (from: string, to: string) => Promise<void>;
+  /** The server's commands for a voluntary password change, where the connection has them (see PasswordCommands). */
+  readonly passwordCommands?: PasswordCommands;
   remove(path: string): Promise<void>;
   /** How many transfers this one connection carries at once (1 where the protocol cannot overlap them). */
   readonly parallelTransfers: number;

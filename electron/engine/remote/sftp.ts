@@ -14,7 +14,7 @@ import type { RemoteEntry } from '../../../shared/contract';
 import { sshFingerprint, sshKeyAlgorithm } from '../trust/fingerprint';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
-import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type RemoteFs, type TransferOptions } from './remote-fs';
+import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type PasswordChangeStep, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface SftpConnectOptions {
   host: string;
@@ -36,12 +36,6 @@ export interface SftpConnectOptions {
   /** Where a demanded change stands, step by step, so the caller keeps its keychain in step. */
   onPasswordChange?: (step: PasswordChangeStep) => void;
 }
-
-/**
- * `demanded`: the server wants a new password; `sent`: the new password left this computer;
- * `accepted`: the server confirmed it; `refused`: the server clearly did not take it.
- */
-export type PasswordChangeStep = 'demanded' | 'sent' | 'accepted' | 'refused';
 
 export const HOST_KEY_REJECTED = 'host key not accepted';
 

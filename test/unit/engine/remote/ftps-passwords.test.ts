@@ -1,7 +1,8 @@
 // What the FTPS adapter may write to a log, and which passwords an FTP password-change command can
 // carry at all: a log line never shows a password, whichever command carried it.
 import { describe, expect, it } from 'vitest';
-import { ftpPasswordProblem, redactFtpCommand, sitePasswordCommandLine } from '../../../../electron/engine/remote/ftps';
+import { redactFtpCommand, sitePasswordCommandLine } from '../../../../electron/engine/remote/ftps';
+import { ftpPasswordProblem } from '../../../../electron/engine/remote/remote-fs';
 
 describe('redactFtpCommand', () => {
   it.each([
