@@ -4,7 +4,7 @@
 import type { PasswordChangeMethod, PasswordRules, SupportContact } from '../../shared/contract';
 import { checkPasswordRules } from '../../shared/password-rules';
 
-/** `later`: the window cannot know (the current password is only in the keychain); the app checks on submit. */
+/** `later`: the window cannot know (the current password is only in the main process); the app checks on submit. */
 export type RuleState = 'met' | 'unmet' | 'later';
 
 export interface RuleItem {
@@ -18,11 +18,11 @@ const meets = (only: Partial<PasswordRules>, password: string) => password !== '
 const judged = (ok: boolean): RuleState => (ok ? 'met' : 'unmet');
 
 /**
- * The registry's rules, then "the two match" and "not the current one". The current password is known
- * only when the user typed it for this sign-in (`isCurrent`, so it is never handed around as a value);
- * otherwise that item is left for the app to check on submit.
+ * The registry's rules, then "the two match" and "not the current one". The window never holds the
+ * current password (the main process does, and checks it when the new one is given), so that item
+ * says it is checked on submit.
  */
-export function passwordChecklist(rules: PasswordRules, newPassword: string, again: string, isCurrent?: (candidate: string) => boolean): RuleItem[] {
+export function passwordChecklist(rules: PasswordRules, newPassword: string, again: string): RuleItem[] {
   const items: RuleItem[] = [];
   if (rules.minLength > 0) items.push({ id: 'length', text: `At least ${rules.minLength} characters`, state: judged(meets({ minLength: rules.minLength }, newPassword)) });
   if (rules.requireUpper) items.push({ id: 'upper', text: 'A capital letter (A–Z)', state: judged(meets({ requireUpper: true }, newPassword)) });
@@ -30,11 +30,7 @@ export function passwordChecklist(rules: PasswordRules, newPassword: string, aga
   if (rules.requireDigit) items.push({ id: 'digit', text: 'A digit (0–9)', state: judged(meets({ requireDigit: true }, newPassword)) });
   if (rules.requireSymbol) items.push({ id: 'symbol', text: 'A symbol, such as ! # $ % or *', state: judged(meets({ requireSymbol: true }, newPassword)) });
   items.push({ id: 'match', text: 'Both entries are the same', state: judged(newPassword !== '' && again === newPassword) });
-  if (isCurrent) {
-    items.push({ id: 'not-old', text: 'Different from your current password', state: judged(newPassword !== '' && !isCurrent(newPassword)) });
-  } else {
-    items.push({ id: 'not-old', text: 'Different from your current password (checked when you submit)', state: newPassword === '' ? 'unmet' : 'later' });
-  }
+  items.push({ id: 'not-old', text: 'Different from your current password (checked when you submit)', state: newPassword === '' ? 'unmet' : 'later' });
   return items;
 }
 

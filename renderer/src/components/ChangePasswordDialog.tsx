@@ -1,18 +1,16 @@
 // Choosing a new password: when the registry demands one at sign-in, when it asks every new account
 // to choose its own, or when the user wants to. The registry's rules tick as the user types; Submit
 // waits until they all pass. The passwords live only in the two fields (never in React state, never in
-// the page's markup) and go with the dialog when it closes.
+// the page's markup) and go with the dialog when it closes; once handed over, the window keeps none.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ProfileSummary } from '../../../shared/contract';
+import type { ChangeOutcome, PageOutcome } from '../flows/password-change';
 import { checklistPasses, passwordChecklist, type ChangeWay, type RuleItem } from '../passwords';
+import type { ChangeReason } from '../store/state';
 import { ExternalIcon, KeyIcon } from './Icons';
 import { Modal } from './Modal';
 
-export type ChangeReason = 'demanded' | 'first-login' | 'chosen';
-
-/** `done`: the dialog's job is over (the owner closes it); otherwise the message is shown in it. */
-export type ChangeOutcome = { done: true } | { done: false; message: string };
-export type PageOutcome = { ok: true; message: string } | { ok: false; message: string };
+export type { ChangeReason } from '../store/state';
 
 interface ChangePasswordDialogProps {
   profile: ProfileSummary;
@@ -24,9 +22,12 @@ interface ChangePasswordDialogProps {
    * the way left rather than the registry's own.
    */
   notAsked?: boolean;
-  /** Whether the user just typed the current password (so "not the current one" can tick here). */
-  isCurrent?: (candidate: string) => boolean;
-  /** `form`: send the new password (sign in with it, or change it on the connection). */
+  /**
+   * The new password sent last was refused (by the app's checks or by the registry), said by the
+   * engine's new request `id`: the dialog stops waiting, says why, and asks again.
+   */
+  refused?: { id: string; message: string };
+  /** `form`: send the new password (answer the registry's demand, or change it on the connection). */
   onSubmit: (newPassword: string) => Promise<ChangeOutcome>;
   /** `web-page`: open the registry's page in the browser. */
   onOpenPage: () => Promise<PageOutcome>;
@@ -64,13 +65,13 @@ function RuleList({ id, items }: { id: string; items: RuleItem[] }) {
   );
 }
 
-export function ChangePasswordDialog({ profile, username, reason, way, notAsked = false, isCurrent, onSubmit, onOpenPage, onStoreChosen, onMarkChanged, onClose }: ChangePasswordDialogProps) {
+export function ChangePasswordDialog({ profile, username, reason, way, notAsked = false, refused, onSubmit, onOpenPage, onStoreChosen, onMarkChanged, onClose }: ChangePasswordDialogProps) {
   const rules = profile.passwordChange.rules;
   const newRef = useRef<HTMLInputElement>(null);
   const againRef = useRef<HTMLInputElement>(null);
   const openRef = useRef<HTMLButtonElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
-  const [items, setItems] = useState<RuleItem[]>(() => passwordChecklist(rules, '', '', isCurrent));
+  const [items, setItems] = useState<RuleItem[]>(() => passwordChecklist(rules, '', ''));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   /** Web page: what the app said after opening it; then after keeping the new password. */
@@ -79,14 +80,14 @@ export function ChangePasswordDialog({ profile, username, reason, way, notAsked 
   const ids = { intro: useId(), rules: useId(), newField: useId(), again: useId(), problem: useId(), already: useId() };
 
   const recheck = () => {
-    setItems(passwordChecklist(rules, newRef.current?.value ?? '', againRef.current?.value ?? '', isCurrent));
+    setItems(passwordChecklist(rules, newRef.current?.value ?? '', againRef.current?.value ?? ''));
     if (problem) setProblem(null);
   };
   const ready = checklistPasses(items);
 
   const submit = async () => {
     const newPassword = newRef.current?.value ?? '';
-    if (busy || !checklistPasses(passwordChecklist(rules, newPassword, againRef.current?.value ?? '', isCurrent))) return;
+    if (busy || !checklistPasses(passwordChecklist(rules, newPassword, againRef.current?.value ?? ''))) return;
     setBusy(true);
     setProblem(null);
     if (way === 'web-page') {
@@ -101,11 +102,22 @@ export function ChangePasswordDialog({ profile, username, reason, way, notAsked 
       return;
     }
     const outcome = await onSubmit(newPassword);
-    if (outcome.done) return;
+    // Done, or on its way to the registry (the dialog waits for the sign-in's end or a refusal).
+    if ('answered' in outcome || outcome.done) return;
     setBusy(false);
     setProblem(outcome.message);
     window.setTimeout(() => newRef.current?.focus(), 0);
   };
+
+  // The registry (or the app's checks) refused the new password: say why here and ask again.
+  const refusedId = refused?.id;
+  const refusedMessage = refused?.message;
+  useEffect(() => {
+    if (refusedId === undefined || refusedMessage === undefined) return;
+    setBusy(false);
+    setProblem(refusedMessage);
+    window.setTimeout(() => newRef.current?.focus(), 0);
+  }, [refusedId, refusedMessage]);
 
   const submitOnEnter = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key !== 'Enter') return;

@@ -1,38 +1,18 @@
 // Connecting to a registry: which registry, which protocol (as its profile offers), the login it
 // names ("Import code" for Texas) and the password. The password is read from the field when the
-// form is sent and the field is emptied as soon as the connect call returns: the window never keeps it.
+// form is sent and the field is emptied at once, before the sign-in (which may wait for a new-password
+// request) ends: the window never keeps it.
 // When this computer's keychain holds a password for the login, the field may be left empty (the
 // engine uses the saved one; the password itself never comes to the window).
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { Endpoint, ProfileSummary, Protocol } from '../../../shared/contract';
+import type { Endpoint, Protocol } from '../../../shared/contract';
+import { connect, type ConnectOutcome } from '../flows/connection';
 import { registry, safely } from '../registry';
+import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
+import { activeProfile } from '../store/state';
 import { ForgotPasswordDialog } from './ForgotPasswordDialog';
 import { KeyIcon } from './Icons';
 import { Modal } from './Modal';
-
-/** `continues`: not connected yet, but the window carries on (the registry wants a new password). */
-export type ConnectOutcome = 'connected' | 'failed' | 'continues';
-
-export interface ConnectRequest {
-  protocol: Protocol;
-  username: string;
-  /** Absent: use the password saved in the keychain. */
-  password?: string;
-  rememberPassword: boolean;
-}
-
-interface ConnectFormProps {
-  profiles: ProfileSummary[];
-  profile: ProfileSummary | null;
-  onChooseProfile: (id: string) => void;
-  connecting: boolean;
-  /** What the engine says it is doing ("Connecting to …"). */
-  progress: string | null;
-  onConnect: (request: ConnectRequest) => Promise<ConnectOutcome>;
-  /** The login last used (kept across a disconnect, so it need not be typed again). */
-  initialUsername?: string;
-  onInfo: (message: string) => void;
-}
 
 /** What the keychain holds for the typed login, as far as the window may know. */
 type Saved = { key: string; state: 'saved' | 'none' } | { key: string; state: 'unavailable'; message: string };
@@ -54,9 +34,20 @@ export function endpointWords(endpoint: Endpoint): string {
 
 const protocolName = (protocol: Protocol) => (protocol === 'sftp' ? 'SFTP' : 'FTPS');
 
-export function ConnectForm({ profiles, profile, onChooseProfile, connecting, progress, onConnect, initialUsername = '', onInfo }: ConnectFormProps) {
+export function ConnectForm() {
+  const state = useWindow();
+  const dispatch = useDispatch();
+  const status = useStatus();
+  const onConnect = useFlow(connect);
+  const { profiles } = state;
+  const profile = activeProfile(state);
+  const connecting = state.signIn !== null;
+  /** What the engine says it is doing ("Connecting to …"). */
+  const progress = state.signIn?.progress ?? null;
+  const onChooseProfile = (profileId: string) => dispatch({ type: 'profile-chosen', profileId });
   const [protocol, setProtocol] = useState<Protocol>('sftp');
-  const [username, setUsername] = useState(initialUsername);
+  // The login last used with this registry (kept across a disconnect, so it need not be typed again).
+  const [username, setUsername] = useState(() => (profile ? (state.lastUsername[profile.id] ?? '') : ''));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [remember, setRemember] = useState(false);
   const rememberTouched = useRef(false);
@@ -136,7 +127,7 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
       setSaved({ key: currentKey, state: 'none' });
       rememberTouched.current = false;
       setRemember(false);
-      onInfo(`The password for ${name} is no longer saved in this computer’s keychain. Type it the next time you sign in.`);
+      status.info(`The password for ${name} is no longer saved in this computer’s keychain. Type it the next time you sign in.`);
       window.setTimeout(() => passwordRef.current?.focus(), 0);
     } else {
       setErrors((e) => ({ ...e, password: result.message }));
@@ -182,12 +173,9 @@ export function ConnectForm({ profiles, profile, onChooseProfile, connecting, pr
     }
     const field = passwordRef.current;
     const password = field?.value ?? '';
-    let outcome: ConnectOutcome = 'failed';
-    try {
-      outcome = await onConnect({ protocol, username: username.trim(), ...(password !== '' ? { password } : {}), rememberPassword: remember && !keychainMissing });
-    } finally {
-      if (field) field.value = '';
-    }
+    // Handed over once: the field is emptied before the sign-in ends (it may wait for a new password).
+    if (field) field.value = '';
+    const outcome: ConnectOutcome = await onConnect({ protocol, username: username.trim(), ...(password !== '' ? { password } : {}), rememberPassword: remember && !keychainMissing });
     // After a refusal the password has to be typed again: put the cursor there.
     if (outcome === 'failed') window.setTimeout(() => passwordRef.current?.focus(), 0);
   };

@@ -4,17 +4,12 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { LocalEntry, LocalPlace } from '../../../shared/contract';
 import { LOCAL_PATH_DRAG_TYPE, LOCAL_PATHS_DRAG_TYPE } from '../drop';
+import { useUploadCheck } from '../flows/upload-check';
 import { registry, safely } from '../registry';
+import { useStatus, useWindow } from '../store/context';
+import { uploadFolder } from '../store/state';
 import { FileTable } from './FileTable';
 import { UpIcon, UploadIcon } from './Icons';
-
-interface LocalPaneProps {
-  /** Problems the status line should show. */
-  onProblem: (message: string) => void;
-  /** The registry folder uploads go to, once connected (e.g. `HL7-Dropoff`); null when not connected. */
-  uploadFolderName: string | null;
-  onUpload: (paths: string[]) => void;
-}
 
 interface Listing {
   path: string;
@@ -22,7 +17,11 @@ interface Listing {
   entries: LocalEntry[];
 }
 
-export function LocalPane({ onProblem, uploadFolderName, onUpload }: LocalPaneProps) {
+export function LocalPane() {
+  const status = useStatus();
+  /** The registry folder uploads go to, once connected (e.g. `HL7-Dropoff`); null when not connected. */
+  const uploadFolderName = uploadFolder(useWindow())?.name ?? null;
+  const { start: onUpload } = useUploadCheck();
   const [places, setPlaces] = useState<LocalPlace[]>([]);
   const [listing, setListing] = useState<Listing | null>(null);
   const [typedPath, setTypedPath] = useState('');
@@ -50,7 +49,7 @@ export function LocalPane({ onProblem, uploadFolderName, onUpload }: LocalPanePr
       setLoading(false);
       if (!result.ok) {
         setProblem(result.message);
-        onProblem(result.message);
+        status.problem(result.message);
         return false;
       }
       setProblem(null);
@@ -59,14 +58,14 @@ export function LocalPane({ onProblem, uploadFolderName, onUpload }: LocalPanePr
       setTypedPath((current) => (current === typedBefore ? result.path : current));
       return true;
     },
-    [onProblem],
+    [status],
   );
 
   useEffect(() => {
     void (async () => {
       const result = await safely(() => registry().listLocalPlaces({}));
       if (!result.ok) {
-        onProblem(result.message);
+        status.problem(result.message);
         return;
       }
       setPlaces(result.places);
@@ -74,7 +73,7 @@ export function LocalPane({ onProblem, uploadFolderName, onUpload }: LocalPanePr
       // Only if the user has not already gone (or started typing) somewhere while the places were read.
       if (start && latest.current === 0 && typedRef.current === '') await open(start.path);
     })();
-  }, [open, onProblem]);
+  }, [open, status]);
 
   const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const visible = useMemo(() => (listing ? listing.entries.filter((e) => showHidden || !e.hidden) : []), [listing, showHidden]);

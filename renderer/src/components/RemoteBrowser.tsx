@@ -4,31 +4,18 @@
 // readable folders, delete from the upload folder. Only a folder the account may write to takes a
 // drop; any other says why not, and where to drop instead.
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { ConnectionInfo, FolderRight, FolderRole, ProfileSummary, RemoteEntry, RoleFolder } from '../../../shared/contract';
+import type { ConnectionInfo, FolderRight, FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
 import { carriesFiles, droppedFiles, unknownPathWords } from '../drop';
+import { disconnect } from '../flows/connection';
+import { askDelete, download } from '../flows/transfers';
+import { usePasswordChange } from '../flows/password-change';
+import { useUploadCheck } from '../flows/upload-check';
 import { registry, safely } from '../registry';
+import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
+import { activeProfile, uploadFolderOf } from '../store/state';
 import { canUploadTo, refusalWords } from '../transfers';
 import { FileTable } from './FileTable';
 import { DownloadIcon, NoEntryIcon, RefreshIcon, TrashIcon, UploadIcon } from './Icons';
-
-interface RemoteBrowserProps {
-  connection: ConnectionInfo;
-  profile: ProfileSummary | null;
-  disconnecting: boolean;
-  onDisconnect: () => void;
-  /** Open the change-password dialog for the signed-in account. */
-  onChangePassword: () => void;
-  onProblem: (message: string) => void;
-  onInfo: (message: string) => void;
-  /** Goes up when the upload folder changed (a file landed or was deleted): listed again if open. */
-  dropoffVersion: number;
-  /** Goes up when an upload starts: the upload folder is shown, so the file is seen to land. */
-  showDropoff: number;
-  onUpload: (paths: string[]) => void;
-  onChooseFilesToUpload: () => void;
-  onDownload: (folder: RoleFolder, entries: RemoteEntry[]) => void;
-  onDelete: (folder: RoleFolder, entries: RemoteEntry[]) => void;
-}
 
 const EMPTY_WORDS: Record<FolderRole, string> = {
   dropoff: 'No files here. Files you upload appear here until the registry processes them.',
@@ -59,22 +46,21 @@ interface DropHover {
 const sameHover = (a: DropHover | null, b: DropHover | null) =>
   a === b || (a !== null && b !== null && a.folder.role === b.folder.role && a.onTab === b.onTab && a.allowed === b.allowed);
 
-export function RemoteBrowser({
-  connection,
-  profile,
-  disconnecting,
-  onDisconnect,
-  onChangePassword,
-  onProblem,
-  onInfo,
-  dropoffVersion,
-  showDropoff,
-  onUpload,
-  onChooseFilesToUpload,
-  onDownload,
-  onDelete,
-}: RemoteBrowserProps) {
-  const [active, setActive] = useState<FolderRole | null>(connection.folders[0]?.role ?? null);
+export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
+  const state = useWindow();
+  const dispatch = useDispatch();
+  const status = useStatus();
+  const uploads = useUploadCheck();
+  const passwordChange = usePasswordChange();
+  const onDisconnect = useFlow(disconnect);
+  const onDownload = useFlow(download);
+  const onDelete = useFlow(askDelete);
+  const profile = activeProfile(state);
+  const { disconnecting } = state;
+  const { active } = state.browse;
+  /** The open folder's listing is out of date (a file landed or was deleted): listed again. */
+  const activeStale = active !== null && state.browse.stale.includes(active);
+  const setActive = (role: FolderRole) => dispatch({ type: 'folder-shown', role });
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -84,17 +70,16 @@ export function RemoteBrowser({
   const zoneRef = useRef<HTMLDivElement>(null);
   const dragDepth = useRef(0);
   const hoverRef = useRef<DropHover | null>(null);
-  const activeRef = useRef(active);
-  activeRef.current = active;
   const request = useRef(0);
   const panelId = useId();
   const dropNoteId = useId();
   const tabId = (role: FolderRole) => `${panelId}-tab-${role}`;
-  const uploadFolder = connection.folders.find((f) => f.role === 'dropoff' && canUploadTo(f)) ?? connection.folders.find(canUploadTo) ?? null;
+  const uploadFolder = uploadFolderOf(connection);
 
   const load = useCallback(
     async (role: FolderRole, announce = false) => {
       const mine = ++request.current;
+      dispatch({ type: 'folder-listed', role });
       setLoading(true);
       setProblem(null);
       const result = await safely(() => registry().listRemoteFolder({ role }));
@@ -104,17 +89,17 @@ export function RemoteBrowser({
       if (!result.ok) {
         setListing(null);
         setProblem(result.message);
-        onProblem(result.message);
+        status.problem(result.message);
         return;
       }
       setListing({ role, entries: result.entries });
       if (announce) {
         const folder = connection.folders.find((f) => f.role === role);
         const count = result.entries.length;
-        onInfo(`${folder?.name ?? 'Folder'} refreshed: ${count === 0 ? 'no files' : count === 1 ? '1 file' : `${count} files`}.`);
+        status.info(`${folder?.name ?? 'Folder'} refreshed: ${count === 0 ? 'no files' : count === 1 ? '1 file' : `${count} files`}.`);
       }
     },
-    [connection.folders, onProblem, onInfo],
+    [connection.folders, status, dispatch],
   );
 
   useEffect(() => {
@@ -122,15 +107,10 @@ export function RemoteBrowser({
   }, [active, load]);
 
   useEffect(() => {
-    if (dropoffVersion > 0 && activeRef.current === uploadFolder?.role) void load(uploadFolder.role);
-    // Only a new version means the folder changed; a new `load` (new callbacks) does not.
+    if (activeStale && active) void load(active);
+    // Only the folder becoming out of date lists it again; a new `load` or folder is listed above.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dropoffVersion]);
-
-  useEffect(() => {
-    if (showDropoff > 0 && uploadFolder) setActive(uploadFolder.role);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [showDropoff]);
+  }, [activeStale]);
 
   // A drag that ends anywhere (a drop elsewhere, Escape) leaves no highlight behind.
   useEffect(() => {
@@ -187,7 +167,7 @@ export function RemoteBrowser({
     setHover(next);
   };
 
-  const refuse = (target: RoleFolder) => onProblem(refusalWords(target, uploadFolder?.name ?? null));
+  const refuse = (target: RoleFolder) => status.problem(refusalWords(target, uploadFolder?.name ?? null));
 
   const onDragEnter = (event: DragEvent<HTMLDivElement>) => {
     if (!carriesFiles(event.dataTransfer)) return;
@@ -229,10 +209,10 @@ export function RemoteBrowser({
       return;
     }
     const dropped = droppedFiles(event.dataTransfer, (file) => registry().pathForFile(file));
-    if (dropped.unknown.length > 0) onProblem(unknownPathWords(dropped.unknown));
+    if (dropped.unknown.length > 0) status.problem(unknownPathWords(dropped.unknown));
     if (dropped.paths.length > 0) {
       if (target.folder.role !== active) setActive(target.folder.role);
-      onUpload(dropped.paths);
+      uploads.start(dropped.paths);
     }
   };
 
@@ -273,10 +253,10 @@ export function RemoteBrowser({
           </span>
         </p>
         <div className="connected-actions">
-          <button type="button" className="button" onClick={onChangePassword} disabled={disconnecting}>
+          <button type="button" className="button" onClick={passwordChange.start} disabled={disconnecting}>
             Change password…
           </button>
-          <button type="button" className="button" onClick={onDisconnect} disabled={disconnecting}>
+          <button type="button" className="button" onClick={() => void onDisconnect()} disabled={disconnecting}>
             {disconnecting ? 'Disconnecting…' : 'Disconnect'}
           </button>
         </div>
@@ -337,7 +317,7 @@ export function RemoteBrowser({
           <div className="folder-actions" role="toolbar" aria-label={`Actions in ${folder.name}`}>
             {mayUpload ? (
               <>
-                <button type="button" className="button button-primary" onClick={onChooseFilesToUpload}>
+                <button type="button" className="button button-primary" onClick={uploads.chooseFiles}>
                   <UploadIcon />
                   Upload files…
                 </button>
@@ -350,7 +330,7 @@ export function RemoteBrowser({
                 className="button"
                 disabled={chosenFiles.length === 0}
                 title={chosenFiles.length === 0 ? chooseFirst : undefined}
-                onClick={() => folder && onDownload(folder, chosenFiles)}
+                onClick={() => folder && void onDownload(folder, chosenFiles)}
               >
                 <DownloadIcon />
                 Download…

@@ -1,11 +1,9 @@
 // The status line: what the app is doing, and what went wrong, in plain words. Problems carry an
 // icon and the word "Problem" as well as a colour.
+import type { Status } from '../store/state';
 import { CheckIcon, InfoIcon, WarningIcon } from './Icons';
 
-export interface Status {
-  tone: 'idle' | 'busy' | 'ok' | 'info' | 'error';
-  text: string;
-}
+export type { Status } from '../store/state';
 
 export function StatusBar({ status, version }: { status: Status; version: string | null }) {
   return (

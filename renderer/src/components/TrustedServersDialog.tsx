@@ -4,13 +4,13 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { IdentityKind, TrustedIdentity } from '../../../shared/contract';
 import { formatDay } from '../format';
 import { registry, safely } from '../registry';
+import { useStatus } from '../store/context';
 import { FingerprintText } from './Fingerprint';
 import { distinguishedNameWords } from './IdentityDialog';
 import { CloseFooter, Modal } from './Modal';
 
 interface TrustedServersDialogProps {
   onClose: () => void;
-  onInfo: (message: string) => void;
 }
 
 const KIND_WORDS: Record<IdentityKind, string> = {
@@ -18,7 +18,8 @@ const KIND_WORDS: Record<IdentityKind, string> = {
   'tls-certificate': 'Certificate',
 };
 
-export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogProps) {
+export function TrustedServersDialog({ onClose }: TrustedServersDialogProps) {
+  const status = useStatus();
   const [identities, setIdentities] = useState<TrustedIdentity[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<TrustedIdentity | null>(null);
@@ -56,7 +57,7 @@ export function TrustedServersDialog({ onClose, onInfo }: TrustedServersDialogPr
     if (!result.ok) {
       setProblem(result.message);
     } else {
-      onInfo(`${where(identity)} is no longer trusted. The app will ask you to check its identity next time.`);
+      status.info(`${where(identity)} is no longer trusted. The app will ask you to check its identity next time.`);
     }
     await load();
     closeRef.current?.focus();

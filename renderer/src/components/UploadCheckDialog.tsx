@@ -3,24 +3,14 @@
 // warning keeps its file back until the user ticks it, one file at a time ("Replace the file that is
 // waiting"). A file with nothing to ask about is ready, and "Send" has the focus: one key sends it.
 import { useId, useMemo, useRef, useState } from 'react';
-import type { UploadCheck, UploadCheckLine } from '../../../shared/contract';
+import type { UploadCheckLine } from '../../../shared/contract';
 import { formatSize } from '../format';
 import { acceptWords, remedyWords, verdictOf, type CheckVerdict } from '../transfers';
 import { ErrorIcon, FileIcon, OkIcon, UploadIcon, WarningIcon } from './Icons';
 import { Modal } from './Modal';
+import type { CheckedFile, UploadChoice } from '../store/state';
 
-export interface CheckedFile {
-  localPath: string;
-  fileName: string;
-  /** Null when the check itself could not be made (then `problem` says why). */
-  check: UploadCheck | null;
-  problem: string | null;
-}
-
-export interface UploadChoice {
-  localPath: string;
-  acceptWarnings: UploadCheckLine['id'][];
-}
+export type { CheckedFile, UploadChoice } from '../store/state';
 
 interface UploadCheckDialogProps {
   files: CheckedFile[];

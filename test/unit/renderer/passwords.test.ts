@@ -5,27 +5,24 @@ import { DEFAULT_PASSWORD_RULES, checkPasswordRules, type PasswordRules } from '
 import { checklistPasses, chosenChangeWay, demandedChangeWay, passwordChecklist, supportLines } from '../../../renderer/src/passwords';
 
 const states = (items: ReturnType<typeof passwordChecklist>) => Object.fromEntries(items.map((i) => [i.id, i.state]));
-const isIssued = (candidate: string) => candidate === 'Issued-By-Registry-31!';
 
 describe('the checklist beside the new password', () => {
   it('ticks each rule as it is met, and waits for both entries to match', () => {
-    expect(states(passwordChecklist(DEFAULT_PASSWORD_RULES, '', '', isIssued))).toEqual({
+    expect(states(passwordChecklist(DEFAULT_PASSWORD_RULES, '', ''))).toEqual({
       length: 'unmet', upper: 'unmet', lower: 'unmet', digit: 'unmet', symbol: 'unmet', match: 'unmet', 'not-old': 'unmet',
     });
-    expect(states(passwordChecklist(DEFAULT_PASSWORD_RULES, 'heron', '', isIssued))).toMatchObject({ length: 'unmet', upper: 'unmet', lower: 'met', digit: 'unmet', symbol: 'unmet', 'not-old': 'met' });
-    const typed = passwordChecklist(DEFAULT_PASSWORD_RULES, 'Blue-Heron-7', 'Blue-Heron-', isIssued);
+    expect(states(passwordChecklist(DEFAULT_PASSWORD_RULES, 'heron', ''))).toMatchObject({ length: 'unmet', upper: 'unmet', lower: 'met', digit: 'unmet', symbol: 'unmet', 'not-old': 'later' });
+    const typed = passwordChecklist(DEFAULT_PASSWORD_RULES, 'Blue-Heron-7', 'Blue-Heron-');
     expect(states(typed)).toMatchObject({ length: 'met', upper: 'met', lower: 'met', digit: 'met', symbol: 'met', match: 'unmet' });
     expect(checklistPasses(typed)).toBe(false);
-    expect(checklistPasses(passwordChecklist(DEFAULT_PASSWORD_RULES, 'Blue-Heron-7', 'Blue-Heron-7', isIssued))).toBe(true);
+    expect(checklistPasses(passwordChecklist(DEFAULT_PASSWORD_RULES, 'Blue-Heron-7', 'Blue-Heron-7'))).toBe(true);
   });
 
-  it('refuses the current password when the user just typed it, and leaves it to the app when only the keychain knows it', () => {
-    const same = passwordChecklist(DEFAULT_PASSWORD_RULES, 'Issued-By-Registry-31!', 'Issued-By-Registry-31!', isIssued);
-    expect(states(same)['not-old']).toBe('unmet');
-    expect(checklistPasses(same)).toBe(false);
-    const unknown = passwordChecklist(DEFAULT_PASSWORD_RULES, 'Issued-By-Registry-31!', 'Issued-By-Registry-31!');
-    expect(unknown.find((i) => i.id === 'not-old')).toEqual({ id: 'not-old', text: 'Different from your current password (checked when you submit)', state: 'later' });
-    expect(checklistPasses(unknown)).toBe(true);
+  it('leaves "not the current password" to the app on submit: the window never holds the current one', () => {
+    expect(states(passwordChecklist(DEFAULT_PASSWORD_RULES, '', ''))['not-old']).toBe('unmet');
+    const same = passwordChecklist(DEFAULT_PASSWORD_RULES, 'Issued-By-Registry-31!', 'Issued-By-Registry-31!');
+    expect(same.find((i) => i.id === 'not-old')).toEqual({ id: 'not-old', text: 'Different from your current password (checked when you submit)', state: 'later' });
+    expect(checklistPasses(same)).toBe(true);
   });
 
   it('lists only the rules the registry has, and agrees with the engine\'s check on every one', () => {
