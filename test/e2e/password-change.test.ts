@@ -203,6 +203,33 @@ async function signInRemembering(page: Page, user: string, password: string): Pr
 }
 
 describe('the first-login password change, with the password kept in the system keychain', () => {
+  it('closing the dialog the registry\'s demand opened signs nobody in and changes nothing', async () => {
+    expireAccount(ISSUED);
+    const issuedHash = shadowHash();
+    const { page, events } = await open(true);
+    page.setDefaultTimeout(15_000);
+    const user = server.home.username;
+
+    await signInRemembering(page, user, ISSUED);
+    const dialog = changeDialog(page);
+    await dialog.waitFor();
+    // The password typed to sign in left the page when it was handed over; the sign-in waits in the app.
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    expect(await pageText(page)).not.toContain(ISSUED);
+    await page.keyboard.press('Escape');
+    await eventually(() => dialog.count()).toBe(0);
+    await eventually(() => statusLine(page).textContent()).toContain('Not signed in: the registry needs a new password first. Nothing was changed.');
+    expect(await connectedBar(page).count()).toBe(0);
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    // Back at the sign-in form, ready for the password to be typed again.
+    await eventually(() => isFocused(page, 'Password'), 'focus on the password').toBe(true);
+    expect(shadowHash()).toBe(issuedHash);
+    // No new password was given, so none is waiting in the keychain.
+    expect(keychainLookup(`${PROFILE_ID}:${user}#pending`)).toBeNull();
+    expect(events.filter((e) => e.type === 'request-closed').map((e) => e.type === 'request-closed' && e.answer)).toContain('deny');
+    await shot(page, '14e-new-password-declined.png');
+  });
+
   it('asks for a new password, ticks the rules as it is typed, changes it on the server, and signs in later with the saved one', async () => {
     expireAccount(ISSUED);
     const issuedHash = shadowHash();
@@ -232,7 +259,8 @@ describe('the first-login password change, with the password kept in the system 
 
     // Typed with the keyboard: the rules tick one by one; the button waits for all of them.
     await page.keyboard.type('quiet-H');
-    expect(await ruleStates(page)).toEqual({ length: 'unmet', upper: 'met', lower: 'met', digit: 'unmet', symbol: 'met', match: 'unmet', 'not-old': 'met' });
+    // "Not the current password" is left to the app: the window never holds the password signed in with.
+    expect(await ruleStates(page)).toEqual({ length: 'unmet', upper: 'met', lower: 'met', digit: 'unmet', symbol: 'met', match: 'unmet', 'not-old': 'later' });
     await page.keyboard.type('eron-77');
     expect(await ruleStates(page)).toMatchObject({ length: 'met', digit: 'met', match: 'unmet' });
     await page.keyboard.press('Tab');
@@ -242,15 +270,21 @@ describe('the first-login password change, with the password kept in the system 
     expect(await submit.isDisabled()).toBe(true);
     await shot(page, '14b-password-rules-ticking.png');
 
-    // The issued password itself is refused by the window: it is the current one.
+    // The issued password itself is refused by the app (the sign-in waiting in it knows the current
+    // one): the dialog says why and asks again; nothing reaches the server.
     await page.getByLabel('New password', { exact: true }).fill(ISSUED);
     await page.getByLabel('New password again', { exact: true }).fill(ISSUED);
-    expect(await ruleStates(page)).toMatchObject({ match: 'met', 'not-old': 'unmet' });
-    expect(await submit.isDisabled()).toBe(true);
+    expect(await ruleStates(page)).toMatchObject({ match: 'met', 'not-old': 'later' });
+    await submit.click();
+    await eventually(() => dialog.getByRole('alert').textContent()).toContain('It must be different from the current password. Nothing was sent.');
+    await eventually(() => isFocused(page, 'New password'), 'focus back on the new password').toBe(true);
+    expect(await page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(shadowHash()).toBe(issuedHash);
+    await shot(page, '14d-new-password-refused.png');
 
     await page.getByLabel('New password', { exact: true }).fill(CHOSEN);
     await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
-    expect(Object.values(await ruleStates(page)).every((state) => state === 'met')).toBe(true);
+    expect(await ruleStates(page)).toEqual({ length: 'met', upper: 'met', lower: 'met', digit: 'met', symbol: 'met', match: 'met', 'not-old': 'later' });
     expect(await submit.isEnabled()).toBe(true);
     await page.getByLabel('New password again', { exact: true }).press('Enter');
 
@@ -264,6 +298,11 @@ describe('the first-login password change, with the password kept in the system 
     expect(keychainLookup(account)).toBe(CHOSEN);
     expect(keychainLookup(`${account}#pending`)).toBeNull();
     for (const secret of [ISSUED, CHOSEN]) expect(await pageText(page)).not.toContain(secret);
+    // Asked twice: first because the registry demanded it, then again saying why the issued one was refused.
+    const asked = events.flatMap((e) => (e.type === 'request' && e.request.kind === 'new-password' ? [e.request.problem ?? null] : []));
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toBeNull();
+    expect(asked[1]).toContain('It must be different from the current password.');
     await shot(page, '14c-password-changed-connected.png');
 
     // Disconnect, then sign in with the password field left empty: the keychain has the new one.
