@@ -552,15 +552,18 @@ export class MemoryRemoteFs implements RemoteFs {
     return toRemoteError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), this.ctx);
   }
 
-  /** The server's refusal, as the adapters word it (SFTP status 3; FTP 550 with the server's words). */
-  private denied(path: string, words = 'Permission denied'): RemoteError {
-    const raw = this.protocol === 'sftp' ? { code: 3, message: words } : { code: 550, message: `${posix.basename(path)}: ${words}` };
-    return toRemoteError(Object.assign(new Error(raw.message), { code: raw.code }), { ...this.ctx, path });
+  /**
+   * The server's refusal, as the adapters word it: SFTP status 3 through toRemoteError; an FTP reply
+   * as ftps.ts's ftpFailure reads basic-ftp's FTPError (its detail is "<code>: <the reply line>").
+   */
+  private denied(path: string, words = 'Permission denied', ftpCode = 550): RemoteError {
+    if (this.protocol === 'sftp') return toRemoteError(Object.assign(new Error(words), { code: 3 }), { ...this.ctx, path });
+    return new RemoteError('permission-denied', `The registry does not allow this account to do that in ${path}.`, `${ftpCode}: ${ftpCode} ${posix.basename(path)}: ${words}`);
   }
 
   private missing(path: string): RemoteError {
-    const raw = this.protocol === 'sftp' ? { code: 2, message: 'No such file' } : { code: 'ENOENT', message: `${posix.basename(path)}: No such file or directory` };
-    return toRemoteError(Object.assign(new Error(raw.message), { code: raw.code }), { ...this.ctx, path });
+    if (this.protocol === 'sftp') return toRemoteError(Object.assign(new Error('No such file'), { code: 2 }), { ...this.ctx, path });
+    return new RemoteError('not-found', `${path} was not found on the registry server.`, `550: 550 ${posix.basename(path)}: No such file or directory`);
   }
 
   /** As ftps.ts says a full quota (552). */
@@ -653,7 +656,7 @@ export class MemoryRemoteFs implements RemoteFs {
       const existing = this.server.fileAt(at);
       if (rules.write === false) throw this.denied(at);
       if (existing && rules.overwrite === false) throw this.denied(at, 'Overwrite permission denied');
-      if (rules.refuseNames?.test(posix.basename(at))) throw this.denied(at, 'Prohibited file name');
+      if (rules.refuseNames?.test(posix.basename(at))) throw this.denied(at, 'Prohibited file name', 553);
       const bytes = typeof from === 'string' ? await readFile(from) : from;
       if (rules.quota) {
         const others = this.server.entriesOf(folder).filter((e) => e.kind === 'file' && e.name !== posix.basename(at));
@@ -733,7 +736,7 @@ export class MemoryRemoteFs implements RemoteFs {
     if (!this.server.hasFolder(posix.dirname(target))) throw this.missing(target);
     const targetRules = this.rules(target);
     if (targetRules.rename === false) throw this.denied(target);
-    if (targetRules.refuseNames?.test(posix.basename(target))) throw this.denied(target, 'Prohibited file name');
+    if (targetRules.refuseNames?.test(posix.basename(target))) throw this.denied(target, 'Prohibited file name', 553);
     if (this.server.fileAt(target) && source !== target) {
       if (targetRules.overwrite === false) throw this.denied(target, 'Overwrite permission denied');
       // OpenSSH's SFTP rename will not replace a file: SSH_FX_FAILURE, which says nothing more.

@@ -103,10 +103,10 @@ describe('rights and quota', () => {
     const renamed = await failureOf(fs.rename('/drop/waiting.HL7', '/drop/other.HL7'));
     expect(renamed.code).toBe('permission-denied');
     expect(renamed.message).toBe('The registry does not allow this account to do that in /drop/waiting.HL7.');
-    expect(renamed.detail).toBe('550: waiting.HL7: Permission denied');
+    expect(renamed.detail).toBe('550: 550 waiting.HL7: Permission denied');
     expect((await failureOf(fs.remove('/drop/waiting.HL7'))).code).toBe('permission-denied');
-    expect((await failureOf(fs.upload(Buffer.from('new'), '/drop/waiting.HL7'))).detail).toBe('550: waiting.HL7: Overwrite permission denied');
-    expect((await failureOf(fs.upload(Buffer.from('new'), '/drop/.hidden'))).detail).toBe('550: .hidden: Prohibited file name');
+    expect((await failureOf(fs.upload(Buffer.from('new'), '/drop/waiting.HL7'))).detail).toBe('550: 550 waiting.HL7: Overwrite permission denied');
+    expect((await failureOf(fs.upload(Buffer.from('new'), '/drop/.hidden'))).detail).toBe('553: 553 .hidden: Prohibited file name');
     expect(server.names('/drop')).toEqual(['waiting.HL7']);
     expect(server.read('/drop/waiting.HL7')?.toString()).toBe('old');
   });
