@@ -13,6 +13,7 @@ import { checkServerIdentity, connect as connectTls, type DetailedPeerCertificat
 import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
+import { holdSecureConnect, isListingByteLimit, logThrough, useDefaultSettingsKeepingFeatures } from './basic-ftp-internals';
 import { connectionLimitNamed, redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { listedMoment, offsetFrom, parseListTime } from './list-dates';
 import {
@@ -97,9 +98,9 @@ export function describeCertificate(socket: TLSSocket, host: string): { fingerpr
   return {
     fingerprint: cert.fingerprint256,
     details: {
-      subject: dn(cert.subject as unknown as Record<string, string>),
+      subject: dn(cert.subject),
       names,
-      issuer: dn(cert.issuer as unknown as Record<string, string>),
+      issuer: dn(cert.issuer),
       validFrom: validFrom.toISOString(),
       validTo: validTo.toISOString(),
       authorityTrusted: socket.authorized,
@@ -275,23 +276,12 @@ class CheckedDataChannel {
         data.on('session', (session: Buffer) => {
           ftp.tlsSessionStore = session;
         });
-        this.checkBeforeReady(data, ftp);
+        // basic-ftp sees the data connection as ready only once its certificate matched.
+        holdSecureConnect(data, () => this.matchesControl(data, ftp));
         ftp.dataSocket = data;
         resolve();
       });
     });
-  }
-
-  /**
-   * 'secureConnect' reaches basic-ftp's listeners only when the certificate matched. Done in emit
-   * itself because a listener of our own could not keep basic-ftp's from running in the same event.
-   */
-  private checkBeforeReady(data: TLSSocket, ftp: FTPContext): void {
-    const emit = data.emit;
-    data.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
-      if (event === 'secureConnect' && !this.matchesControl(data, ftp)) return false;
-      return emit.apply(data, [event, ...args] as Parameters<typeof data.emit>);
-    }) as typeof data.emit;
   }
 
   private matchesControl(data: TLSSocket, ftp: FTPContext): boolean {
@@ -318,10 +308,7 @@ class CheckedDataChannel {
 function newClient(timeoutSeconds: number): Client {
   const client = new Client(timeoutSeconds * 1000, { allowSeparateTransferHost: false, maxListingBytes: LISTING_LIMITS.bytes });
   client.ftp.verbose = false;
-  const ftp = client.ftp as unknown as { log: (message: string) => void; verbose: boolean };
-  ftp.log = (message: string) => {
-    if (ftp.verbose) console.log(redactFtpCommand(message));
-  };
+  logThrough(client, redactFtpCommand);
   const parse = client.parseList;
   client.parseList = (text: string) => {
     // One line per entry, plus a `total` line some servers send first.
@@ -350,7 +337,7 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
     options.onPasswordChange?.(next);
   };
   let client = newClient(options.timeoutSeconds);
-  let features = new Map<string, string>();
+  let features: ReadonlyMap<string, string> = new Map();
   const dataChannel = new CheckedDataChannel(options.host);
   const isName = /[A-Za-z]/.test(options.host) && !options.host.includes(':');
   const tlsOptions = {
@@ -444,11 +431,8 @@ export async function openFtps(options: FtpsConnectOptions): Promise<RemoteFs> {
       report('accepted');
     }
     client.prepareTransfer = dataChannel.prepare;
-    // basic-ftp asks FEAT here (and lists with MLSD when it is offered); its answer is kept, as it
-    // tells whether listings carry UTC times and whether MDTM can be asked.
-    const askFeatures = client.features.bind(client);
-    client.features = async () => (features = await askFeatures());
-    await client.useDefaultSettings();
+    // FEAT's answer is kept: it tells whether listings carry UTC times and whether MDTM can be asked.
+    features = await useDefaultSettingsKeepingFeatures(client);
   } catch (error) {
     client.close();
     const failure = ftpFailure(error, ctx, options.passivePorts);
@@ -739,7 +723,7 @@ export class FtpsFs implements RemoteFs {
     } catch (error) {
       if (this.dataChannel.failure) throw this.dataChannel.failure;
       if (error instanceof ListingLimitPassed) throw listingTooLong(path);
-      if (error instanceof Error && /Maximum bytes exceeded/.test(error.message)) {
+      if (isListingByteLimit(error)) {
         this.client.close();
         throw listingTooLong(path);
       }

@@ -14,6 +14,8 @@ import type { RemoteEntry } from '../../../shared/contract';
 import { sshFingerprint, sshKeyAlgorithm } from '../trust/fingerprint';
 import type { SeenIdentity } from '../trust/trust-store';
 import { redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
+import { corked, destroySocket, serverExtensions, stopChannelDebug, stopProtocolDebug, writeLimits } from './ssh2-internals';
+import { sshClientOf, stopWrapperDebug } from './ssh2-sftp-client-internals';
 import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type PasswordChangeStep, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface SftpConnectOptions {
@@ -217,9 +219,10 @@ export class HandshakeOffers {
     if (!this.listening) return;
     const match = /^Handshake: \((local|remote)\) (.+?): (.*)$/.exec(line);
     if (!match) return;
-    const [, side, list, names] = match as unknown as [string, 'local' | 'remote', string, string];
+    const side = match[1] === 'local' ? 'local' : 'remote';
+    const list = match[2] ?? '';
     const entry = this.lists.get(list) ?? {};
-    entry[side] = names.split(',').filter((n) => n !== '' && !PROTOCOL_SIGNALS.has(n));
+    entry[side] = (match[3] ?? '').split(',').filter((n) => n !== '' && !PROTOCOL_SIGNALS.has(n));
     this.lists.set(list, entry);
   };
 
@@ -260,7 +263,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     // the error itself, so nothing is needed but to keep them from being thrown as unhandled.
     error: () => undefined,
   });
-  const ssh = (client as unknown as { client: SshClient }).client;
+  const ssh = sshClientOf(client);
   const login = new LoginConversation(options, () => ssh.end());
   ssh.on('change password', login.onChangeRequest);
   ssh.on('ready', login.onReady);
@@ -268,8 +271,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   ssh.on('handshake', () => {
     offers.stop();
     // ssh2 checks its debug hook before every packet it logs; none is wanted past the handshake.
-    const protocol = (ssh as unknown as { _protocol?: { _debug?: unknown } })._protocol;
-    if (protocol) protocol._debug = undefined;
+    stopProtocolDebug(ssh);
   });
   /**
    * The connection's own first error, as ssh2 made it: ssh2-sftp-client passes on only its text and
@@ -320,11 +322,11 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   }
   offers.stop();
   // The SFTP channel and ssh2-sftp-client took the debug hook too; their requests need none.
-  (sftp as unknown as { _debug?: unknown })._debug = undefined;
-  (client as unknown as { debug?: unknown }).debug = undefined;
+  stopChannelDebug(sftp);
+  stopWrapperDebug(client);
   // SFTP is request and reply: without TCP_NODELAY each small request waits for the peer's delayed
   // ACK (40 ms on Linux, 200 ms on Windows), which made a folder listing take a fifth of a second.
-  (client as unknown as { client: { setNoDelay(on: boolean): void } }).client.setNoDelay(true);
+  ssh.setNoDelay(true);
   const fs = new SftpFs(client, sftp, ctx);
   // A server that closes an idle connection: the next transfer must open a new one, not fail.
   client.on('close', () => fs.markClosed());
@@ -359,11 +361,11 @@ const BYTES_IN_FLIGHT = 64 * 32 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 function planFor(sftp: SFTPWrapper, handle: Buffer): ReturnType<typeof writePlan> {
-  // ssh2 keeps both on the SFTP object: the channel's packet size, and the write length the
-  // server allows (its own guess when the server does not say).
-  const inner = sftp as unknown as { outgoing?: { packetSize?: number }; _maxWriteLen?: number };
-  const packetSize = inner.outgoing?.packetSize ?? 32 * 1024;
-  return writePlan(packetSize, inner._maxWriteLen ?? packetSize, handle.length);
+  // The channel's packet size, and the write length the server allows (ssh2's own guess when the
+  // server does not say).
+  const limits = writeLimits(sftp);
+  const packetSize = limits.packetSize ?? 32 * 1024;
+  return writePlan(packetSize, limits.maxWriteLength ?? packetSize, handle.length);
 }
 
 /**
@@ -564,10 +566,8 @@ class SftpFs implements RemoteFs, ReplyGuard {
     private readonly sftp: SFTPWrapper,
     private readonly ctx: ErrorContext,
   ) {
-    // ssh2 keeps the extensions the server announced in its version packet in `_extensions` and
-    // offers no public way to ask; its ext_openssh_rename throws unless version "1" is there.
-    const extensions = (sftp as unknown as { _extensions?: Record<string, string> })._extensions;
-    if (extensions?.['posix-rename@openssh.com'] === '1') {
+    // ssh2's ext_openssh_rename throws unless the server announced version "1" of the extension.
+    if (serverExtensions(sftp)['posix-rename@openssh.com'] === '1') {
       this.renameReplacing = async (from, to) => {
         try {
           await this.reply(() => call<void>((cb) => this.sftp.ext_openssh_rename(from, to, cb as never)));
@@ -588,7 +588,7 @@ class SftpFs implements RemoteFs, ReplyGuard {
   }
 
   private get ssh(): SshClient {
-    return (this.client as unknown as { client: SshClient }).client;
+    return sshClientOf(this.client);
   }
 
   /** Close the socket at once: used when the server stopped answering, as a goodbye would wait too. */
@@ -596,17 +596,11 @@ class SftpFs implements RemoteFs, ReplyGuard {
     this.markClosed();
     this.ssh.destroy();
     // ssh2's destroy() does nothing once a goodbye half-closed the socket; close it all the same.
-    (this.ssh as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    destroySocket(this.ssh);
   }
 
   together<T>(send: () => T): T {
-    const socket = (this.ssh as unknown as { _sock?: { cork(): void; uncork(): void } })._sock;
-    socket?.cork();
-    try {
-      return send();
-    } finally {
-      socket?.uncork();
-    }
+    return corked(this.ssh, send);
   }
 
   watch(busy: () => boolean, onFailure: (error: unknown) => void): StallWatch {
