@@ -1,8 +1,8 @@
 // The rules a new password must meet, as the window shows them while the user types and as the engine
 // checks them before anything is sent; and how a profile sets them.
 import { describe, expect, it } from 'vitest';
-import { checkPasswordRules, DEFAULT_PASSWORD_RULES } from '../../../../shared/password-rules';
-import { builtInProfiles, parseProfile } from '../../../../electron/engine/profiles';
+import { checkPasswordRules, DEFAULT_PASSWORD_RULES } from '../../../shared/password-rules';
+import { builtInProfiles, parseProfile } from '../../../electron/engine/profiles';
 
 describe('checkPasswordRules', () => {
   it('accepts a password that meets every default rule', () => {
