@@ -27,7 +27,8 @@ const node = {
 
 const targets = {
   main: ['electron/main/main.ts', () => esbuild({ ...node, entryPoints: [at('electron/main/main.ts')], outfile: at('dist/main/main.js'), format: 'esm', external: ['electron'] })],
-  // The preload bundles zod for the call names; minified it loads faster in every window.
+  // A sandboxed preload can require only `electron`, so its few shared/ imports are bundled into it
+  // (shared/call-names.ts; the contract's types are erased). Minified it loads faster in every window.
   preload: ['electron/preload/preload.ts', () => esbuild({ ...node, packages: undefined, minify: true, entryPoints: [at('electron/preload/preload.ts')], outfile: at('dist/preload/preload.cjs'), format: 'cjs', external: ['electron'] })],
   cli: ['electron/cli/main.ts', () => esbuild({ ...node, entryPoints: [at('electron/cli/main.ts')], outfile: at('dist/cli/cli.mjs'), format: 'esm' })],
   renderer: ['renderer/vite.config.ts', () => viteBuild({ configFile: at('renderer/vite.config.ts'), logLevel: 'warn' })],

@@ -3,9 +3,12 @@
 // main process pushes is listed here too. Results are plain records: never class instances, never
 // secrets. Expected failures are `{ ok: false, code, message }` with a message in plain words.
 import { z } from 'zod';
+import type { CallName } from './call-names';
 import type { PasswordRules } from './password-rules';
 
 export type { PasswordRules } from './password-rules';
+// The call names and channels live in a zod-free module, for the preload; every other file takes them from here.
+export { CALL_NAMES, callChannel, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, type CallName } from './call-names';
 
 export const PROTOCOLS = ['sftp', 'ftps'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -501,10 +504,8 @@ export const calls = {
   /** The system's own file and folder pickers (Electron's dialog in the app). */
   chooseFilesToUpload: { input: empty },
   chooseDownloadFolder: { input: empty },
-} as const;
+} as const satisfies Record<CallName, { input: z.ZodType }>;
 
-export type CallName = keyof typeof calls;
-export const CALL_NAMES = Object.keys(calls) as CallName[];
 export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
 export type ParsedInput<N extends CallName> = z.output<(typeof calls)[N]['input']>;
 
@@ -562,15 +563,7 @@ export type CallHandlers = {
   [N in CallName]: (input: ParsedInput<N>) => Promise<CallResults[N]>;
 };
 
-/** IPC channel names. */
-export const callChannel = (name: CallName) => `registry:call:${name}`;
-export const EVENT_CHANNEL = 'registry:event';
-/**
- * The preload's own channel (not a call the page has): the path of a file dropped on the window, as
- * Electron's webUtils read it from a real File object, so the main process lets the window use it.
- */
-export const DROPPED_FILE_CHANNEL = 'registry:dropped-file';
-/** What the dropped-file channel carries: one full path. */
+/** What the dropped-file channel (DROPPED_FILE_CHANNEL) carries: one full path. */
 export const droppedFilePath = localPath;
 
 export function failure(code: ErrorCode, message: string, detail?: string): Failure {

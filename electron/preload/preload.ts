@@ -1,9 +1,12 @@
 // The preload: builds `window.registry` from the contract. The page gets one method per call and an
 // event subscription, nothing else: never ipcRenderer, never a way to name a channel of its own.
-// Bundled to dist/preload/preload.cjs (a sandboxed preload is one CommonJS file).
-import './zod-jitless';
+// Bundled to dist/preload/preload.cjs (a sandboxed preload is one CommonJS file). The call names
+// come from shared/call-names.ts, which imports nothing: the contract's zod schemas are for the main
+// process, and only the contract's types are used here, so the bundle holds no zod (whose `new
+// Function` probe the page's CSP would refuse).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { CALL_NAMES, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, callChannel, type RegistryApi, type RegistryEvent } from '../../shared/contract';
+import { CALL_NAMES, DROPPED_FILE_CHANNEL, EVENT_CHANNEL, callChannel } from '../../shared/call-names';
+import type { RegistryApi, RegistryEvent } from '../../shared/contract';
 
 /** The parts of Electron's renderer modules the API is built from (a stub in tests). */
 export interface PreloadElectron {

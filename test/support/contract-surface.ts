@@ -147,7 +147,7 @@ export function contractSurface(): unknown {
       ];
     }),
   );
-  const resultsWithoutCall = checker.getPropertiesOfType(results).map((p) => p.getName()).filter((n) => !(contract.CALL_NAMES as string[]).includes(n));
+  const resultsWithoutCall = checker.getPropertiesOfType(results).map((p) => p.getName()).filter((n) => !(contract.CALL_NAMES as readonly string[]).includes(n));
 
   const events = declaredType('RegistryEvent');
   types.describe(events);
@@ -161,7 +161,7 @@ export function contractSurface(): unknown {
   const apiExtras = Object.fromEntries(
     checker
       .getPropertiesOfType(api)
-      .filter((p) => !(contract.CALL_NAMES as string[]).includes(p.getName()))
+      .filter((p) => !(contract.CALL_NAMES as readonly string[]).includes(p.getName()))
       .map((p) => [p.getName(), checker.typeToString(checker.getTypeOfSymbol(p), undefined, ts.TypeFormatFlags.NoTruncation)]),
   );
 

@@ -118,4 +118,11 @@ describe('the built preload (dist/preload/preload.cjs)', () => {
     (registry.listProfiles as (input: unknown) => unknown)({});
     expect(invoked).toEqual([[callChannel('listProfiles'), {}]]);
   });
+
+  it('is built from the preload and the zod-free call names alone: no zod, no contract schemas', () => {
+    // The source map lists every file whose code is in the bundle (the contract's types leave none).
+    const map = JSON.parse(readFileSync(join(root, 'dist', 'preload', 'preload.cjs.map'), 'utf8')) as { sources: string[] };
+    const sources = map.sources.map((source) => source.replace(/^(\.\.\/)+/, '')).sort();
+    expect(sources).toEqual(['electron/preload/preload.ts', 'shared/call-names.ts']);
+  });
 });
