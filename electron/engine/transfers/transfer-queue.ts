@@ -11,8 +11,11 @@ import type { TransferHistory } from './history';
 import { leftoverNote, type LeftoverAccount, type LeftoverJournal } from './leftover-journal';
 import { lookAgain, UploadBatch, UploadStopped, withoutNothingChanged, type PlaceInLine, type UploadTarget } from './upload';
 
+/** Which warnings of the checks the user accepted in advance (by id), letting the file go anyway. */
+export type AcceptedWarnings = readonly string[] | ((id: string) => boolean);
+
 type Job =
-  | { kind: 'upload'; localPath: string; acceptWarnings: string[] }
+  | { kind: 'upload'; localPath: string; accepts: (id: string) => boolean }
   | { kind: 'download'; folder: RoleFolder; remoteName: string; toFolder: string };
 
 interface Item {
@@ -21,7 +24,63 @@ interface Item {
   abort: AbortController;
   target: QueueTarget;
   sha256: string | null;
+  /** The upload's checks, once made. */
+  check: UploadCheck | null;
+  /** Where the file ended up on the server (an upload that was delivered). */
+  remotePath: string | null;
+  note: string | null;
+  sendingStarted: boolean;
+  renamed: boolean;
+  settled: Deferred<TransferResult>;
 }
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve = (_value: T) => undefined as void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/**
+ * How a transfer ended, for a face that words it its own way (the command line prints each file's
+ * report in the order given). `status.message` is the window's wording of the same outcome.
+ */
+export interface TransferResult {
+  status: TransferStatus;
+  /** The upload's checks (null when it never got that far, and for downloads). */
+  check: UploadCheck | null;
+  remotePath: string | null;
+  /** A sentence about how the file was delivered (e.g. the replaced copy), when there is one. */
+  note: string | null;
+  /** The SHA-256 of the file's bytes, once read (an upload's checks, or a finished download). */
+  sha256: string | null;
+  /** A download saved under another name than the server's (taken, or not safe on this computer). */
+  renamed: boolean;
+  /** Why it did not finish; null when done. */
+  failure: TransferFailure | null;
+}
+
+export interface TransferFailure {
+  /** The error as the engine has it (a RemoteError, or an UploadStopped with what remains). */
+  error: unknown;
+  /** The checks stopped the upload (an error, or a warning the user had not accepted). */
+  stoppedByChecks: boolean;
+  /** Cancelled while still waiting in the queue: nothing was attempted. */
+  cancelledBeforeStart: boolean;
+  /** Bytes had begun to move (not stopped by the checks, or before them). */
+  sendingStarted: boolean;
+  /** A temporary file stayed on the server (written down for the next connection). */
+  leftBehind: boolean;
+  /** What a failed upload left under its final name, in plain words; null when nothing. */
+  remains: string | null;
+}
+
+/** The checks stopped this upload; nothing was sent. */
+class StoppedByChecks extends RemoteError {}
 
 /**
  * `server`: the host and port the session reached when the transfer was queued, so that a temporary
@@ -36,6 +95,8 @@ export interface QueueDeps {
   withFs: <T>(op: (fs: RemoteFs) => Promise<T>) => Promise<T>;
   /** Close the connection when the queue drains (the registries ask for it). */
   onDrained: () => Promise<void>;
+  /** The history could not be written (the transfer itself is not affected); say so, once. */
+  historyUnwritable?: (error: unknown) => void;
   /** How often progress events go out at most. */
   progressIntervalMs?: number;
   /** Temporary files of stopped uploads that could not be removed yet, kept in the data folder. */
@@ -57,6 +118,8 @@ export class TransferQueue {
   /** How many transfers the connection carries at once, as it last said. */
   private laneLimit = 1;
   private lanesDone: (() => void) | undefined;
+  /** The history lines being written, one after another. */
+  private historyWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: QueueDeps) {}
 
@@ -64,9 +127,15 @@ export class TransferQueue {
     return this.items.get(id)?.status;
   }
 
-  enqueueUpload(target: QueueTarget, localPath: string, acceptWarnings: string[]): TransferStatus {
+  /** How a transfer ends (again, after a retry): resolved when it is done, failed or cancelled. */
+  settled(id: string): Promise<TransferResult> | undefined {
+    return this.items.get(id)?.settled.promise;
+  }
+
+  enqueueUpload(target: QueueTarget, localPath: string, acceptWarnings: AcceptedWarnings): TransferStatus {
     const dropoff = target.folders.find((f) => f.role === 'dropoff');
-    return this.enqueue({ kind: 'upload', localPath, acceptWarnings }, basename(localPath), dropoff?.role ?? 'dropoff', target, 'Waiting to send…');
+    const accepts = typeof acceptWarnings === 'function' ? acceptWarnings : (id: string) => acceptWarnings.includes(id);
+    return this.enqueue({ kind: 'upload', localPath, accepts }, basename(localPath), dropoff?.role ?? 'dropoff', target, 'Waiting to send…');
   }
 
   enqueueDownload(target: QueueTarget, folder: RoleFolder, remoteName: string, toFolder: string): TransferStatus {
@@ -86,7 +155,7 @@ export class TransferQueue {
       secondsLeft: null,
       message,
     };
-    const item: Item = { status, job, abort: new AbortController(), target, sha256: null };
+    const item: Item = { status, job, abort: new AbortController(), target, sha256: null, check: null, remotePath: null, note: null, sendingStarted: false, renamed: false, settled: deferred() };
     this.items.set(status.id, item);
     this.waiting.push(status.id);
     this.publish(item);
@@ -100,7 +169,14 @@ export class TransferQueue {
     const waitingAt = this.waiting.indexOf(id);
     if (waitingAt >= 0) {
       this.waiting.splice(waitingAt, 1);
-      this.finish(item, 'cancelled', 'Cancelled before it started. Nothing was sent.');
+      this.finish(item, 'cancelled', 'Cancelled before it started. Nothing was sent.', {
+        error: new RemoteError('cancelled', 'Cancelled before it started. Nothing was sent.'),
+        stoppedByChecks: false,
+        cancelledBeforeStart: true,
+        sendingStarted: false,
+        leftBehind: false,
+        remains: null,
+      });
     } else {
       // Taken off the queue already (perhaps still waiting for the connection): it stops itself.
       item.abort.abort();
@@ -119,6 +195,8 @@ export class TransferQueue {
     if (item.target.profileId !== current.profileId || item.target.username !== current.username) return 'other-account';
     item.target = current;
     item.abort = new AbortController();
+    item.settled = deferred();
+    Object.assign(item, { check: null, remotePath: null, note: null, sendingStarted: false, renamed: false });
     Object.assign(item.status, { state: 'queued', bytes: 0, bytesPerSecond: null, secondsLeft: null, message: 'Waiting to try again…' });
     delete item.status.savedTo;
     this.waiting.push(id);
@@ -228,7 +306,14 @@ export class TransferQueue {
       } else if (leftBehind) {
         message = `${withoutNothingChanged(message)} ${leftNote}`;
       }
-      this.finish(item, cancelledNow ? 'cancelled' : 'failed', message);
+      this.finish(item, cancelledNow ? 'cancelled' : 'failed', message, {
+        error,
+        stoppedByChecks: error instanceof StoppedByChecks,
+        cancelledBeforeStart: false,
+        sendingStarted: item.sendingStarted,
+        leftBehind,
+        remains,
+      });
     }
   }
 
@@ -289,18 +374,22 @@ export class TransferQueue {
     await this.deps.withFs(async (fs) => {
       this.openLanes(fs.parallelTransfers);
       await this.removeLeftovers(fs, item.target);
-      const unacceptedIn = (check: UploadCheck) => check.lines.filter((l) => l.severity === 'warning' && !job.acceptWarnings.includes(l.id));
-      const { check, admitted } = await batch.admit(place, fs, target, job.localPath, (c) => c.canUpload && unacceptedIn(c).length === 0);
+      const unacceptedIn = (check: UploadCheck) => check.lines.filter((l) => l.severity === 'warning' && !job.accepts(l.id));
+      const { check, admitted } = await batch.admit(place, fs, target, job.localPath, (c) => !item.abort.signal.aborted && c.canUpload && unacceptedIn(c).length === 0);
       item.status.total = check.size;
       item.sha256 = check.sha256;
+      item.check = check;
       if (!check.canUpload) {
-        throw new RemoteError('invalid-input', check.lines.find((l) => l.severity === 'error')?.message ?? 'This file cannot be sent.');
+        throw new StoppedByChecks('invalid-input', check.lines.find((l) => l.severity === 'error')?.message ?? 'This file cannot be sent.');
       }
       if (!admitted) {
-        throw new RemoteError('invalid-input', `Not sent: ${unacceptedIn(check).map((l) => l.message).join(' ')}`);
+        // Not admitted without an unaccepted warning: the transfer was cancelled while it was checked.
+        if (unacceptedIn(check).length === 0) throw new RemoteError('cancelled', 'Cancelled before it was sent. Nothing was sent.');
+        throw new StoppedByChecks('invalid-input', `Not sent: ${unacceptedIn(check).map((l) => l.message).join(' ')}`);
       }
       item.status.state = 'sending';
       item.status.message = 'Sending…';
+      item.sendingStarted = true;
       this.publish(item);
       const started = Date.now();
       const outcome = await batch.send(fs, target, check, {
@@ -313,6 +402,8 @@ export class TransferQueue {
           this.publish(item);
         },
       });
+      item.remotePath = outcome.remotePath;
+      item.note = outcome.note ?? null;
       const delivered = `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`;
       this.finish(item, 'done', outcome.note ? `${delivered} ${outcome.note}` : delivered);
     });
@@ -327,6 +418,7 @@ export class TransferQueue {
       item.status.total = statedSize;
       item.status.state = 'sending';
       item.status.message = 'Downloading…';
+      item.sendingStarted = true;
       this.publish(item);
       const outcome = await fetchFile(fs, job.folder, job.remoteName, job.toFolder, {
         statedSize,
@@ -334,6 +426,7 @@ export class TransferQueue {
         onProgress: this.progress(item, Date.now()),
       });
       item.status.savedTo = outcome.localPath;
+      item.renamed = outcome.renamed;
       item.status.total = outcome.size;
       item.sha256 = outcome.sha256;
       this.finish(
@@ -344,25 +437,40 @@ export class TransferQueue {
     });
   }
 
-  private finish(item: Item, state: 'done' | 'failed' | 'cancelled', message: string): void {
+  private finish(item: Item, state: 'done' | 'failed' | 'cancelled', message: string, failure: TransferFailure | null = null): void {
     Object.assign(item.status, { state, message, secondsLeft: null });
     if (state === 'done') item.status.bytes = item.status.total;
     this.publish(item);
+    const result: TransferResult = {
+      status: { ...item.status },
+      check: item.check,
+      remotePath: item.remotePath,
+      note: item.note,
+      sha256: item.sha256,
+      renamed: item.renamed,
+      failure,
+    };
     const { job } = item;
-    void this.deps.history
-      ?.append({
-        time: new Date().toISOString(),
-        profileId: item.target.profileId,
-        account: item.target.username,
-        direction: job.kind,
-        localName: job.kind === 'upload' ? job.localPath : (item.status.savedTo ?? ''),
-        remoteName: item.status.name,
-        folder: job.kind === 'upload' ? 'dropoff' : job.folder.role,
-        size: item.status.total,
-        sha256: item.sha256,
-        result: state,
-        ...(state === 'done' ? {} : { error: message.slice(0, 1000) }),
-      })
-      .catch(() => undefined);
+    const entry = {
+      time: new Date().toISOString(),
+      profileId: item.target.profileId,
+      account: item.target.username,
+      direction: job.kind,
+      localName: job.kind === 'upload' ? job.localPath : (item.status.savedTo ?? ''),
+      remoteName: item.status.name,
+      folder: job.kind === 'upload' ? 'dropoff' : job.folder.role,
+      size: item.status.total,
+      sha256: item.sha256,
+      result: state,
+      // A history line is read on its own, long after: one the checks stopped says it was not sent.
+      ...(state === 'done' ? {} : { error: (failure?.stoppedByChecks && !message.startsWith('Not sent') ? `Not sent: ${message}` : message).slice(0, 1000) }),
+    };
+    // One line at a time, in the order transfers end; the transfer counts as settled once its line is
+    // written, so a command line run that ends after its last file leaves the whole history behind.
+    const history = this.deps.history;
+    this.historyWrites = this.historyWrites
+      .then(() => history?.append(entry))
+      .catch((error: unknown) => this.deps.historyUnwritable?.(error))
+      .then(() => item.settled.resolve(result));
   }
 }

@@ -1,0 +1,58 @@
+// The calls that sign in and out, and say what the app is and which registries it knows.
+import { failure, type CallHandlers, type Protocol } from '../../../shared/contract';
+import type { Engine } from '../engine';
+import { demandedChangeProblem } from '../credentials/password-change';
+import { summarizeProfile } from '../profiles';
+import { answering } from './call-failure';
+
+type ConnectionCalls = Pick<CallHandlers, 'getAppInfo' | 'listProfiles' | 'connect' | 'disconnect' | 'openWebClient'>;
+
+export function connectionHandlers(engine: Engine): ConnectionCalls {
+  const { ports, catalog } = engine;
+  return {
+    async getAppInfo() {
+      return { ok: true, name: ports.appInfo.name, version: ports.appInfo.version, platform: process.platform };
+    },
+
+    async listProfiles() {
+      return { ok: true, profiles: catalog.all().map((e) => summarizeProfile(e.profile, e.builtIn)) };
+    },
+
+    connect: ({ profileId, protocol, username, password: typed, rememberPassword = false, newPassword }) =>
+      answering(async () => {
+        const profile = engine.requireProfile(profileId);
+        if (!profile.endpoints.some((e) => e.protocol === protocol)) {
+          return failure('invalid-input', `${profile.name} does not offer ${protocol.toUpperCase()}.`);
+        }
+        if (newPassword !== undefined) {
+          // Checked again with the saved passwords in sign-in; this is what needs no keychain.
+          const problem = demandedChangeProblem(profile, protocol as Protocol, typed === undefined ? [] : [typed], newPassword);
+          if (problem !== null) return failure('invalid-input', `${problem} Nothing was sent.`);
+        }
+        const { session, notices } = await engine.signIn({
+          profile,
+          protocol: protocol as Protocol,
+          username,
+          typed,
+          rememberPassword,
+          ...(newPassword !== undefined ? { newPassword } : {}),
+          askForNewPassword: true,
+        });
+        return { ok: true, connection: session.info, notices };
+      }),
+
+    async disconnect() {
+      const was = await engine.disconnect();
+      if (was) engine.emitState('disconnected', `Disconnected from ${was.info.profileName}.`);
+      return { ok: true };
+    },
+
+    openWebClient: ({ profileId }) =>
+      answering(async () => {
+        const profile = engine.requireProfile(profileId);
+        if (!profile.webClientUrl) return failure('not-found', `${profile.name} has no web page for file transfer.`);
+        await ports.openExternal(profile.webClientUrl);
+        return { ok: true, url: profile.webClientUrl };
+      }),
+  };
+}
