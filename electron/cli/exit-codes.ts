@@ -30,6 +30,8 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   timeout: EXIT.failed,
   'tls-required': EXIT.failed,
   'permission-denied': EXIT.refused,
+  // A full quota is the registry refusing the file by its rule, as a permission is: the same status as before it had a code of its own.
+  'quota-full': EXIT.refused,
   'not-found': EXIT.failed,
   'folders-missing': EXIT.failed,
   busy: EXIT.failed,

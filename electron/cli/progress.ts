@@ -1,6 +1,7 @@
 // The one progress line a transfer shows while someone watches a terminal. A scheduled job's stdout
 // is a file or a pipe, and a log full of carriage returns helps nobody, so there it shows nothing.
 import { formatSize } from './output';
+import type { RegistryEvent } from '../../shared/contract';
 
 const REDRAW_INTERVAL_MS = 250;
 /** Clears the rest of the line, so a shorter line leaves no tail of the longer one before it. */
@@ -71,4 +72,80 @@ export class ProgressLine {
     this.drawn = false;
     this.sink.redraw(`\r${CLEAR_TO_END}`);
   }
+}
+
+/** The progress line's part for one file: its bytes as they go, and its end. */
+interface FileProgress {
+  start(total: number): void;
+  update(bytes: number): void;
+  stop(): void;
+}
+
+/** One progress line for the files being sent at once: their bytes together, until all are done. */
+export class SendingProgress {
+  private readonly files = new Map<number, { bytes: number; total: number; active: boolean }>();
+
+  constructor(
+    private readonly line: ProgressLine,
+    /** What the line says is happening: sending, downloading. */
+    private readonly verb = 'sending',
+  ) {}
+
+  for(key: number): FileProgress {
+    return {
+      start: (total) => {
+        if (![...this.files.values()].some((f) => f.active)) {
+          this.files.clear();
+          this.line.start(this.verb, 0);
+        }
+        this.files.set(key, { bytes: 0, total, active: true });
+        this.line.setTotal(this.sum('total'));
+      },
+      update: (bytes) => {
+        const file = this.files.get(key);
+        if (!file) return;
+        file.bytes = bytes;
+        this.line.update(this.sum('bytes'));
+      },
+      stop: () => {
+        const file = this.files.get(key);
+        if (file) file.active = false;
+        if (![...this.files.values()].some((f) => f.active)) this.line.clear();
+      },
+    };
+  }
+
+  private sum(field: 'bytes' | 'total'): number {
+    let total = 0;
+    for (const file of this.files.values()) total += file[field];
+    return total;
+  }
+}
+
+/**
+ * Show the engine's transfers on the progress line as their events come: `track` names the queue's
+ * transfer id and the file's place in the run.
+ */
+export function followTransfers(
+  source: { onEvent(listener: (event: RegistryEvent) => void): () => void },
+  progress: SendingProgress,
+): { track(id: string, index: number): void; stop(): void } {
+  const indexOf = new Map<string, number>();
+  const started = new Set<number>();
+  const stop = source.onEvent((event) => {
+    if (event.type !== 'transfer') return;
+    const index = indexOf.get(event.transfer.id);
+    if (index === undefined) return;
+    const { state, bytes, total } = event.transfer;
+    if (state === 'sending' || state === 'verifying') {
+      if (!started.has(index)) {
+        started.add(index);
+        progress.for(index).start(total);
+      }
+      progress.for(index).update(bytes);
+    } else if (state !== 'queued' && started.delete(index)) {
+      progress.for(index).stop();
+    }
+  });
+  return { track: (id, index) => void indexOf.set(id, index), stop };
 }

@@ -1,21 +1,24 @@
-// How every command that talks to a registry gets there: which registry and protocol, which login
-// and password, and a connection opened only once the server's identity is trusted (or matches
-// --trust). The commands differ only in what they do once connected.
-import { calls, type Protocol } from '../../shared/contract';
+// How every command that talks to a registry gets there: which registry and protocol, which login,
+// and then the engine's own sign-in and session (the ones the desktop app uses): the password from
+// --password-env or the keychain (current, then a pending one after a change, once each), a server
+// whose identity is trusted (or matches --trust), and a connection reopened when one fails. The
+// commands differ only in what they do once signed in.
+import packageJson from '../../package.json';
+import { calls, type Protocol, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
+import { vaultAccount } from '../engine/credentials/vault';
+import { createEngine, type Engine } from '../engine/engine';
 import type { Profile } from '../engine/profiles';
-import { RemoteError, type RemoteFs } from '../engine/remote/remote-fs';
-import { LeftoverJournal, type LeftoverAccount } from '../engine/transfers/leftover-journal';
-import { openVerified, type OpenDeps, type OpenedConnection, type OpenRequest } from '../engine/session/open-verified';
+import { RemoteError } from '../engine/remote/remote-fs';
+import type { OpenedConnection } from '../engine/session/open-verified';
+import type { RegistrySession } from '../engine/session/registry-session';
 import { sameFingerprint } from '../engine/trust/fingerprint';
-import { TrustStore } from '../engine/trust/trust-store';
-import { ServerClocks } from '../engine/remote/server-clocks';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile } from './engine-setup';
-import { usageError } from './errors';
+import { CliError, toCliError, usageError } from './errors';
 import type { CliIo, Output } from './output';
-import { resolvePassword } from './password';
+import { NO_PASSWORD, passwordFromEnv } from './password';
 import { commandLineAsker, notTheGivenIdentity } from './trust';
 
 export interface Registry {
@@ -48,135 +51,110 @@ export function checkedUsername(user: string | undefined, profile: Profile): str
   return parsed.data;
 }
 
-export interface Login {
-  username: string;
-  request: OpenRequest;
-}
-
-/** The login and its password (from --password-env or the keychain), hidden from every output. */
-export async function prepareLogin(registry: Registry, options: CommandOptions, io: CliIo, out: Output): Promise<Login> {
-  const { profile, protocol } = registry;
-  const username = checkedUsername(options.user, profile);
-  const password = await resolvePassword(
-    { profileId: profile.id, username, ...(options.passwordEnv !== undefined ? { passwordEnv: options.passwordEnv } : {}) },
-    io.env,
-    () => new KeytarVault(),
-  );
-  out.hide(password);
-  const request: OpenRequest = {
-    profile,
-    protocol,
-    username,
-    password,
-    ...(options.host !== undefined || options.port !== undefined
-      ? { endpointOverride: { ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) } }
-      : {}),
-    ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
-  };
-  return { username, request };
+/** A command's run on the engine: its session once signed in, and the events it listens to. */
+export interface RunEngine {
+  engine: Engine;
+  /** Listen to the engine's events (a transfer's progress); returns the unsubscribe function. */
+  onEvent(listener: (event: RegistryEvent) => void): () => void;
 }
 
 /**
- * Opens connections for one run. A later `open()` (after an FTPS transfer failure closed the
- * connection) finds the server trusted by then, so it never needs to ask.
+ * The engine for one run, over the desktop app's data folder and keychain. The command line asks
+ * nobody about a server's identity: --trust is the answer, or the run stops before any password
+ * is sent; a --trust naming another identity than a trusted server shows is refused the same way.
  */
-export class Connector {
-  private readonly deps: OpenDeps;
-  /** Temporary upload files left behind, in the data folder the window uses too. */
-  readonly leftovers: LeftoverJournal;
-
-  constructor(
-    private readonly registry: Registry,
-    private readonly login: Login,
-    private readonly trustGiven: string | undefined,
-  ) {
-    this.leftovers = LeftoverJournal.inDataDir(registry.dataDir);
-    this.deps = {
-      leftovers: this.leftovers,
-      trust: new TrustStore(registry.settings),
-      allowedOnce: new Set(),
-      ask: commandLineAsker(trustGiven, registry.profile, registry.settings.file),
-      clocks: new ServerClocks(registry.settings),
-    };
-  }
-
-  leftoverAccount(opened: OpenedConnection): LeftoverAccount {
-    return { profileId: this.registry.profile.id, host: opened.host, port: opened.port, username: this.login.username };
-  }
-
-  async open(): Promise<OpenedConnection> {
-    const opened = await openVerified(this.login.request, this.deps);
-    // A server the store already trusts never reaches the asker; a --trust naming another key is
-    // still the user's expectation failing, and is reported the same way.
-    if (this.trustGiven !== undefined && !sameFingerprint(this.trustGiven, opened.identity.fingerprint)) {
-      await opened.fs.close();
-      throw notTheGivenIdentity(opened.identity, this.trustGiven);
-    }
-    return opened;
-  }
-}
-
-/** What a command's JSON says about where it was connected. */
-export function connectionFacts(registry: Registry, login: Login, opened: OpenedConnection) {
+export function engineForRun(registry: Registry, options: CommandOptions, out: Output): RunEngine {
+  const listeners = new Set<(event: RegistryEvent) => void>();
+  let historyWarned = false;
+  const engine = createEngine({
+    settings: registry.settings,
+    emit: (event) => {
+      for (const listener of listeners) listener(event);
+    },
+    openExternal: async () => undefined,
+    appInfo: { name: 'registry-transfer', version: packageJson.version },
+    dataDir: registry.dataDir,
+    vault: new KeytarVault(),
+    ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+    askIdentity: commandLineAsker(options.trust, registry.profile, registry.settings.file),
+    acceptOpened: (opened) => {
+      if (options.trust !== undefined && !sameFingerprint(options.trust, opened.identity.fingerprint)) throw notTheGivenIdentity(opened.identity, options.trust);
+    },
+    historyUnwritable: (error) => {
+      if (historyWarned) return;
+      historyWarned = true;
+      const code = (error as { code?: unknown }).code;
+      out.err(`registry-transfer: the transfer history in ${registry.dataDir} could not be written${code ? ` (${String(code)})` : ''}; the transfers themselves are not affected.`);
+    },
+  });
   return {
-    profile: { id: registry.profile.id, name: registry.profile.name },
-    protocol: registry.protocol,
-    host: opened.host,
-    port: opened.port,
-    username: login.username,
-    fingerprint: opened.identity.fingerprint,
+    engine,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 
-/** A connection that is reopened for the next file when a failure closed it. */
-export class RunConnection {
-  private current: RemoteFs;
-  private reopening: Promise<void> | undefined;
+export interface SignedInRun extends RunEngine {
+  session: RegistrySession;
+  opened: OpenedConnection;
+  username: string;
+  notices: string[];
+}
 
-  constructor(
-    private readonly connector: Connector,
-    readonly opened: OpenedConnection,
-  ) {
-    this.current = opened.fs;
+/**
+ * Sign in through the engine: --password-env's password (then a pending one from the keychain), or
+ * the keychain's current and pending ones, once each; the one the registry takes is kept. A password
+ * the registry demands be changed stops the run (change-password answers it with `newPassword`).
+ */
+export async function signInForRun(
+  registry: Registry,
+  options: CommandOptions,
+  io: CliIo,
+  out: Output,
+  change: { newPassword?: string; rememberPassword?: boolean } = {},
+): Promise<SignedInRun> {
+  const { profile, protocol } = registry;
+  const username = checkedUsername(options.user, profile);
+  const typed = passwordFromEnv(options.passwordEnv, io.env);
+  if (typed !== undefined) out.hide(typed);
+  const run = engineForRun(registry, options, out);
+  try {
+    const { session, opened, notices } = await run.engine.signIn({
+      profile,
+      protocol,
+      username,
+      typed,
+      rememberPassword: change.rememberPassword ?? false,
+      ...(change.newPassword !== undefined ? { newPassword: change.newPassword } : {}),
+      ...(options.host !== undefined || options.port !== undefined
+        ? { endpointOverride: { ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) } }
+        : {}),
+      askForNewPassword: false,
+    });
+    return { ...run, session, opened, username, notices };
+  } catch (error) {
+    throw noPasswordInCliWords(error, vaultAccount(profile.id, username));
   }
+}
 
-  /** The connection, opened again if it closed; files sent at once share one reopening. */
-  async fs(): Promise<RemoteFs> {
-    if (this.current.usable) return this.current;
-    this.reopening ??= (async () => {
-      await this.current.close();
-      this.current = (await this.connector.open()).fs;
-    })().finally(() => (this.reopening = undefined));
-    await this.reopening;
-    return this.current;
-  }
+/** No password to sign in with: said as the command line says it (where it could have come from). */
+function noPasswordInCliWords(error: unknown, account: string): unknown {
+  if (!(error instanceof RemoteError)) return error;
+  if (error.code === 'no-password') return new CliError('no-password', `${NO_PASSWORD} The system keychain has none saved for ${account} (a locked keychain also shows none).`);
+  if (error.code === 'keychain-unavailable') return new CliError('keychain-unavailable', `${NO_PASSWORD} ${error.message.replace(/ Enter the password to sign in\..*$/, '')}`, error.detail);
+  return toCliError(error);
+}
 
-  /**
-   * Remove a stopped upload's temporary file over the connection (reopened if the failure closed
-   * it); one that cannot be removed now is written down for the next connection to this account,
-   * from the window or the command line. True when it is gone.
-   */
-  async removeLeftover(path: string): Promise<boolean> {
-    try {
-      await (await this.fs()).remove(path);
-      return true;
-    } catch (error) {
-      if (error instanceof RemoteError && error.code === 'not-found') return true;
-    }
-    this.rememberLeftover(path);
-    return false;
-  }
-
-  /** Write down a hidden temporary file to be removed on the next connection to this account. */
-  rememberLeftover(path: string): void {
-    try {
-      this.connector.leftovers.remember(this.connector.leftoverAccount(this.opened), path);
-    } catch {
-      // The data folder cannot be written: the file stays until someone removes it.
-    }
-  }
-
-  close(): Promise<void> {
-    return this.current.close();
-  }
+/** What a command's JSON says about where it was connected. */
+export function connectionFacts(registry: Registry, run: SignedInRun) {
+  return {
+    profile: { id: registry.profile.id, name: registry.profile.name },
+    protocol: registry.protocol,
+    host: run.opened.host,
+    port: run.opened.port,
+    username: run.username,
+    fingerprint: run.opened.identity.fingerprint,
+  };
 }

@@ -4,9 +4,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ErrorCode, FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
-import { resolveRoleFolders } from '../../engine/remote/folders';
 import { RemoteError } from '../../engine/remote/remote-fs';
-import { fetchFile } from '../../engine/transfers/download';
+import type { TransferResult } from '../../engine/transfers/transfer-queue';
 import { safeLocalName } from '../../engine/transfers/safe-names';
 import { isTemporaryName } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
@@ -15,8 +14,8 @@ import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from 
 import { HistoryLog } from '../history-log';
 import { watchInterrupt } from '../interrupt';
 import { formatSize, type CliIo, type Output } from '../output';
-import { ProgressLine } from '../progress';
-import { checkedUsername, chooseRegistry, connectionFacts, Connector, prepareLogin, RunConnection, type Login } from '../session';
+import { followTransfers, ProgressLine, SendingProgress } from '../progress';
+import { checkedUsername, chooseRegistry, connectionFacts, signInForRun, type SignedInRun } from '../session';
 import { selectFolders } from './list';
 
 export interface DownloadFileResult {
@@ -64,23 +63,20 @@ export async function downloadCommand(options: CommandOptions, positionals: stri
   const history = new HistoryLog(registry.dataDir, out, { profileId: registry.profile.id, account: username });
   const progress = new ProgressLine(out, io.stdoutIsTTY === true && !out.json);
 
-  let login: Login;
-  let connection: RunConnection;
+  let run: SignedInRun;
   let folder: RoleFolder;
   let files: RemoteEntry[];
   try {
-    login = await prepareLogin(registry, options, io, out);
-    const connector = new Connector(registry, login, options.trust);
-    connection = new RunConnection(connector, await connector.open());
+    run = await signInForRun(registry, options, io, out);
     try {
-      const folders = await resolveRoleFolders(connection.opened.fs, registry.profile, username);
-      const found = folders.find((f) => f.role === role);
+      const found = run.session.info.folders.find((f) => f.role === role);
       if (!found) throw new CliError('not-found', `${registry.profile.name} has no ${folderArgument} folder.`);
       folder = found;
       if (!folder.rights.includes('read')) throw new RemoteError('permission-denied', `The registry does not let this account read files in ${folder.name}.`);
-      files = downloadableFiles(await connection.opened.fs.list(folder.path));
+      const listed = folder;
+      files = downloadableFiles(await run.session.exclusive((fs) => fs.list(listed.path)));
     } catch (error) {
-      await connection.close();
+      await run.engine.disconnect();
       throw error;
     }
   } catch (error) {
@@ -96,28 +92,37 @@ export async function downloadCommand(options: CommandOptions, positionals: stri
   const wanted = names.length > 0 ? names : files.map((f) => f.name);
   if (wanted.length === 0 && !out.json) out.out(`${folder.name} is empty: nothing to download.`);
 
-  const results: DownloadFileResult[] = [];
+  // The engine's transfer queue fetches them (as many at once as the connection carries) and writes
+  // each to the history; each file's report is printed in the order asked.
+  const { engine, session } = run;
+  const target = engine.transferTarget(session);
+  const following = followTransfers(run, new SendingProgress(progress, 'downloading'));
   const interrupt = watchInterrupt();
+  interrupt.signal.addEventListener('abort', () => engine.transfers.cancelAll());
+  const results: DownloadFileResult[] = [];
   try {
-    for (const name of wanted) {
+    const queued = wanted.map((name, index) => {
+      const entry = findRemoteFile(files, name);
+      if (!entry) return { name, entry: null, id: null };
+      const { id } = engine.transfers.enqueueDownload(target, folder, entry.name, toDir);
+      following.track(id, index);
+      return { name, entry, id };
+    });
+    for (const { name, entry, id } of queued) {
       if (!out.json && results.length > 0) out.out('');
-      const r = await downloadOne(connection, folder, files, name, toDir, out, progress, interrupt.signal);
-      results.push(r);
-      await history.record({
-        direction: 'download',
-        localName: r.savedTo ?? '',
-        remoteName: name,
-        folder: folder.role,
-        size: r.size,
-        sha256: r.sha256,
-        result: r.outcome === 'saved' ? 'done' : r.code === 'cancelled' ? 'cancelled' : 'failed',
-        ...(r.outcome === 'saved' ? {} : { error: r.message }),
-      });
-      if (r.outcome === 'failed') out.err(`registry-transfer: ${name}: ${r.message}`);
+      const r = entry && id ? downloadReport(name, entry, await (engine.transfers.settled(id) as Promise<TransferResult>)) : notFound(name, folder);
+      if (!out.json) out.out(r.lines);
+      results.push(r.result);
+      if (!entry) {
+        // Never queued, so the queue wrote nothing: the history still shows it was asked for.
+        await history.record({ direction: 'download', localName: '', remoteName: name, folder: folder.role, size: 0, sha256: null, result: 'failed', error: r.result.message });
+      }
+      if (r.result.outcome === 'failed') out.err(`registry-transfer: ${name}: ${r.result.message}`);
     }
   } finally {
+    following.stop();
     interrupt.dispose();
-    await connection.close();
+    await engine.disconnect();
   }
 
   const saved = results.filter((r) => r.outcome === 'saved').length;
@@ -127,7 +132,7 @@ export async function downloadCommand(options: CommandOptions, positionals: stri
     out.document({
       ok: failed === 0,
       exitCode,
-      ...connectionFacts(registry, login, connection.opened),
+      ...connectionFacts(registry, run),
       folder: { role: folder.role, name: folder.name, path: folder.path },
       to: toDir,
       files: results,
@@ -140,42 +145,36 @@ export async function downloadCommand(options: CommandOptions, positionals: stri
   return exitCode;
 }
 
-async function downloadOne(
-  connection: RunConnection,
-  folder: RoleFolder,
-  files: readonly RemoteEntry[],
-  name: string,
-  toDir: string,
-  out: Output,
-  progress: ProgressLine,
-  signal: AbortSignal,
-): Promise<DownloadFileResult> {
-  const say = (text: string) => {
-    if (!out.json) out.out(text);
-  };
-  say(name);
-  const failed = (error: unknown, size = 0): DownloadFileResult => {
-    const e = toCliError(error);
-    say(`  Not saved: ${e.message}`);
-    return { name, outcome: 'failed', message: `Not saved: ${e.message}`, exitCode: fileExitCode(e.code), code: e.code, size, sha256: null };
-  };
-  if (signal.aborted) return failed(new RemoteError('cancelled', 'the run was stopped before this file.'));
-  const entry = findRemoteFile(files, name);
-  if (!entry) return failed(new RemoteError('not-found', `there is no file named ${JSON.stringify(name)} in ${folder.name}.`));
+interface DownloadReport {
+  result: DownloadFileResult;
+  lines: string[];
+}
 
-  progress.start('downloading', entry.size);
-  try {
-    const saved = await fetchFile(await connection.fs(), folder, entry.name, toDir, { signal, onProgress: progress.update });
-    progress.clear();
-    const why = safeLocalName(entry.name) !== entry.name ? `the server's name ${JSON.stringify(entry.name)} is not safe on this computer` : `a file named ${entry.name} was already there`;
-    const message = `Saved to ${saved.localPath} (${formatSize(saved.size)})${saved.renamed ? `: ${why}` : ''}.`;
-    say(`  ${message}`);
-    return { name: entry.name, outcome: 'saved', message, exitCode: EXIT.done, savedTo: saved.localPath, renamed: saved.renamed, size: saved.size, sha256: saved.sha256 };
-  } catch (error) {
-    progress.clear();
-    if (error instanceof RemoteError && error.code === 'cancelled') {
-      return failed(new RemoteError('cancelled', 'the run was stopped while it was being downloaded. No partial file was kept.'), entry.size);
+function failedReport(name: string, error: unknown, size = 0): DownloadReport {
+  const e = toCliError(error);
+  return {
+    result: { name, outcome: 'failed', message: `Not saved: ${e.message}`, exitCode: fileExitCode(e.code), code: e.code, size, sha256: null },
+    lines: [name, `  Not saved: ${e.message}`],
+  };
+}
+
+const notFound = (name: string, folder: RoleFolder) => failedReport(name, new RemoteError('not-found', `there is no file named ${JSON.stringify(name)} in ${folder.name}.`));
+
+/** One file's report, from how the queue says its download ended, in the command line's words. */
+function downloadReport(name: string, entry: RemoteEntry, ended: TransferResult): DownloadReport {
+  const { failure, status } = ended;
+  if (failure) {
+    if (failure.cancelledBeforeStart) return failedReport(name, new RemoteError('cancelled', 'the run was stopped before this file.'), entry.size);
+    if (status.state === 'cancelled') {
+      return failedReport(name, new RemoteError('cancelled', 'the run was stopped while it was being downloaded. No partial file was kept.'), entry.size);
     }
-    return failed(error, entry.size);
+    return failedReport(name, failure.error, entry.size);
   }
+  const savedTo = status.savedTo as string;
+  const why = safeLocalName(entry.name) !== entry.name ? `the server's name ${JSON.stringify(entry.name)} is not safe on this computer` : `a file named ${entry.name} was already there`;
+  const message = `Saved to ${savedTo} (${formatSize(status.total)})${ended.renamed ? `: ${why}` : ''}.`;
+  return {
+    result: { name: entry.name, outcome: 'saved', message, exitCode: EXIT.done, savedTo, renamed: ended.renamed, size: status.total, sha256: ended.sha256 },
+    lines: [name, `  ${message}`],
+  };
 }

@@ -1,12 +1,11 @@
 // `registry-transfer list [FOLDER]`: sign in to a registry and list its role folders.
 import type { FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
 import type { Profile } from '../../engine/profiles';
-import { resolveRoleFolders } from '../../engine/remote/folders';
 import type { CommandOptions } from '../args';
 import { CliError, toCliError, usageError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, type ExitCode } from '../exit-codes';
 import { folderListing, type CliIo, type Output } from '../output';
-import { chooseRegistry, connectionFacts, Connector, prepareLogin } from '../session';
+import { chooseRegistry, connectionFacts, signInForRun } from '../session';
 
 export { chooseProtocol } from '../session';
 
@@ -37,16 +36,13 @@ const entryRecord = (e: RemoteEntry) => ({
 export async function listCommand(options: CommandOptions, positionals: string[], out: Output, io: CliIo): Promise<ExitCode> {
   const registry = await chooseRegistry(options, io);
   const roles = selectFolders(registry.profile, positionals[0]);
-  const login = await prepareLogin(registry, options, io, out);
-  const opened = await new Connector(registry, login, options.trust).open();
+  const run = await signInForRun(registry, options, io, out);
 
   const results: FolderResult[] = [];
-  const fs = opened.fs;
   try {
-    const folders = await resolveRoleFolders(fs, registry.profile, login.username);
-    for (const folder of folders.filter((f) => roles.includes(f.role))) {
+    for (const folder of run.session.info.folders.filter((f) => roles.includes(f.role))) {
       try {
-        const entries = (await fs.list(folder.path)).filter((e) => e.name !== '.' && e.name !== '..');
+        const entries = (await run.session.exclusive((fs) => fs.list(folder.path))).filter((e) => e.name !== '.' && e.name !== '..');
         entries.sort((a, b) => a.name.localeCompare(b.name));
         results.push({ folder, entries });
       } catch (error) {
@@ -54,12 +50,12 @@ export async function listCommand(options: CommandOptions, positionals: string[]
       }
     }
   } finally {
-    await fs.close();
+    await run.engine.disconnect();
   }
 
   const firstError = results.find((r): r is Extract<FolderResult, { error: CliError }> => 'error' in r)?.error;
   const summary = {
-    ...connectionFacts(registry, login, opened),
+    ...connectionFacts(registry, run),
     folders: results.map((r) => ({
       role: r.folder.role,
       name: r.folder.name,

@@ -5,11 +5,11 @@
 // ahead. Then it goes to a temporary name, its size is checked on the server,
 // and it is renamed. A failed file never stops the next one; the exit status is the worst outcome.
 import { basename } from 'node:path';
-import type { ErrorCode, UploadCheck, UploadCheckLine } from '../../../shared/contract';
-import { resolveRoleFolders } from '../../engine/remote/folders';
+import type { ErrorCode, RoleFolder, UploadCheck, UploadCheckLine } from '../../../shared/contract';
 import { RemoteError } from '../../engine/remote/remote-fs';
 import { leftoverNote } from '../../engine/transfers/leftover-journal';
-import { lookAgain, UploadBatch, UploadStopped, withoutNothingChanged, type PlaceInLine, type UploadTarget } from '../../engine/transfers/upload';
+import type { TransferResult } from '../../engine/transfers/transfer-queue';
+import { UploadStopped, withoutNothingChanged } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
 import { toCliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
@@ -17,8 +17,10 @@ import { expandFileArguments } from '../file-args';
 import { HistoryLog } from '../history-log';
 import { watchInterrupt } from '../interrupt';
 import { formatSize, type CliIo, type Output } from '../output';
-import { ProgressLine } from '../progress';
-import { checkedUsername, chooseRegistry, connectionFacts, Connector, prepareLogin, RunConnection, type Login } from '../session';
+import { followTransfers, ProgressLine, SendingProgress } from '../progress';
+
+export { SendingProgress } from '../progress';
+import { checkedUsername, chooseRegistry, connectionFacts, signInForRun, type SignedInRun } from '../session';
 
 export interface UploadFlags {
   replace: boolean;
@@ -107,19 +109,9 @@ export async function uploadCommand(options: CommandOptions, positionals: string
     ...(code ? { code } : {}),
   });
 
-  let login: Login;
-  let connection: RunConnection;
-  let target: UploadTarget;
+  let run: SignedInRun;
   try {
-    login = await prepareLogin(registry, options, io, out);
-    const connector = new Connector(registry, login, options.trust);
-    connection = new RunConnection(connector, await connector.open());
-    try {
-      target = { profile: registry.profile, username, folders: await resolveRoleFolders(connection.opened.fs, registry.profile, username) };
-    } catch (error) {
-      await connection.close();
-      throw error;
-    }
+    run = await signInForRun(registry, options, io, out);
   } catch (error) {
     const failure = toCliError(error);
     const exitCode = EXIT_CODE_FOR[failure.code];
@@ -131,196 +123,103 @@ export async function uploadCommand(options: CommandOptions, positionals: string
     return out.fail(failure, { files: results, sent: 0, failed: results.length });
   }
 
+  // The engine's transfer queue sends them (as many at once as the connection carries, checked in
+  // the order given) and writes each to the history; the reports are printed in that order too.
+  const { engine, session } = run;
+  const target = engine.transferTarget(session);
+  const accepts = (id: string) => (id === 'replace' ? flags.replace : flags.acceptWarnings);
+  const following = followTransfers(run, new SendingProgress(progress));
   // Only now: until something is being sent, Ctrl+C simply ends the process.
   const interrupt = watchInterrupt();
+  interrupt.signal.addEventListener('abort', () => engine.transfers.cancelAll());
   const results: UploadFileResult[] = [];
-  /** Each file's report, printed in the order the files were given whichever finishes first. */
-  const reports: { lines: string[]; errors: string[] }[] = [];
-  let printed = 0;
   let anyLines = false;
-  const printInOrder = () => {
-    for (let report = reports[printed]; report; report = reports[printed]) {
-      if (!out.json && report.lines.length > 0) {
+  try {
+    const ids = paths.map((file, index) => {
+      const { id } = engine.transfers.enqueueUpload(target, file, accepts);
+      following.track(id, index);
+      return id;
+    });
+    for (const [index, id] of ids.entries()) {
+      const file = paths[index] as string;
+      const { result: r, lines } = reportOf(file, await (engine.transfers.settled(id) as Promise<TransferResult>), flags, target.folders);
+      results.push(r);
+      if (!out.json && lines.length > 0) {
         if (anyLines) out.out('');
-        for (const line of report.lines) out.out(line);
+        for (const line of lines) out.out(line);
         anyLines = true;
       }
-      for (const error of report.errors) out.err(error);
-      printed += 1;
-    }
-  };
-  // One listing of the dropoff and Accepted folders for the whole run, updated as files land.
-  const batch = new UploadBatch();
-  const sending = new SendingProgress(progress);
-  // As many files at once as the connection carries (several over SFTP, one over FTPS), as the
-  // desktop app sends them; each is checked in the order given.
-  const lanes = Math.max(1, Math.min(paths.length, connection.opened.fs.parallelTransfers));
-  let next = 0;
-  const lane = async () => {
-    for (let index = next++; index < paths.length; index = next++) {
-      const file = paths[index] as string;
-      const place = batch.placeInLine();
-      let r: UploadFileResult;
-      let lines: string[] = [];
-      if (interrupt.signal.aborted) {
-        place.leave();
-        r = notStarted(file, 'Not sent: the run was stopped before this file.', EXIT.failed, 'cancelled');
-      } else {
-        ({ result: r, lines } = await uploadOne(connection, target, file, flags, sending.for(index), interrupt.signal, batch, place));
-      }
-      results[index] = r;
-      await record(r, r.outcome === 'sent' ? 'done' : r.code === 'cancelled' ? 'cancelled' : 'failed');
-      const errors: string[] = [];
       if (r.outcome === 'blocked') {
         // stderr may be the only log a scheduled job keeps: it gets the findings too, not just "see above".
         const findings = r.checks.filter((l) => l.severity !== 'ok').map((l) => l.message);
-        errors.push(`registry-transfer: ${r.name}: ${[r.message, ...findings].join(' ')}`);
+        out.err(`registry-transfer: ${r.name}: ${[r.message, ...findings].join(' ')}`);
       } else if (r.outcome === 'failed' && lines.length > 0) {
-        errors.push(`registry-transfer: ${r.name}: ${r.message}`);
+        out.err(`registry-transfer: ${r.name}: ${r.message}`);
       }
-      reports[index] = { lines, errors };
-      printInOrder();
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: lanes }, lane));
   } finally {
+    following.stop();
     interrupt.dispose();
-    await connection.close();
+    await engine.disconnect();
   }
 
   const sent = results.filter((r) => r.outcome === 'sent').length;
   const failed = results.length - sent;
   const exitCode = worstExitCode(results.map((r) => r.exitCode));
   if (out.json) {
-    out.document({ ok: failed === 0, exitCode, ...connectionFacts(registry, login, connection.opened), files: results, sent, failed });
+    out.document({ ok: failed === 0, exitCode, ...connectionFacts(registry, run), files: results, sent, failed });
   } else {
     out.out(['', `${sent} sent, ${failed} failed.`]);
   }
   return exitCode;
 }
 
-/** The progress line's part for one file: its bytes as they go, and its end. */
-interface FileProgress {
-  start(total: number): void;
-  update(bytes: number): void;
-  stop(): void;
-}
-
-/** One progress line for the files being sent at once: their bytes together, until all are done. */
-export class SendingProgress {
-  private readonly files = new Map<number, { bytes: number; total: number; active: boolean }>();
-
-  constructor(private readonly line: ProgressLine) {}
-
-  for(key: number): FileProgress {
-    return {
-      start: (total) => {
-        if (![...this.files.values()].some((f) => f.active)) {
-          this.files.clear();
-          this.line.start('sending', 0);
-        }
-        this.files.set(key, { bytes: 0, total, active: true });
-        this.line.setTotal(this.sum('total'));
-      },
-      update: (bytes) => {
-        const file = this.files.get(key);
-        if (!file) return;
-        file.bytes = bytes;
-        this.line.update(this.sum('bytes'));
-      },
-      stop: () => {
-        const file = this.files.get(key);
-        if (file) file.active = false;
-        if (![...this.files.values()].some((f) => f.active)) this.line.clear();
-      },
-    };
-  }
-
-  private sum(field: 'bytes' | 'total'): number {
-    let total = 0;
-    for (const file of this.files.values()) total += file[field];
-    return total;
-  }
-}
-
-/** Check and send one file; its report's lines come back with the result, to be printed in order. */
-async function uploadOne(
-  connection: RunConnection,
-  target: UploadTarget,
-  file: string,
-  flags: UploadFlags,
-  progress: FileProgress,
-  signal: AbortSignal,
-  batch: UploadBatch,
-  place: PlaceInLine,
-): Promise<{ result: UploadFileResult; lines: string[] }> {
+/** One file's report, from how the queue says its transfer ended, in the command line's words. */
+function reportOf(file: string, ended: TransferResult, flags: UploadFlags, folders: readonly RoleFolder[]): { result: UploadFileResult; lines: string[] } {
+  const { check, failure } = ended;
   const lines: string[] = [file];
   const done = (result: UploadFileResult) => ({ result, lines });
+  const base = check
+    ? { file, name: check.fileName, size: check.size, sha256: check.sha256, messageCount: check.messageCount, checks: check.lines }
+    : { file, name: basename(file), size: 0, sha256: null, messageCount: 0, checks: [] };
   /** `somethingRemains`: a copy, or part of one, is on the server (the message says which), so not "Not sent". */
-  const failedWith = (base: Omit<UploadFileResult, 'outcome' | 'message' | 'exitCode'>, error: unknown, somethingRemains = false) => {
+  const failedWith = (error: unknown, somethingRemains = false) => {
     const e = toCliError(error);
     const message = `${somethingRemains ? 'Failed' : 'Not sent'}: ${e.message}`;
     lines.push(`  ${message}`);
     return done({ ...base, outcome: 'failed', message, exitCode: fileExitCode(e.code), code: e.code });
   };
-  const bare = { file, name: basename(file), size: 0, sha256: null, messageCount: 0, checks: [] };
-
-  let check: UploadCheck;
-  let admitted: boolean;
-  try {
-    const fs = await connection.fs();
-    ({ check, admitted } = await batch.admit(place, fs, target, file, (c) => !signal.aborted && blockedBy(c, flags) === null));
-  } catch (error) {
-    return failedWith(bare, error);
-  } finally {
-    place.leave();
+  if (failure?.cancelledBeforeStart) {
+    return { result: { ...base, outcome: 'failed', message: 'Not sent: the run was stopped before this file.', exitCode: EXIT.failed, code: 'cancelled' }, lines: [] };
   }
-  const base = { file, name: check.fileName, size: check.size, sha256: check.sha256, messageCount: check.messageCount, checks: check.lines };
-  for (const line of check.lines) lines.push(checkLineText(line));
-
-  const blocked = blockedBy(check, flags);
+  if (check) for (const line of check.lines) lines.push(checkLineText(line));
+  if (!failure) {
+    const message = `Sent: ${ended.remotePath}, ${base.size.toLocaleString('en-US')} bytes (${formatSize(base.size)}), size checked on the server.${ended.note ? ` ${ended.note}` : ''}`;
+    lines.push(`  ${message}`);
+    return done({ ...base, outcome: 'sent', message, exitCode: EXIT.done, ...(ended.remotePath ? { remotePath: ended.remotePath } : {}) });
+  }
+  const blocked = failure.stoppedByChecks && check ? blockedBy(check, flags) : null;
   if (blocked) {
     lines.push(`  ${blocked.message}`);
     return done({ ...base, outcome: 'blocked', ...blocked });
   }
-  if (!admitted) return failedWith(base, new RemoteError('cancelled', 'the run was stopped before this file was sent.'));
-
-  progress.start(check.size);
-  try {
-    const fs = await connection.fs();
-    const sent = await batch.send(fs, target, check, { signal, onProgress: progress.update, onLeftover: (path) => connection.rememberLeftover(path) });
-    const message = `Sent: ${sent.remotePath}, ${check.size.toLocaleString('en-US')} bytes (${formatSize(check.size)}), size checked on the server.${sent.note ? ` ${sent.note}` : ''}`;
-    lines.push(`  ${message}`);
-    return done({ ...base, outcome: 'sent', message, exitCode: EXIT.done, remotePath: sent.remotePath });
-  } catch (thrown) {
-    // The connection often ended with the transfer (an FTPS failure closes it): a new one tidies up,
-    // and looks at what a file sent straight to its name left there (not after a timeout).
-    const error =
-      thrown instanceof UploadStopped && thrown.unsure && thrown.code !== 'timeout'
-        ? await connection.fs().then((fs) => lookAgain(fs, thrown), () => thrown)
-        : thrown;
-    const leftBehind = error instanceof UploadStopped && error.leftover !== null && !(await connection.removeLeftover(error.leftover));
-    const folderName = target.folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
-    const leftNote = leftoverNote(folderName, error instanceof UploadStopped ? (error.leftover ?? undefined) : undefined);
-    const remains = error instanceof UploadStopped ? error.remains : null;
-    if (error instanceof RemoteError && error.code === 'cancelled') {
-      return failedWith(
-        base,
-        new RemoteError(
-          'cancelled',
-          remains
-            ? `the run was stopped while it was being sent. ${remains}`
-            : leftBehind
-            ? `the run was stopped while it was being sent. Nothing was delivered. ${leftNote}`
-            : 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.',
-        ),
-        remains !== null,
-      );
-    }
-    if (leftBehind && error instanceof RemoteError) return failedWith(base, new RemoteError(error.code, `${withoutNothingChanged(error.message)} ${leftNote}`, error.detail));
-    return failedWith(base, error, remains !== null);
-  } finally {
-    progress.stop();
+  const { error, leftBehind, remains } = failure;
+  const folderName = folders.find((f) => f.role === 'dropoff')?.name ?? 'the dropoff folder';
+  const leftNote = leftoverNote(folderName, error instanceof UploadStopped ? (error.leftover ?? undefined) : undefined);
+  if (ended.status.state === 'cancelled') {
+    if (!failure.sendingStarted) return failedWith(new RemoteError('cancelled', 'the run was stopped before this file was sent.'));
+    return failedWith(
+      new RemoteError(
+        'cancelled',
+        remains
+          ? `the run was stopped while it was being sent. ${remains}`
+          : leftBehind
+          ? `the run was stopped while it was being sent. Nothing was delivered. ${leftNote}`
+          : 'the run was stopped while it was being sent. Nothing was delivered, and no partial file was left on the registry.',
+      ),
+      remains !== null,
+    );
   }
+  if (leftBehind && error instanceof RemoteError) return failedWith(new RemoteError(error.code, `${withoutNothingChanged(error.message)} ${leftNote}`, error.detail));
+  return failedWith(error, remains !== null);
 }

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseProtocol, selectFolders } from '../../../electron/cli/commands/list';
 import { CliError } from '../../../electron/cli/errors';
-import { resolvePassword } from '../../../electron/cli/password';
-import { KeytarVault } from '../../../electron/engine/credentials/keytar-vault';
+import { passwordFromEnv } from '../../../electron/cli/password';
 import { builtInProfiles, parseProfile } from '../../../electron/engine/profiles';
 
 const texas = builtInProfiles.find((p) => p.id === 'texas-immtrac2')!;
@@ -33,19 +32,22 @@ describe('chooseProtocol', () => {
   });
 });
 
-describe('resolvePassword', () => {
-  // Any use of the keychain in these cases would be a bug: a vault at an unknown service name.
-  const noKeychain = () => new KeytarVault('org.registrytransfer.unused-in-this-test', 1);
-
-  it('reads the variable --password-env names', async () => {
-    await expect(resolvePassword({ passwordEnv: 'RT_PW', profileId: 'texas-immtrac2', username: 'ABC123' }, { RT_PW: 'Winter-Clinic-2026!' }, noKeychain)).resolves.toBe('Winter-Clinic-2026!');
+describe('passwordFromEnv', () => {
+  it('reads the variable --password-env names, and leaves the keychain to sign-in without it', () => {
+    expect(passwordFromEnv('RT_PW', { RT_PW: 'Winter-Clinic-2026!' })).toBe('Winter-Clinic-2026!');
+    expect(passwordFromEnv(undefined, { RT_PW: 'Winter-Clinic-2026!' })).toBeUndefined();
   });
 
   it.each([
     ['not set', {}],
     ['empty', { RT_PW: '' }],
-  ])('exits 4 naming the variable when it is %s', async (_what, env) => {
-    const error = await resolvePassword({ passwordEnv: 'RT_PW', profileId: 'texas-immtrac2', username: 'ABC123' }, env, noKeychain).catch((e: unknown) => e);
+  ])('exits 4 naming the variable when it is %s', (_what, env) => {
+    let error: unknown;
+    try {
+      passwordFromEnv('RT_PW', env);
+    } catch (thrown) {
+      error = thrown;
+    }
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).code).toBe('no-password');
     expect((error as CliError).message).toContain('RT_PW');
