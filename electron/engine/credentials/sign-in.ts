@@ -143,9 +143,13 @@ export async function signIn({ profile, base, typed, rememberPassword, newPasswo
   if (failed !== null || opened === null) {
     let error = failed;
     if (newPassword !== undefined && step === 'sent' && error instanceof RemoteError) {
-      const kept = changeKept
-        ? 'The app keeps both the old and the new password, and next time tries each once.'
-        : 'If the old password is refused next time, sign in with the new one.';
+      // Say only what the keychain holds: the old password is kept only when it was saved (or asked to be).
+      const oldKept = accepted !== null && (remember || accepted === current);
+      const kept = !changeKept
+        ? 'If the old password is refused next time, sign in with the new one.'
+        : oldKept
+          ? 'The app keeps both the old and the new password, and next time tries each once.'
+          : 'The app keeps the new password, and next time tries it if the one you sign in with is refused.';
       error = new RemoteError(
         // The library may not know what to call a connection that simply ended: it is a drop.
         error.code === 'internal' ? 'unreachable' : error.code,

@@ -258,3 +258,17 @@ describe('a change the server demands at sign-in', () => {
     expect(vault.saved()).toEqual({ [ACCOUNT]: OLD });
   });
 });
+
+// A typed password the user did not ask to save, a demanded change, and a drop after the new one was
+// sent: the message must not say the app keeps the old password when it keeps only the new one.
+it('says only what the keychain holds after an unconfirmed change with a typed, unsaved password', async () => {
+  const profile = parseProfile(texasImmTrac2);
+  const server = new MemoryServer().account('TX1234', { password: 'Old-Password-1!', demandChange: 'drop-after-change' });
+  const vault = new MemoryVault();
+  const error = await signIn(
+    { profile, base: { profile, protocol: 'sftp', username: 'TX1234' }, typed: 'Old-Password-1!', rememberPassword: false, newPassword: 'New-Password-2@' },
+    { keychain: new KeychainAccess(vault), open: server.openVerified },
+  ).then(() => null, (e: RemoteError) => e);
+  expect(vault.saved()).toEqual({ 'texas-immtrac2:TX1234#pending': 'New-Password-2@' });
+  expect(error?.message).not.toContain('keeps both the old and the new password');
+});
