@@ -19,7 +19,8 @@ const WEAK = 'weak';
 const WEB_PAGE = 'https://registry.example.test/manageaccount';
 
 const NOT_SAVED = 'The system keychain is not available, so the new password is not saved by the app: remember it. This window has no access to it.';
-const CHANGE_REQUIRED = 'The registry asks you to choose a new password before you can sign in.';
+/** Connect met the registry's demand (reply 560), asked for a new password with a request, and the dialog was closed. */
+const CHANGE_REQUIRED = 'Not signed in: the registry needs a new password first. Nothing was changed.';
 const REFUSED =
   'The registry did not accept the new password, so the password was not changed. Choose a different one (the registry may have rules of its own) and try again.';
 
@@ -44,7 +45,8 @@ function harness(server: FtpPasswordServer, passwordChange: Record<string, unkno
     timeoutSeconds: 10,
     emit: (event) => {
       events.push(event);
-      if (event.type === 'request') void service.handlers.answerRequest({ id: event.request.id, answer: 'trust' });
+      // The server is trusted; a demand for a new password is declined (the dialog closed).
+      if (event.type === 'request') void service.handlers.answerRequest({ id: event.request.id, answer: event.request.kind === 'new-password' ? 'deny' : 'trust' });
     },
   });
   const call = async <N extends CallName>(name: N, input: unknown) => {

@@ -23,7 +23,8 @@ const ISSUED = 'Issued-By-Registry-31!';
 const NEW = ['Blue-Heron-7731%', 'Quiet-Maple-4490#', 'Orbit-Cactus-5182@', 'Amber-Fjord-6603&', 'Lunar-Wicket-2857*', 'Velvet-Quarry-9146$', 'Copper-Lagoon-3318^'] as const;
 const WEAK = 'short';
 const REFUSED_BY_SERVER = 'Refused-By-Server-77!';
-const CHANGE_REQUIRED = { ok: false, code: 'password-change-required', message: 'The registry asks you to choose a new password before you can sign in.' };
+/** Connect met the registry's demand, asked for a new password with a request, and the dialog was closed. */
+const CHANGE_REQUIRED = { ok: false, code: 'password-change-required', message: 'Not signed in: the registry needs a new password first. Nothing was changed.' };
 
 let sshd: SshServer;
 let rfc: ChangingServer;
@@ -206,6 +207,36 @@ describe('OpenSSH with PAM asks for the change through keyboard-interactive', ()
     const later = await engine({ dataDir, calls: [connectTexas({ password: ISSUED }), connectTexas({ password: NEW[0] })] });
     expect(later.results[0]).toMatchObject({ ok: false, code: 'auth-failed' });
     expect(later.results[1]).toMatchObject({ ok: true, notices: [] });
+  });
+
+  it('the window is asked for the new password with a request: a weak answer is asked again with the reason, a good one changes it, and no event carries a password', async () => {
+    expireSshAccount(ISSUED);
+    const before = shadowHash();
+    const mark = sshd.log().length;
+    const dataDir = newDataDir();
+    const chosen = 'Harbor-Lantern-8264!';
+
+    const run = await engine({ dataDir, newPasswordAnswers: [WEAK, chosen], calls: [connectTexas({ password: ISSUED, rememberPassword: true })] });
+    expect(run.results[0]).toMatchObject({
+      ok: true,
+      connection: { username: sshd.home.username, hasSavedPassword: true },
+      notices: ['The registry accepted your new password. It is saved in the system keychain.'],
+    });
+    const asked = run.events.flatMap((e) => (e.type === 'request' && e.request.kind === 'new-password' ? [e.request] : []));
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toMatchObject({ profileId: TEXAS_ID, protocol: 'sftp', username: sshd.home.username });
+    expect(asked[0]?.problem).toBeUndefined();
+    expect(asked[1]?.problem).toMatch(/^The new password does not meet .*'s rules\. It needs at least 8 characters/);
+    const closed = run.events.flatMap((e) => (e.type === 'request-closed' ? [e.answer] : []));
+    expect(closed.filter((a) => a !== 'trust')).toEqual(['new-password-given', 'new-password-given']);
+    for (const secret of [ISSUED, WEAK, chosen]) expect(JSON.stringify(run.events)).not.toContain(secret);
+
+    expect(shadowHash()).not.toBe(before);
+    expect(await keyring.lookup(texasAccount())).toBe(chosen);
+    expect(await keyring.lookup(`${texasAccount()}#pending`)).toBeNull();
+    // Two logins: the one that met the demand, and the one that answered it (the weak answer never left).
+    const log = await logSince(mark, /Accepted keyboard-interactive/);
+    expect(attempts(log)).toBe(2);
   });
 });
 

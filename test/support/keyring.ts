@@ -58,6 +58,12 @@ export interface EngineJob {
   /** Die the way a killed app dies: just before, or just after, the keychain writes `account`. */
   crash?: { account: string; when: 'before-set' | 'after-set' };
   timeoutSeconds?: number;
+  /**
+   * What the user types, in order, each time the registry demands a new password at sign-in (the
+   * window's change dialog answering the engine's new-password request); none left: the dialog is
+   * closed ("deny").
+   */
+  newPasswordAnswers?: string[];
 }
 
 export interface EngineRun extends ProcessResult {
@@ -212,12 +218,17 @@ export async function driverMain(): Promise<void> {
   const keytar = new KeytarVault(undefined, 10);
   for (const { account, password } of job.seed ?? []) await keytar.set(account, password);
   const events: RegistryEvent[] = [];
+  const newPasswords = [...(job.newPasswordAnswers ?? [])];
   const service = createRegistryService({
     settings,
     emit: (event) => {
       events.push(event);
-      // The user trusts the test server's host key when asked.
-      if (event.type === 'request') setImmediate(() => void service.handlers.answerRequest({ id: event.request.id, answer: 'trust' }));
+      // The user trusts the test server's host key when asked, and answers a demand for a new password
+      // with the job's next one (none left: closes the dialog, "deny").
+      if (event.type !== 'request') return;
+      const { id, kind } = event.request;
+      const answer = kind !== 'new-password' ? 'trust' : newPasswords.length > 0 ? { newPassword: newPasswords.shift() as string } : 'deny';
+      setImmediate(() => void service.handlers.answerRequest({ id, answer }));
     },
     openExternal: async () => undefined,
     appInfo: { name: 'Registry Transfer', version: 'test' },
