@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'timeout',
   'tls-required', // server does not offer TLS, or only an old version
   'permission-denied',
+  'quota-full', // the registry refused a file because the account's storage or its dropoff folder is full: not a permission, and another name will not help
   'not-found',
   'folders-missing', // the registry's folders were not where the profile says
   'busy',

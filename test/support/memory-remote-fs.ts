@@ -568,7 +568,7 @@ export class MemoryRemoteFs implements RemoteFs {
 
   /** As ftps.ts says a full quota (552). */
   private overQuota(): RemoteError {
-    return new RemoteError('permission-denied', 'The registry refused the file: the account is over its storage quota.', '552: Disk quota exceeded');
+    return new RemoteError('quota-full', 'The registry refused the file: the account is over its storage quota.', '552: Disk quota exceeded');
   }
 
   private resolve(path: string): string {

@@ -120,7 +120,7 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
     if (limit) return tooManyConnections(limit, ctx, detail);
     if (error.code === 530) return toRemoteError(error, ctx);
     if (error.code === 552 || /quota|disk full|exceed/i.test(error.message)) {
-      return new RemoteError('permission-denied', 'The registry refused the file: the account is over its storage quota.', detail);
+      return new RemoteError('quota-full', 'The registry refused the file: the account is over its storage quota.', detail);
     }
     if (error.code === 550 || error.code === 553 || error.code === 532) {
       return /no such|not found|cannot find|doesn.t exist/i.test(error.message)

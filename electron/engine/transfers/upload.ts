@@ -290,16 +290,15 @@ function notDelivered(error: RemoteError, fileName: string): RemoteError {
  */
 export const withoutNothingChanged = (message: string): string => message.replace(/ ?Nothing was changed; try again\./, '').trim();
 
-/** A refusal of the server's own (not a drop, not a full quota): another name or way may be allowed. */
-const refused = (error: unknown): error is RemoteError =>
-  error instanceof RemoteError && error.code === 'permission-denied' && !/quota/i.test(error.message);
+/** A refusal of the server's own (not a drop, not a full quota, which is 'quota-full'): another name or way may be allowed. */
+const refused = (error: unknown): error is RemoteError => error instanceof RemoteError && error.code === 'permission-denied';
 
 const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /** Why a step failed, for the user: the server's own answer to a refusal, or what happened to the connection. */
 const why = (error: unknown): string => {
   if (!(error instanceof RemoteError)) return 'the server gave no reason';
-  if ((error.code === 'permission-denied' || error.code === 'not-found') && error.detail) return `it answered ${serverWords(error)}`;
+  if ((error.code === 'permission-denied' || error.code === 'quota-full' || error.code === 'not-found') && error.detail) return `it answered ${serverWords(error)}`;
   return error.message.replace(/\.$/, '');
 };
 
