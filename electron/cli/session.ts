@@ -19,7 +19,7 @@ import { catalogFor, openSettings, resolveDataDir, resolveProfile } from './engi
 import { CliError, toCliError, usageError } from './errors';
 import type { CliIo, Output } from './output';
 import { NO_PASSWORD, passwordFromEnv } from './password';
-import { commandLineAsker, notTheGivenIdentity } from './trust';
+import { commandLineAnswer, notTheGivenIdentity } from './trust';
 
 export interface Registry {
   dataDir: string;
@@ -60,15 +60,28 @@ export interface RunEngine {
 
 /**
  * The engine for one run, over the desktop app's data folder and keychain. The command line asks
- * nobody about a server's identity: --trust is the answer, or the run stops before any password
+ * nobody: it answers the engine's trust requests from --trust, or the run stops before any password
  * is sent; a --trust naming another identity than a trusted server shows is refused the same way.
  */
-export function engineForRun(registry: Registry, options: CommandOptions, out: Output): RunEngine {
+export function engineForRun(registry: Registry, options: CommandOptions, out: Output): RunEngine & { refusal(): CliError | null } {
   const listeners = new Set<(event: RegistryEvent) => void>();
   let historyWarned = false;
-  const engine = createEngine({
+  /** Why the run refused a server's identity, in the command line's words (reported instead of the engine's). */
+  let refused: CliError | null = null;
+  const engine: Engine = createEngine({
     settings: registry.settings,
     emit: (event) => {
+      // Requests are answered from the flags; a demand for a new password never comes (the run does not ask).
+      if (event.type === 'request') {
+        const { request } = event;
+        if (request.kind === 'new-password') {
+          engine.broker.answer(request.id, 'deny');
+        } else {
+          const { answer, refusal } = commandLineAnswer(request, options.trust, registry.profile, registry.settings.file);
+          if (refusal) refused = refusal;
+          engine.broker.answer(request.id, answer);
+        }
+      }
       for (const listener of listeners) listener(event);
     },
     openExternal: async () => undefined,
@@ -76,7 +89,6 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
     dataDir: registry.dataDir,
     vault: new KeytarVault(),
     ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
-    askIdentity: commandLineAsker(options.trust, registry.profile, registry.settings.file),
     acceptOpened: (opened) => {
       if (options.trust !== undefined && !sameFingerprint(options.trust, opened.identity.fingerprint)) throw notTheGivenIdentity(opened.identity, options.trust);
     },
@@ -89,6 +101,7 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
   });
   return {
     engine,
+    refusal: () => refused,
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -135,7 +148,7 @@ export async function signInForRun(
     });
     return { ...run, session, opened, username, notices };
   } catch (error) {
-    throw noPasswordInCliWords(error, vaultAccount(profile.id, username));
+    throw run.refusal() ?? noPasswordInCliWords(error, vaultAccount(profile.id, username));
   }
 }
 

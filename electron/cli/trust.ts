@@ -1,7 +1,7 @@
-// The CLI never asks: the only answer it can give to an unknown server identity is the fingerprint
-// the user passed with --trust. An unknown identity without it, a changed one, or one that does not
+// The CLI never asks anyone: it answers the engine's trust requests from its flags, and the only
+// identity it can accept is the fingerprint the user passed with --trust. An unknown identity without it, a changed one, or one that does not
 // match it stops the run before any credential is sent, with both fingerprints in plain sight.
-import type { IdentityAsker } from '../engine/session/open-verified';
+import type { IdentityRequest, TrustAnswer } from '../../shared/contract';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import type { SeenIdentity } from '../engine/trust/trust-store';
 import type { Profile } from '../engine/profiles';
@@ -71,14 +71,23 @@ export function identityChanged(
 }
 
 /**
- * The asker openVerified calls for an identity the trust store does not vouch for. "trust" pins it
- * (the next run needs no --trust); anything else stops the run by throwing the reason.
+ * The command line's answer to the engine's trust request: "trust" for a server never trusted before
+ * that shows the --trust fingerprint (pinned, so the next run needs no --trust); "deny" otherwise,
+ * with the reason the run stops, in the command line's words, to report instead of the engine's.
  */
-export function commandLineAsker(given: string | undefined, profile: Profile, settingsFile: string): IdentityAsker {
-  return async (seen, decision) => {
-    if (decision.status === 'changed') throw identityChanged(seen, decision.previous, profile, settingsFile);
-    if (given === undefined) throw notTrustedYet(seen, profile);
-    if (!sameFingerprint(given, seen.fingerprint)) throw notTheGivenIdentity(seen, given);
-    return 'trust';
+export function commandLineAnswer(request: IdentityRequest, given: string | undefined, profile: Profile, settingsFile: string): { answer: TrustAnswer; refusal?: CliError } {
+  const seen: SeenIdentity = {
+    host: request.host,
+    port: request.port,
+    kind: request.kind === 'host-key' ? 'ssh-host-key' : 'tls-certificate',
+    fingerprint: request.fingerprint,
+    description: request.algorithm,
   };
+  if (request.previous) {
+    const { fingerprint, algorithm, firstTrusted } = request.previous;
+    return { answer: 'deny', refusal: identityChanged(seen, { fingerprint, description: algorithm, firstTrusted }, profile, settingsFile) };
+  }
+  if (given === undefined) return { answer: 'deny', refusal: notTrustedYet(seen, profile) };
+  if (!sameFingerprint(given, seen.fingerprint)) return { answer: 'deny', refusal: notTheGivenIdentity(seen, given) };
+  return { answer: 'trust' };
 }

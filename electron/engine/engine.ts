@@ -49,11 +49,6 @@ export interface EnginePorts {
   /** Where the My Computer pane starts (tests give narrower ones); the computer's own places by default. */
   localPlaces?: () => LocalPlace[];
   /**
-   * Who decides about an identity the trust store does not vouch for. The window asks the user with
-   * a request (the default); the command line decides from --trust without asking anyone.
-   */
-  askIdentity?: IdentityAsker;
-  /**
    * A last look at each connection once open, before anything is sent on it beyond the sign-in (the
    * command line's --trust names the one identity it expects); throwing refuses it.
    */
@@ -129,10 +124,10 @@ export function createEngine(ports: EnginePorts) {
   };
   startingPlaces();
 
-  /** Who decides about an identity the trust store does not vouch for: by default, the user, asked with a request. */
-  const askIdentityFor = (request: OpenRequest): IdentityAsker =>
-    ports.askIdentity ??
-    ((seen, decision) =>
+  /** An identity the trust store does not vouch for is a question to the user: a request (the window shows it, the command line answers from --trust). */
+  const askIdentityFor =
+    (request: OpenRequest): IdentityAsker =>
+    (seen, decision) =>
       broker.askTrust({
         kind: seen.kind === 'tls-certificate' ? 'certificate' : 'host-key',
         profileId: request.profile.id,
@@ -145,7 +140,7 @@ export function createEngine(ports: EnginePorts) {
         ...(decision.status === 'changed'
           ? { previous: { fingerprint: decision.previous.fingerprint, algorithm: decision.previous.description, firstTrusted: decision.previous.firstTrusted } }
           : {}),
-      }));
+      });
 
   /** The one way a connection is opened: the identity checked (and asked about) before the password goes. */
   const open = async (request: OpenRequest): Promise<OpenedConnection> => {
