@@ -1,6 +1,6 @@
 // The engine pieces a CLI run needs, over the same data folder as the desktop app.
 import { isAbsolute, resolve } from 'node:path';
-import { customProfiles } from '../engine/registry-service';
+import { customProfiles } from '../engine/engine';
 import { loadProfileFile, ProfileCatalog, type Profile } from '../engine/profiles';
 import { JsonFileSettings } from '../engine/settings/settings-store';
 import { defaultDataDir } from './data-dir';

@@ -11,8 +11,7 @@ import { transferHandlers } from './handlers/transfers';
 import { trustHandlers } from './handlers/trust';
 
 export type ServicePorts = EnginePorts;
-export { toFailure } from './handlers/call-failure';
-export { CUSTOM_PROFILES_KEY, customProfiles } from './engine';
+export { CUSTOM_PROFILES_KEY } from './engine';
 export { KEYCHAIN_NOT_SAVED, notSavedNotice } from './credentials/keychain';
 export { PENDING_PROMOTED } from './credentials/sign-in';
 
