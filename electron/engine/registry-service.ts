@@ -11,7 +11,6 @@ import { transferHandlers } from './handlers/transfers';
 import { trustHandlers } from './handlers/trust';
 
 export type ServicePorts = EnginePorts;
-export { CUSTOM_PROFILES_KEY } from './engine';
 export { KEYCHAIN_NOT_SAVED, notSavedNotice } from './credentials/keychain';
 export { PENDING_PROMOTED } from './credentials/sign-in';
 
