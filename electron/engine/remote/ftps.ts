@@ -32,9 +32,6 @@ import {
 } from './remote-fs';
 import { ServerClocks } from './server-clocks';
 
-// Until electron/cli/commands/change-password.ts takes them from remote-fs.ts (issue 12, item 5).
-export type { SiteChangeResult, SitePasswordCommand } from './remote-fs';
-
 export interface FtpsConnectOptions {
   host: string;
   port: number;
@@ -465,13 +462,7 @@ interface ServerFacts {
   features: ReadonlyMap<string, string>;
 }
 
-/**
- * Whether a connection is an FTPS one. Superseded by asking `fs.passwordCommands`; kept only until
- * its last callers (the CLI's change-password command) ask the capability instead (issue 12, item 5).
- */
-export const isFtpsFs = (fs: RemoteFs): fs is FtpsFs => fs instanceof FtpsFs;
-
-export class FtpsFs implements RemoteFs {
+class FtpsFs implements RemoteFs {
   readonly protocol = 'ftps' as const;
   /** One control connection carries one data transfer at a time. */
   readonly parallelTransfers = 1;
@@ -502,7 +493,7 @@ export class FtpsFs implements RemoteFs {
    * repeated. A NOOP goes first, so a connection the server dropped while idle is found before the
    * command could vanish into it.
    */
-  async changePassword(command: SitePasswordCommand, oldPassword: string, newPassword: string): Promise<SiteChangeResult> {
+  private async changePassword(command: SitePasswordCommand, oldPassword: string, newPassword: string): Promise<SiteChangeResult> {
     const secrets = [...(this.ctx.secrets ?? []), oldPassword, newPassword];
     const detailOf = (error: unknown) => redact(error instanceof FTPError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error), secrets).slice(0, 500);
     try {

@@ -1,11 +1,12 @@
 // Capabilities, not downcasts, and library internals in one place each (issue 12, item 5):
 //   the credentials layer knows the RemoteFs port and its errors, never an adapter or a transfer
-//   library (what a server's password commands can do is asked of `fs.passwordCommands`); and the
-//   only code that reaches past a library's public API (a field named `_sock`, `_maxWriteLen`, ...,
-//   or a cast through `unknown` to a shape the library's types do not have) is in the
-//   electron/engine/remote/*-internals.ts files, one per library, each reach commented with why it is
-//   needed and what breaks if the library changes. An upgrade of ssh2, ssh2-sftp-client or basic-ftp
-//   is then checked against those files alone.
+//   library; no adapter's class is exported, so what a connection can do (a server's password
+//   commands, a replacing rename) is asked of the port (`fs.passwordCommands`), never found by a
+//   downcast; and the only code that reaches past a library's public API (a field named `_sock`,
+//   `_maxWriteLen`, ..., or a cast through `unknown` to a shape the library's types do not have) is
+//   in the electron/engine/remote/*-internals.ts files, one per library, each reach commented with
+//   why it is needed and what breaks if the library changes. An upgrade of ssh2, ssh2-sftp-client or
+//   basic-ftp is then checked against those files alone.
 // Read with TypeScript's parser, so comments and strings that mention `_sock` do not count.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -32,6 +33,22 @@ describe('electron/engine/credentials', () => {
         return [];
       });
     expect(found).toEqual([]);
+  });
+});
+
+describe('the RemoteFs port', () => {
+  it("is never downcast: no class that implements it is exported, so a capability is asked of the port (fs.passwordCommands), not of the adapter's class", () => {
+    const exported = graph.files
+      .filter((file) => /\.(ts|tsx)$/.test(file))
+      .flatMap((file) => {
+        const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+        return source.statements.filter(ts.isClassDeclaration).flatMap((node) => {
+          const implementsPort = (node.heritageClauses ?? []).some((clause) => clause.types.some((type) => type.expression.getText(source) === 'RemoteFs'));
+          const isExported = (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Export) !== 0;
+          return implementsPort && isExported ? [`${shortPath(file)}: class ${node.name?.text ?? '(anonymous)'}`] : [];
+        });
+      });
+    expect(exported).toEqual([]);
   });
 });
 
