@@ -380,7 +380,9 @@ export class TransferQueue {
       item.sha256 = check.sha256;
       item.check = check;
       if (!check.canUpload) {
-        throw new StoppedByChecks('invalid-input', check.lines.find((l) => l.severity === 'error')?.message ?? 'This file cannot be sent.');
+        const stopping = check.lines.find((l) => l.severity === 'error');
+        // A full dropoff folder is the registry's rule refusing the file, not a fault in it.
+        throw new StoppedByChecks(stopping?.id === 'quota' ? 'quota-full' : 'invalid-input', stopping?.message ?? 'This file cannot be sent.');
       }
       if (!admitted) {
         // Not admitted without an unaccepted warning: the transfer was cancelled while it was checked.
