@@ -133,6 +133,8 @@ export async function createKeyring(scratch: string): Promise<Keyring> {
   const runtime = join(scratch, 'keyring-run');
   mkdirSync(home, { recursive: true });
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  // A fresh clone has no .tmp yet: the driver is bundled beside node_modules so that keytar resolves.
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const driverDir = mkdtempSync(join(ROOT, '.tmp', 'keyring-driver-'));
   const driver = join(driverDir, 'engine-driver.mjs');
   const { build } = await import('esbuild');
