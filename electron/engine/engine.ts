@@ -17,7 +17,7 @@ import { RemoteError, type RemoteFs, type SiteChangeResult, type SitePasswordCom
 import { ServerClocks } from './remote/server-clocks';
 import { RequestBroker } from './requests/request-broker';
 import { openVerified, resolveEndpoint, type IdentityAsker, type OpenedConnection, type OpenRequest } from './session/open-verified';
-import { busyConnecting, requireProfile } from './session/preconditions';
+import { busyConnecting, notConnected, requireProfile } from './session/preconditions';
 import { RegistrySession } from './session/registry-session';
 import type { SettingsStore } from './settings/settings-store';
 import { TransferHistory } from './transfers/history';
@@ -206,7 +206,7 @@ export function createEngine(ports: EnginePorts) {
 
   /** The signed-in session; not connected is said in one wording, wherever the call came from. */
   function session(): RegistrySession {
-    if (!current || !current.active) throw new RemoteError('not-connected', 'Not connected to a registry. Connect first.');
+    if (!current || !current.active) throw notConnected();
     return current;
   }
 

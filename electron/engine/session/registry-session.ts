@@ -110,7 +110,7 @@ export class RegistrySession {
    * (idle) or failed. A connection that sat idle may have been dropped by the server without a word:
    * then the operation runs once more on a new one. Not for operations that must never run twice.
    */
-  exclusive<T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> {
+  async exclusive<T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> {
     this.mustBeActive();
     return this.queue(async () => {
       const reused = this.fs !== null && this.fs.usable;
@@ -131,7 +131,7 @@ export class RegistrySession {
    * Run an operation on the connection exactly once, one at a time, reopening it first if it was
    * closed or failed (a password command: sent twice, it could change the password twice).
    */
-  once<T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> {
+  async once<T>(op: (fs: RemoteFs) => Promise<T>): Promise<T> {
     this.mustBeActive();
     return this.queue(async () => {
       try {
@@ -143,7 +143,7 @@ export class RegistrySession {
   }
 
   /** Close the connection and open a new one now (to find out which password the registry has). */
-  reconnect(): Promise<void> {
+  async reconnect(): Promise<void> {
     this.mustBeActive();
     return this.queue(async () => {
       try {
@@ -185,7 +185,7 @@ export class RegistrySession {
   /** The transfers are done: close the connection (the registry asks for it) or let it idle. */
   async transfersDrained(): Promise<void> {
     if (this.ended) return;
-    if (this.openRequest.profile.network.disconnectAfterTransfers) await this.queue(() => this.closeConnection());
+    if (this.openRequest.profile.network.disconnectAfterTransfers) await this.queue(() => this.closeConnection(), { evenIfEnded: true });
     else this.armIdle();
   }
 
@@ -199,17 +199,19 @@ export class RegistrySession {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
-    await this.queue(() => this.closeConnection());
+    await this.queue(() => this.closeConnection(), { evenIfEnded: true });
   }
 
   private mustBeActive(): void {
     if (this.ended) throw notConnected();
   }
 
-  private queue<T>(op: () => Promise<T>, isTransferTurn = false): Promise<T> {
+  private queue<T>(op: () => Promise<T>, { isTransferTurn = false, evenIfEnded = false } = {}): Promise<T> {
     if (!isTransferTurn) this.othersWaiting += 1;
     const start = () => {
       if (!isTransferTurn) this.othersWaiting -= 1;
+      // Work queued before the user disconnected is not sent after it: only closing is.
+      if (this.ended && !evenIfEnded) return Promise.reject(notConnected());
       return op();
     };
     const next = this.lastOperation.then(start, start);
@@ -229,7 +231,7 @@ export class RegistrySession {
         resolve(lease);
         await ended;
         if (this.lease === lease) this.lease = null;
-      }, true).catch(reject);
+      }, { isTransferTurn: true }).catch(reject);
     });
   }
 
@@ -238,7 +240,7 @@ export class RegistrySession {
     clearTimeout(this.idleTimer);
     if (this.fs && !this.fs.usable) await this.closeConnection();
     if (this.fs) return this.fs;
-    // Work queued before the session ended finds it ended: it fails as not connected, never reopens.
+    // Never reopened once the session ended.
     if (this.ended) throw notConnected();
     this.connectionState = 'opening';
     try {
@@ -267,7 +269,7 @@ export class RegistrySession {
   private armIdle(): void {
     clearTimeout(this.idleTimer);
     if (this.ended || this.fs === null) return;
-    this.idleTimer = setTimeout(() => void this.queue(() => this.closeConnection()).catch(() => undefined), this.deps.idleCloseSeconds * 1000);
+    this.idleTimer = setTimeout(() => void this.queue(() => this.closeConnection(), { evenIfEnded: true }).catch(() => undefined), this.deps.idleCloseSeconds * 1000);
     this.idleTimer.unref?.();
   }
 

@@ -375,3 +375,15 @@ describe('disconnect', () => {
     expect(((await engine.history?.list()) ?? []).map((l) => l.result)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 });
+
+describe('a voluntary password change racing a disconnect (finding)', () => {
+  it('a change whose session ended before it was sent: nothing sent, said as not sent, and no pending password left behind', async () => {
+    const { server, vault, engine, params } = registry({ account: { password: OLD }, saved: { [ACCOUNT]: OLD }, options: { protocol: 'ftps' } });
+    const { session } = await engine.signIn(params({ protocol: 'ftps' }));
+    await engine.disconnect();
+    const done = await engine.changePasswordOn(session, { method: 'site-pswd', quoted: false }, NEW, true);
+    expect(done.outcome).toBe('not-sent');
+    expect(server.operations.filter((o) => o.op === 'passwordCommand')).toEqual([]);
+    expect(vault.saved()).toEqual({ [ACCOUNT]: OLD });
+  });
+});

@@ -531,6 +531,22 @@ describe('after end', () => {
     expect(server.connectionsOpened).toBe(1);
   });
 
+  it('an operation queued behind the running one when it ends is not sent: it fails as not connected', async () => {
+    const { server, session } = await signedIn();
+    const lists = server.gate('list');
+    const running = session.exclusive((fs) => fs.list('/A'));
+    await lists.arrived(1);
+    const queued = session.exclusive((fs) => fs.list('/B'));
+    const ending = session.end();
+    lists.open();
+    await running;
+    const error = await failureOf(() => queued);
+    expect(error.code).toBe('not-connected');
+    expect(error.message).toBe(NOT_CONNECTED);
+    await ending;
+    expect(seen(server, 'list')).toEqual(['list /A @1']);
+  });
+
   it('an operation whose connection dropped as the session ended is not run again and nothing reopens', async () => {
     const { server, session } = await signedIn();
     const lists = server.gate('list');
