@@ -125,6 +125,13 @@ class MemoryFiles implements PracticeFiles {
     const { folder, name } = split(path);
     const file = folder && name ? this.account.files.get(`${folder}/${name}`) : undefined;
     if (!file) throw new PracticeRefusal('not-found', `No file ${name ?? path}.`);
+    if (name === ENDLESS_FILE) {
+      return new Readable({
+        read() {
+          this.push(Buffer.alloc(16 * 1024, 0x41));
+        },
+      });
+    }
     return Readable.from([file.data.subarray(start)]);
   }
 
@@ -183,6 +190,10 @@ const READY = { username: 'TXPF01', password: 'Ready-Pass-2026!' };
 const DUE = { username: 'TXPF02', password: 'Issued-Pass-58!' };
 const FULL = { username: 'TXPF03', password: 'Full-Pass-2026!' };
 const DUE_APP = { username: 'TXPF04', password: 'Issued-App-77!' };
+const ENDLESS = { username: 'TXPF05', password: 'Endless-Pass-2026!' };
+const SITE = { username: 'TXPF06', password: 'Site-Pass-2026!' };
+/** A file whose reading never ends (its size says 100 bytes): a transfer that only ABOR stops. */
+const ENDLESS_FILE = 'endless.CNF';
 const CHOSEN = 'Chosen-Pass-2290%';
 
 let certDir: string;
@@ -229,6 +240,8 @@ async function startPractice(mode: 'implicit' | 'explicit', extra: Partial<FtpsS
   backend.add(DUE.username, DUE.password, { changeDue: true });
   backend.add(FULL.username, FULL.password, { quota: 2, files: { 'HL7-Dropoff/a.HL7': Buffer.from('a'), 'HL7-Dropoff/b.HL7': Buffer.from('b') } });
   backend.add(DUE_APP.username, DUE_APP.password, { changeDue: true });
+  backend.add(ENDLESS.username, ENDLESS.password, { files: { [`Receive/${ENDLESS_FILE}`]: Buffer.alloc(100, 0x41) } });
+  backend.add(SITE.username, SITE.password);
   const log: FtpsLogEntry[] = [];
   const server = await startFtpsServer({ host: '127.0.0.1', port: 0, implicitTls: mode === 'implicit', tls: tlsFiles, backend, log: (entry) => log.push(entry), ...extra });
   return { server, backend, log, mode };
@@ -439,7 +452,25 @@ for (const mode of ['implicit', 'explicit'] as const) {
       expect(renamed.status).toBe(0);
       expect(renamed.stdout).toBe('TXPF01_20261121_renamed.HL7\n');
 
-      const deleted = await curl(practice, READY, '/HL7-Dropoff/', ['--list-only', '-Q', 'DELE /HL7-Dropoff/TXPF01_20261121_renamed.HL7']);
+      // APPE adds to the end of a file.
+      const more = join(scratch, `${mode}-more.HL7`);
+      writeFileSync(more, 'MSH|^~\\&|more\r');
+      const appended = await curl(practice, READY, '/HL7-Dropoff/TXPF01_20261121_renamed.HL7', ['-T', more, '--append']);
+      expect(appended.status).toBe(0);
+      expect(fileOf(practice, 'HL7-Dropoff/TXPF01_20261121_renamed.HL7')?.equals(Buffer.concat([bytes, readFileSync(more)]))).toBe(true);
+
+      // A rename onto a name that is there is refused (550), and curl says its quote command failed.
+      const copy = await curl(practice, READY, '/HL7-Dropoff/TXPF01_copy.HL7', ['-T', more]);
+      expect(copy.status).toBe(0);
+      const onto = await curl(practice, READY, '/HL7-Dropoff/', ['--list-only', '-Q', 'RNFR /HL7-Dropoff/TXPF01_copy.HL7', '-Q', 'RNTO /HL7-Dropoff/TXPF01_20261121_renamed.HL7']);
+      expect(onto.status).toBe(21);
+      expect(onto.stderr).toMatch(/550/);
+      // A name the registry does not take (a backslash) is refused with 553.
+      const badName = await curl(practice, READY, '/HL7-Dropoff/a%5Cb.HL7', ['-T', more]);
+      expect(badName.status).toBe(25);
+      expect(badName.stderr).toMatch(/553/);
+
+      const deleted = await curl(practice, READY, '/HL7-Dropoff/', ['--list-only', '-Q', 'DELE /HL7-Dropoff/TXPF01_20261121_renamed.HL7', '-Q', 'DELE /HL7-Dropoff/TXPF01_copy.HL7']);
       expect(deleted.status).toBe(0);
       expect(deleted.stdout).toBe('');
       expect(dropoff(practice)).toEqual([]);
@@ -563,7 +594,50 @@ for (const mode of ['implicit', 'explicit'] as const) {
       const onFile = dataConnection(epsvPort((await ftp.command('EPSV')).text), { session: session() });
       expect((await ftp.command('MLSD /DQA-Report/TXPF01_20261114_DQA.txt')).code).toBe(501);
       onFile.tls.destroy();
+      // A path that climbs out stays inside the account (and the backend judges it): not found.
+      expect((await ftp.command('SIZE ../../../etc/passwd')).text).toMatch(/^550 No such file or folder\./);
+      expect((await ftp.command('STOR /HL7-Dropoff/a\\b.HL7')).code).toBe(553);
       expect((await ftp.command('QUIT')).code).toBe(221);
+    });
+
+    it('ABOR stops a download that would never end: 426 then 226, the data connection closed, and the session goes on', async () => {
+      const { ftp, session } = await signedIn(practice, ENDLESS);
+      const data = dataConnection(epsvPort((await ftp.command('EPSV')).text), { session: session() });
+      let received = 0;
+      const flowing = new Promise<void>((resolve) =>
+        data.tls.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 64 * 1024) resolve();
+        }),
+      );
+      expect((await ftp.command(`RETR /Receive/${ENDLESS_FILE}`)).text).toBe(`150 Opening BINARY mode data connection for ${ENDLESS_FILE} (100 bytes).`);
+      await flowing;
+      expect((await ftp.command('ABOR')).text).toBe('426 Transfer aborted: the data connection was closed.');
+      expect((await ftp.reply()).text).toBe('226 ABOR successful.');
+      await data.closed;
+      expect((await ftp.command('NOOP')).code).toBe(200);
+      expect((await ftp.command('SIZE /Receive/endless.CNF')).text).toBe('213 100');
+    });
+
+    it('SITE PSWD old new (bare or quoted) and SITE CPWD new change the password after sign-in; a wrong old one or a weak new one is refused', async () => {
+      const account = practice.backend.accounts_.get(SITE.username) as Account;
+      account.password = SITE.password;
+      const { ftp } = await signedIn(practice, SITE);
+      expect((await ftp.command(`SITE PSWD wrong-old ${CHOSEN}`)).code).toBe(530);
+      expect((await ftp.command(`SITE PSWD ${SITE.password} short`)).code).toBe(550);
+      expect(account.password).toBe(SITE.password);
+      expect((await ftp.command(`SITE PSWD ${SITE.password} ${CHOSEN}`)).text).toBe('200 Password changed.');
+      expect(account.password).toBe(CHOSEN);
+      expect((await ftp.command(`SITE PSWD "${CHOSEN}" "${SITE.password}"`)).code).toBe(200);
+      expect(account.password).toBe(SITE.password);
+      expect((await ftp.command(`SITE CPWD ${CHOSEN}`)).code).toBe(200);
+      expect(account.password).toBe(CHOSEN);
+      expect((await ftp.command('SITE CHMOD 777 x')).code).toBe(500);
+      expect((await curl(practice, `${SITE.username}:${CHOSEN}`, '/')).status).toBe(0);
+      for (const secret of [SITE.password, CHOSEN]) expect(JSON.stringify(practice.log)).not.toContain(secret);
+      expect(practice.log.filter((e) => e.command.startsWith('SITE')).map((e) => e.command)).toEqual(
+        expect.arrayContaining(['SITE PSWD ********', 'SITE CPWD ********', 'SITE CHMOD 777 x']),
+      );
     });
   });
 }
@@ -590,6 +664,19 @@ describe('practice FTPS, explicit TLS: nothing about the account is taken in pla
     const plainCommands = practice.log.filter((e) => !e.encrypted).map((e) => e.command);
     expect(plainCommands).toContain(`USER ${READY.username}`);
     expect(plainCommands.some((c) => c.startsWith('PASS') && c !== 'PASS ********')).toBe(false);
+  });
+
+  it('curl asking for clear data connections (--ftp-ssl-control: PROT C) signs in but gets no data connection', async () => {
+    const clear = await new Promise<CurlResult>((resolve) => {
+      execFile('curl', ['--silent', '--show-error', '--cacert', certFile, '--ftp-ssl-control', '--user', `${READY.username}:${READY.password}`, `ftp://127.0.0.1:${practice.server.port}/`], { encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ status: error ? Number((error as { code?: unknown }).code) : 0, stdout, stderr }),
+      );
+    });
+    expect(clear.status).not.toBe(0);
+    expect(clear.stdout).toBe('');
+    const commands = practice.log.map((e) => e.command);
+    expect(commands).toContain('PROT C');
+    expect(commands.some((c) => c === 'LIST' || c.startsWith('LIST '))).toBe(false);
   });
 
   it('USER and PASS in plain text get 530 and a reason; AUTH with another mechanism is refused; after AUTH TLS sign-in works', async () => {
@@ -686,7 +773,20 @@ describe('practice FTPS: floods and long lines get a plain refusal, and the serv
   });
 });
 
-describe('practice FTPS: idle connections', () => {
+describe('practice FTPS: idle connections and sign-ins left unfinished', () => {
+  it('a connection that does not sign in is closed with 421 after the sign-in limit, however busy it keeps', async () => {
+    const practice = await startPractice('implicit', { limits: { loginMs: 1000 } });
+    try {
+      const { ftp } = await controlConnection(practice);
+      let reply = await ftp.command('NOOP');
+      while (reply.code === 200) reply = await ftp.command('NOOP');
+      expect(reply.text).toBe('421 Not signed in within 1 second: closing the connection.');
+      expect((await ftp.reply()).code).toBe(0);
+    } finally {
+      await practice.server.stop();
+    }
+  });
+
   it('a connection that sends nothing is closed with 421 after the idle limit', async () => {
     const practice = await startPractice('explicit', { limits: { idleMs: 1000 } });
     try {
