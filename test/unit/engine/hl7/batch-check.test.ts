@@ -6,11 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  hl7Findings,
   inspectHl7File,
   summarizeFindings,
   type Hl7FileRules,
   type Hl7Inspection,
 } from '../../../../electron/engine/hl7/batch-check';
+import { readHl7 } from '../../../../electron/engine/hl7/reader';
+import type { Hl7FindingCode } from '../../../../shared/contract';
+import { realHl7Samples } from '../../../support/real-hl7-samples';
 
 let dir: string;
 beforeAll(() => {
@@ -176,13 +180,14 @@ describe('warnings the user may override', () => {
     );
   });
 
-  it('a file trailer whose count does not match, and counts that are missing or not numbers', async () => {
+  it('a file trailer whose count does not match, and counts that are not numbers; an empty count is fine', async () => {
     const wrongFile = await inspectHl7File(writeFile(batchLines({ batches: [1, 1], fileTrailerCount: 1 }).join('\r')), texas);
     expect(wrongFile.findings.map((f) => f.code)).toEqual(['fts-count']);
     expect(wrongFile.findings[0]!.message).toMatch(/^The file trailer \(FTS\) on line 14 \(byte [\d,]+\) says 1 batch, but the file holds 2\.$/);
 
+    // BTS-1 and FTS-1 are optional; the CDC guide's own example is `BTS||`.
     const blank = await inspectHl7File(writeFile(batchLines({ batches: [1], batchTrailerCounts: [''], fileTrailerCount: '' }).join('\r')), texas);
-    expect(codes(blank)).toEqual(['bts-count-missing', 'fts-count-missing']);
+    expect(codes(blank)).toEqual([]);
     const words = await inspectHl7File(writeFile(batchLines({ batches: [1], batchTrailerCounts: ['one'], fileTrailerCount: 'x1' }).join('\r')), texas);
     expect(codes(words)).toEqual(['bts-count-unreadable', 'fts-count-unreadable']);
   });
@@ -241,20 +246,19 @@ describe('warnings the user may override', () => {
     ]);
   });
 
-  it('line feeds only, and a mix of endings', async () => {
+  it('line feeds only, and a mix of endings, are read as segment ends without a warning', async () => {
+    // Registries' batch readers split segments on CR, CR LF or LF alike.
     const lf = await inspectHl7File(writeFile(`${batchLines().join('\n')}\n`), texas);
     expect(lf.segmentTerminator).toBe('LF');
     expect(lf.messageCount).toBe(3);
-    expect(lf.findings).toEqual([
-      { severity: 'warning', code: 'line-feeds', message: 'Segments end with line feeds only; the registry expects carriage returns.' },
-    ]);
+    expect(lf.findings).toEqual([]);
 
     const lines = batchLines();
     const mixedText = lines.map((line, i) => line + (i % 3 === 0 ? '\n' : i % 3 === 1 ? '\r\n' : '\r')).join('');
     const mixed = await inspectHl7File(writeFile(mixedText), texas);
     expect(mixed.segmentTerminator).toBe('mixed');
     expect(mixed.messageCount).toBe(3);
-    expect(codes(mixed)).toEqual(['mixed-line-ends']);
+    expect(codes(mixed)).toEqual([]);
   });
 
   it('a line that does not start with a segment name, e.g. a field split by a line break', async () => {
@@ -296,7 +300,11 @@ describe('warnings the user may override', () => {
 
   it('puts errors before warnings', async () => {
     const inspection = await inspectHl7File(writeFile(`${batchLines({ fileTrailerCount: 5 }).join('\n')}\n`), { ...texas, fileName: 'batch.txt' });
-    expect(inspection.findings.map((f) => f.severity)).toEqual(['error', 'warning', 'warning', 'warning']);
+    expect(inspection.findings.map((f) => [f.severity, f.code])).toEqual([
+      ['error', 'import-code-missing'],
+      ['warning', 'fts-count'],
+      ['warning', 'extension'],
+    ]);
     expect(summarizeFindings(inspection.findings).headline).toBe('This file cannot be sent: 1 problem must be fixed first.');
   });
 });
@@ -313,7 +321,7 @@ describe('contents never appear in a finding', () => {
     const inspection = await inspectHl7File(writeFile(content), { ...texas, fileName: 'ABC123_batch.txt' });
     expect(inspection.findings.length).toBeGreaterThan(8);
     expect(new Set(codes(inspection))).toEqual(
-      new Set(['binary', 'segment-before-message', 'segment-name', 'bts-count', 'bts-count-unreadable', 'fts-count-unreadable', 'after-file-trailer', 'message-outside-batch', 'mixed-line-ends', 'extension']),
+      new Set(['binary', 'segment-before-message', 'segment-name', 'bts-count', 'bts-count-unreadable', 'fts-count-unreadable', 'after-file-trailer', 'message-outside-batch', 'delimiters', 'extension']),
     );
 
     const fieldValues = new Set(
@@ -451,5 +459,154 @@ describe('reading a small file once', () => {
     expect(inspection.size).toBe(bytes.length);
     expect(inspection.contents).toBeUndefined();
     expect(inspection.findings).toEqual([]);
+  });
+});
+
+describe('the real samples in ../shared/samples/hl7/ (issue 13, item 4)', () => {
+  const samples = realHl7Samples();
+  // What a registry would say too: bare messages where it takes batch files (REGISTRIES.md), a byte
+  // order mark (a reader that decodes UTF-8 keeps it before "MSH"), MLLP framing bytes. Nothing else:
+  // not v13's batch without FHS/FTS nor v15's `BTS||` (the CDC guide allows both), nor LF line ends.
+  const expected: Record<string, Hl7FindingCode[]> = {
+    v01: ['no-batch-headers'],
+    v02: ['no-batch-headers'],
+    v03: ['byte-order-mark', 'no-batch-headers'],
+    v04: ['no-batch-headers'],
+    v05: ['no-batch-headers'],
+    v06: [],
+    v07: [],
+    v08: [],
+    v09: [],
+    v10: [],
+    v11: [],
+    v12: [],
+    v13: [],
+    v14: ['no-batch-headers'],
+    v15: [],
+    v16: ['mllp-framing', 'no-batch-headers'],
+  };
+
+  it('are the ones this table knows', () => {
+    expect(samples.map((sample) => sample.id)).toEqual(Object.keys(expected));
+  });
+
+  it.each(samples.map((sample) => [sample.file, sample] as const))('%s', async (_file, sample) => {
+    const inspection = await inspectHl7File(sample.path, texas);
+    expect(codes(inspection)).toEqual(expected[sample.id]);
+    expect(inspection).toMatchObject({
+      looksLikeHl7: true,
+      messageCount: sample.messages,
+      batchCount: sample.bare ? 0 : sample.id === 'v12' ? 2 : 1,
+      segmentTerminator: sample.lineEnds,
+    });
+    expect(summarizeFindings(inspection.findings).canUpload).toBe(true);
+    // The whole read the practice registry makes says the same.
+    expect(hl7Findings(readHl7(readFileSync(sample.path)))).toEqual(inspection.findings.filter((f) => f.code !== 'extension'));
+  });
+
+  it('v16: the framing bytes are named for what they are, and the three messages counted', async () => {
+    const inspection = await inspectHl7File(samples.find((sample) => sample.id === 'v16')!.path, texas);
+    expect(finding(inspection, 'mllp-framing')).toEqual({
+      severity: 'warning',
+      code: 'mllp-framing',
+      message:
+        '3 lines carry framing bytes (VT and FF: a vertical tab and a form feed), the first on line 1. Such bytes frame messages ' +
+        'on a network connection (MLLP), not in a file: a registry that strips them reads the messages; one that does not ' +
+        'refuses the file. Remove them, or export the file again as a batch file.',
+    });
+  });
+
+  describe('made broken at run time', () => {
+    const text = (id: string) => readFileSync(samples.find((sample) => sample.id === id)!.path, 'latin1');
+    const inspect = (content: string) => inspectHl7File(writeFile(Buffer.from(content, 'latin1')), texas);
+
+    it('v06 cut in the middle of a segment: said to be cut short, not a batch without its trailers', async () => {
+      const whole = text('v06');
+      const cut = whole.slice(0, Math.floor(whole.length / 2));
+      const line = cut.split('\r').length;
+      const inspection = await inspect(cut);
+      expect(inspection.findings).toEqual([
+        {
+          severity: 'warning',
+          code: 'truncated',
+          message:
+            `The file ends in the middle of a segment on line ${line}, with no line end and no batch trailer (BTS) and file trailer (FTS) ` +
+            'after it: it looks cut short. Copy or export it again, and check that its last messages are in it.',
+        },
+      ]);
+    });
+
+    it('v07 with one message written with # as its field separator: read with its own delimiters, nothing to say', async () => {
+      const lines = text('v07').split('\r\n');
+      const starts = lines.flatMap((line, i) => (line.startsWith('MSH|') ? [i] : []));
+      const [from, to] = [starts[3]!, starts[4]!];
+      expect(lines.slice(from, to).join('')).not.toContain('#');
+      const changed = lines.map((line, i) => (i >= from && i < to ? line.replaceAll('|', '#') : line));
+      const inspection = await inspect(changed.join('\r\n'));
+      expect(inspection.findings).toEqual([]);
+      expect(inspection.messageCount).toBe(8);
+    });
+
+    it('v12 without its file header, v06 with a wrong count, v01 with Ctrl+Z at its end', async () => {
+      const v12 = text('v12').split('\r\n');
+      expect(codes(await inspect(v12.filter((line) => !/^F[HT]S\|/.test(line)).join('\r\n')))).toEqual(['fhs-missing']);
+      expect(finding(await inspect(v12.slice(1).join('\r\n')), 'fts-unexpected').message).toMatch(/is a file trailer \(FTS\) without a file header/);
+
+      const v06 = await inspect(text('v06').replace(/\rBTS\|6\r/, '\rBTS|7\r'));
+      expect(finding(v06, 'bts-count').message).toMatch(/says 7 messages, but the batch holds 6\.$/);
+
+      const v01 = text('v01');
+      const ctrlZ = await inspect(`${v01}\u001a`);
+      expect(ctrlZ.findings.map((f) => f.message)).toEqual([
+        `Line ${v01.split('\r').length} holds a control character (0x1A, Ctrl+Z, an end-of-file mark some older programs add) at byte ${v01.length.toLocaleString('en-US')}; ` +
+          'an HL7 file holds only text, tabs and line ends, and the registry may refuse the segment.',
+        'The file has no file header (FHS) or batch header (BHS): it holds bare messages, and the registry expects a batch file.',
+      ]);
+    });
+  });
+});
+
+describe('what the reader finds, in plain words', () => {
+  it('a message with another field separator inside a batch: counted, and no warning', async () => {
+    const lines = batchLines({ batches: [3] });
+    for (let i = 6; i < 10; i += 1) lines[i] = lines[i]!.replaceAll('|', '#');
+    expect(lines[6]).toMatch(/^MSH#\^~\\&#/);
+    const inspection = await inspectHl7File(writeFile(lines.join('\r')), texas);
+    expect(inspection.findings).toEqual([]);
+    expect(inspection.messageCount).toBe(3);
+  });
+
+  it('a message header that does not define its delimiters', async () => {
+    const lines = batchLines({ batches: [2] });
+    lines[6] = lines[6]!.replace('|^~\\&|', '|^^|');
+    const inspection = await inspectHl7File(writeFile(lines.join('\r')), texas);
+    expect(inspection.findings).toEqual([
+      {
+        severity: 'warning',
+        code: 'delimiters',
+        message: expect.stringMatching(
+          /^The message header \(MSH\) on line 7 \(byte [\d,]+\) does not define its encoding characters: MSH-2 should be four different characters after the field separator, normally \^~\\&\. Its fields may be read wrongly\.$/,
+        ) as string,
+      },
+    ]);
+    expect(inspection.messageCount).toBe(2);
+  });
+
+  it('a file that ends right after a message header', async () => {
+    const lines = [...batchLines({ fileHeader: false, batchHeaders: false, batches: [2] })];
+    const inspection = await inspectHl7File(writeFile(lines.slice(0, 5).join('\r')), texas);
+    expect(inspection.findings.map((f) => f.message)).toEqual([
+      'The file ends with a message header (MSH) on line 5, with no line end: it looks cut short. Copy or export it again, and check that its last messages are in it.',
+      'The file has no file header (FHS) or batch header (BHS): it holds bare messages, and the registry expects a batch file.',
+    ]);
+  });
+
+  it('MLLP as sent on a network: VT before each message, FS and CR after it', async () => {
+    const framed = [1, 2].map((n) => `\u000b${message(n).join('\r')}\r\u001c\r`).join('');
+    const inspection = await inspectHl7File(writeFile(framed), texas);
+    expect(inspection.looksLikeHl7).toBe(true);
+    expect(inspection.messageCount).toBe(2);
+    expect(codes(inspection)).toEqual(['mllp-framing', 'no-batch-headers']);
+    expect(inspection.findings[0]!.message).toMatch(/^4 lines carry framing bytes \(VT and FS: a vertical tab and a file separator\), the first on line 1\./);
   });
 });
