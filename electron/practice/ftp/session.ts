@@ -319,6 +319,12 @@ export class FtpSession {
     this.draining = true;
     try {
       while (this.queue.length > 0 && !this.closing) {
+        // A client that does not read its replies is not answered further: its commands wait in
+        // the queue (which is bounded) until it does, so its replies never pile up here.
+        if (this.control.writableNeedDrain) {
+          await this.drained();
+          continue;
+        }
         const line = this.queue.shift() as Exclude<CommandLine, { kind: 'too-long' }>;
         if (line.kind === 'not-utf8') {
           this.reply(501, 'The command is not valid UTF-8; names are sent in UTF-8 on this server.');
@@ -334,6 +340,20 @@ export class FtpSession {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Resolves when the control connection took the replies written so far, or closed. */
+  private drained(): Promise<void> {
+    const control = this.control;
+    return new Promise((resolve) => {
+      const done = () => {
+        control.removeListener('drain', done);
+        control.removeListener('close', done);
+        resolve();
+      };
+      control.once('drain', done);
+      control.once('close', done);
+    });
   }
 
   private logCommand(line: string): void {
