@@ -758,6 +758,39 @@ describe('practice FTPS: floods and long lines get a plain refusal, and the serv
     expect(listed.stdout).toBe(ROOT_NAMES);
   });
 
+  it('a client that keeps sending commands and never reads the replies is closed, not buffered for', async () => {
+    const { ftp, tls } = await controlConnection(practice);
+    ftp.detach();
+    tls.pause();
+    let closed = false;
+    tls.on('close', () => {
+      closed = true;
+    });
+    tls.on('error', () => undefined);
+    // Either bound stops it: the commands queued unanswered (the server answers no more while its
+    // replies lie unread), or the queue limit when the network joins the writes into larger chunks.
+    const lines = 'HELP\r\n'.repeat(32);
+    for (let i = 0; i < 20_000 && !closed; i += 1) {
+      if (!tls.write(lines)) {
+        await new Promise<void>((resolve) => {
+          tls.once('drain', resolve);
+          tls.once('close', resolve);
+        });
+      }
+    }
+    // Read now, only to see the end: the server said 421 and closed the connection.
+    const seen: Buffer[] = [];
+    tls.on('data', (chunk: Buffer) => seen.push(chunk));
+    tls.resume();
+    await new Promise<void>((resolve) => (closed ? resolve() : tls.once('close', () => resolve())));
+    expect(closed).toBe(true);
+    const replies = Buffer.concat(seen).toString('utf8');
+    expect(replies.length).toBeLessThan(1024 * 1024);
+    if (replies !== '') expect(replies).toMatch(/421 Too many commands sent without waiting for their answers: closing the connection\.\r\n$/);
+    const listed = await curl(practice, READY, '/', ['--list-only']);
+    expect(listed.stdout).toBe(ROOT_NAMES);
+  });
+
   it('three wrong passwords close the connection; a client speaking plain text to the TLS port is dropped', async () => {
     const { ftp } = await controlConnection(practice);
     expect((await ftp.command(`USER ${READY.username}`)).code).toBe(331);
