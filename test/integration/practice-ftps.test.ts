@@ -30,6 +30,7 @@ import { createRegistryService, type RegistryService } from '../../electron/engi
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { hl7Batch, sha256Of } from '../support/hl7-samples';
 import { openApp, type App, type TestRegistry } from '../support/transfer-harness';
+import { freeRange } from '../support/vsftpd';
 
 // ---------------------------------------------------------------------------------------------
 // An in-memory practice backend: the Texas folders and rights, a per-folder file quota, accounts
@@ -803,6 +804,25 @@ describe('practice FTPS: floods and long lines get a plain refusal, and the serv
     const lines = new FtpLines(plain);
     plain.write('USER TXPF01\r\n');
     expect(await lines.reply()).toEqual({ code: 0, text: '' });
+  });
+});
+
+describe('practice FTPS: a published passive port range', () => {
+  it('opens data connections only on the given ports', async () => {
+    const passivePorts = await freeRange(3);
+    const practice = await startPractice('explicit', { passivePorts });
+    try {
+      const { ftp } = await signedIn(practice);
+      const ports = new Set<number>();
+      for (let i = 0; i < 6; i += 1) ports.add(epsvPort((await ftp.command('EPSV')).text));
+      const pasv = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec((await ftp.command('PASV')).text);
+      expect(pasv?.slice(1, 5)).toEqual(['127', '0', '0', '1']);
+      ports.add(Number(pasv?.[5]) * 256 + Number(pasv?.[6]));
+      for (const port of ports) expect(port >= passivePorts.from && port <= passivePorts.to, String(port)).toBe(true);
+      expect((await curl(practice, READY, '/', ['--list-only'])).stdout).toBe(ROOT_NAMES);
+    } finally {
+      await practice.server.stop();
+    }
   });
 });
 
