@@ -120,6 +120,21 @@ export interface ProfileSummary {
     rules: PasswordRules;
     methods: { sftp: SftpPasswordChangeMethod; ftps: FtpsPasswordChangeMethod };
   };
+  /** Only the practice registry built into the app (a local server; nothing sent there reaches a state). */
+  practice?: PracticeAccountSummary;
+}
+
+/** The practice registry's account, for the window's banner and sign-in form. */
+export interface PracticeAccountSummary {
+  username: string;
+  /**
+   * The password the practice registry issued, until its first-login change is made (then null):
+   * a practice password on this computer only, shown so a trainee can sign in as a clinic would
+   * with the password a registry mails them.
+   */
+  issuedPassword: string | null;
+  /** Seconds after a file lands in the dropoff folder before the practice registry processes it. */
+  processAfterSeconds: number;
 }
 
 export interface RoleFolder extends FolderSummary {
@@ -520,7 +535,8 @@ export type ParsedInput<N extends CallName> = z.output<(typeof calls)[N]['input'
 
 export interface CallResults {
   getAppInfo: Result<{ name: string; version: string; platform: string }>;
-  listProfiles: Result<{ profiles: ProfileSummary[] }>;
+  /** `startWith`: the profile the window opens on (the practice registry until a real one was used). */
+  listProfiles: Result<{ profiles: ProfileSummary[]; startWith: string | null }>;
   listLocalPlaces: Result<{ places: LocalPlace[] }>;
   listLocalFolder: Result<{ path: string; parent: string | null; entries: LocalEntry[] }>;
   /** `notices`: plain sentences the user should read (the keychain could not be used, a password changed). */

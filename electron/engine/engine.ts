@@ -4,7 +4,7 @@
 // through the contract's handlers (handlers/), the command line through its commands; neither opens
 // a connection or runs a transfer any other way.
 import { join } from 'node:path';
-import type { ConnectionInfo, LocalPlace, Protocol, RegistryEvent } from '../../shared/contract';
+import type { ConnectionInfo, LocalPlace, PracticeAccountSummary, Protocol, RegistryEvent } from '../../shared/contract';
 import { KeychainAccess } from './credentials/keychain';
 import { changeOnConnection, FirstLoginRecord, type SiteChangeDone } from './credentials/password-change';
 import { signIn } from './credentials/sign-in';
@@ -24,7 +24,7 @@ import { TransferHistory } from './transfers/history';
 import { LeftoverJournal, LEFTOVER_JOURNAL_FILE_NAME } from './transfers/leftover-journal';
 import { TransferQueue, type QueueTarget } from './transfers/transfer-queue';
 import { UploadBatch } from './transfers/upload';
-import { TrustStore } from './trust/trust-store';
+import { TrustStore, type SeenIdentity } from './trust/trust-store';
 
 export interface EnginePorts {
   settings: SettingsStore;
@@ -55,7 +55,22 @@ export interface EnginePorts {
   acceptOpened?: (opened: OpenedConnection) => void;
   /** The transfer history could not be written (the transfers are not affected): the command line says so once. */
   historyUnwritable?: (error: unknown) => void;
+  /** The practice registry running beside the app, when there is one (the window starts it). */
+  practice?: PracticePort;
 }
+
+/** What the engine knows of the practice registry the app runs: never a module of it (the engine stays below it). */
+export interface PracticePort {
+  /** Its profile, with the ports it listens on now. */
+  profile(): Profile;
+  /** Its account, for the window's banner and sign-in form. */
+  account(): PracticeAccountSummary;
+  /** Whether `seen` is the practice registry's own key or certificate (the app made them: nothing to ask). */
+  vouches(seen: SeenIdentity): boolean;
+}
+
+/** Settings key: the registry the user last signed in to; the window opens on it next time. */
+export const LAST_REGISTRY_KEY = 'lastRegistry';
 
 export interface SignInParams {
   profile: Profile;
@@ -105,7 +120,10 @@ export type Engine = ReturnType<typeof createEngine>;
 export function createEngine(ports: EnginePorts) {
   const trust = new TrustStore(ports.settings);
   const clocks = new ServerClocks(ports.settings);
-  const catalog = new ProfileCatalog(() => customProfiles(ports.settings));
+  const catalog = new ProfileCatalog(
+    () => customProfiles(ports.settings),
+    () => (ports.practice ? [ports.practice.profile()] : []),
+  );
   const broker = new RequestBroker(ports.emit, ports.requestTimeoutSeconds ?? 300);
   /** "Allow this connection only": lasts while the user stays signed in; a new sign-in asks again. */
   const allowedOnce = new Set<string>();
@@ -150,6 +168,7 @@ export function createEngine(ports: EnginePorts) {
       clocks,
       leftovers,
       ask: askIdentityFor(request),
+      ...(ports.practice ? { vouched: (seen: SeenIdentity) => request.profile.id === ports.practice?.profile().id && ports.practice.vouches(seen) } : {}),
     });
     try {
       ports.acceptOpened?.(opened);
@@ -289,6 +308,7 @@ export function createEngine(ports: EnginePorts) {
           passwordChangeDue: firstLogin.isDue(profile, username),
         };
         current = new RegistrySession(request, info, opened.fs, { open, keychain, firstLogin, idleCloseSeconds: ports.idleCloseSeconds ?? 60 });
+        ports.settings.set(LAST_REGISTRY_KEY, profile.id);
         emitState('connected', [`Connected to ${profile.name} as ${username}.`, ...notices].join(' '), { connection: info });
         return { session: current, notices, opened };
       } catch (error) {
@@ -347,8 +367,16 @@ export function createEngine(ports: EnginePorts) {
     return done;
   };
 
+  /** The profile the window opens on: the last one signed in to, else the practice registry, else the first. */
+  const startWith = (): string | null => {
+    const last = ports.settings.get(LAST_REGISTRY_KEY);
+    if (typeof last === 'string' && catalog.get(last)) return last;
+    return ports.practice?.profile().id ?? catalog.all()[0]?.profile.id ?? null;
+  };
+
   return {
     ports,
+    startWith,
     changePasswordOn,
     trust,
     catalog,

@@ -15,7 +15,12 @@ export function connectionHandlers(engine: Engine): ConnectionCalls {
     },
 
     async listProfiles() {
-      return { ok: true, profiles: catalog.all().map((e) => summarizeProfile(e.profile, e.builtIn)) };
+      const practiceId = ports.practice?.profile().id;
+      const profiles = catalog.all().map((e) => {
+        const summary = summarizeProfile(e.profile, e.builtIn);
+        return e.profile.id === practiceId && ports.practice ? { ...summary, practice: ports.practice.account() } : summary;
+      });
+      return { ok: true, profiles, startWith: engine.startWith() };
     },
 
     connect: ({ profileId, protocol, username, password: typed, rememberPassword = false, newPassword }) =>

@@ -79,11 +79,17 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
 
 /** The profiles a user can pick: built-ins first, then custom ones (which cannot shadow a built-in). */
 export class ProfileCatalog {
-  constructor(private readonly custom: () => Profile[] = () => []) {}
+  constructor(
+    private readonly custom: () => Profile[] = () => [],
+    /** Profiles the app itself provides at run time (the practice registry, with its current ports), listed first. */
+    private readonly provided: () => Profile[] = () => [],
+  ) {}
 
   all(): { profile: Profile; builtIn: boolean }[] {
-    const builtInIds = new Set(builtInProfiles.map((p) => p.id));
+    const provided = this.provided();
+    const builtInIds = new Set([...provided, ...builtInProfiles].map((p) => p.id));
     return [
+      ...provided.map((profile) => ({ profile, builtIn: true })),
       ...builtInProfiles.map((profile) => ({ profile, builtIn: true })),
       ...this.custom()
         .filter((p) => !builtInIds.has(p.id))

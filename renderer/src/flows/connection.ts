@@ -20,7 +20,7 @@ export interface ConnectRequest {
 /** The registries and the app's version, read once when the window opens. */
 export async function loadStart({ registry, dispatch }: FlowContext): Promise<void> {
   const [listed, info] = await Promise.all([safely(() => registry().listProfiles({})), safely(() => registry().getAppInfo({}))]);
-  dispatch({ type: 'started', profiles: listed.ok ? listed.profiles : null, version: info.ok ? info.version : null });
+  dispatch({ type: 'started', profiles: listed.ok ? listed.profiles : null, startWith: listed.ok ? listed.startWith : null, version: info.ok ? info.version : null });
   if (!listed.ok) dispatch({ type: 'status', status: { tone: 'error', text: listed.message } });
 }
 

@@ -20,7 +20,7 @@ import {
 export type Action =
   | { type: 'event'; event: RegistryEvent }
   | { type: 'status'; status: Status }
-  | { type: 'started'; profiles: ProfileSummary[] | null; version: string | null }
+  | { type: 'started'; profiles: ProfileSummary[] | null; startWith?: string | null; version: string | null }
   | { type: 'profile-chosen'; profileId: string }
   | { type: 'sign-in-started'; progress: string }
   | { type: 'sign-in-finished'; result: Connected | Failure }
@@ -223,7 +223,8 @@ export function reduce(state: WindowState, action: Action): WindowState {
         ...state,
         version: action.version ?? state.version,
         profiles: action.profiles ?? state.profiles,
-        chosenProfileId: state.chosenProfileId ?? action.profiles?.[0]?.id ?? null,
+        // The engine says where to start (the practice registry until a real one was used).
+        chosenProfileId: state.chosenProfileId ?? action.startWith ?? action.profiles?.[0]?.id ?? null,
       };
     case 'profile-chosen':
       return { ...state, chosenProfileId: action.profileId };

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NewPasswordRequest, RegistryEvent } from '../../../shared/contract';
-import { createEngine, NOT_SIGNED_IN_NO_NEW_PASSWORD, type Engine, type SignInParams } from '../../../electron/engine/engine';
+import { createEngine, NOT_SIGNED_IN_NO_NEW_PASSWORD, type Engine, type PracticePort, type SignInParams } from '../../../electron/engine/engine';
+import { connectionHandlers } from '../../../electron/engine/handlers/connection';
 import { PENDING_PROMOTED } from '../../../electron/engine/credentials/sign-in';
 import { parseProfile } from '../../../electron/engine/profiles';
 import { texasImmTrac2 } from '../../../electron/engine/profiles/builtin';
@@ -105,10 +106,11 @@ interface Setup {
   account: AccountOptions;
   saved?: Record<string, string>;
   options?: ServerOptions;
+  practice?: PracticePort;
 }
 
 /** A registry with Texas's folders, and an engine whose keychain holds `saved`; trust requests are answered "trust". */
-function registry({ account, saved = {}, options = {} }: Setup) {
+function registry({ account, saved = {}, options = {}, practice }: Setup) {
   const server = new MemoryServer({ usernameLabel: profile.username.label, supportTeam: profile.support.team, ...options })
     .account('TX1234', account)
     .folder(DROPOFF)
@@ -135,6 +137,7 @@ function registry({ account, saved = {}, options = {} }: Setup) {
     dataDir,
     localPlaces: () => [],
     idleCloseSeconds: 3600,
+    ...(practice ? { practice } : {}),
   });
   engines.push(engine);
   const params = (more: Partial<SignInParams> = {}): SignInParams => ({ profile, protocol: 'sftp', username: 'TX1234', typed: undefined, rememberPassword: false, askForNewPassword: true, ...more });
@@ -387,3 +390,35 @@ describe('a voluntary password change racing a disconnect (finding)', () => {
     expect(vault.saved()).toEqual({ [ACCOUNT]: OLD });
   });
 });
+
+describe('the practice registry beside the app (issue 13, item 5)', () => {
+  const practiceProfile = parseProfile({ ...texasImmTrac2, id: 'practice', name: 'Practice registry', endpoints: [{ protocol: 'sftp', host: '127.0.0.1', port: 40022 }] });
+  const port: PracticePort = {
+    profile: () => practiceProfile,
+    account: () => ({ username: 'TX1234', issuedPassword: OLD, processAfterSeconds: 5 }),
+    vouches: (seen) => seen.fingerprint === FINGERPRINT,
+  };
+
+  it('is listed first with its account, and the window starts on it until a real registry is signed in to', async () => {
+    const { engine, params } = registry({ account: { password: OLD }, practice: port });
+    const listed = await connectionHandlers(engine).listProfiles({});
+    expect(listed.ok && listed.profiles.map((p) => [p.id, p.practice ?? null])).toEqual([
+      ['practice', { username: 'TX1234', issuedPassword: OLD, processAfterSeconds: 5 }],
+      ...(listed.ok ? listed.profiles.slice(1).map((p) => [p.id, null]) : []),
+    ]);
+    expect(listed.ok && listed.startWith).toBe('practice');
+
+    await engine.signIn(params({ typed: OLD }));
+    const after = await connectionHandlers(engine).listProfiles({});
+    expect(after.ok && after.startWith).toBe('texas-immtrac2');
+  });
+
+  it('is trusted without a question (the app made its key), while a real registry showing the same key is still asked about', async () => {
+    const { engine, events, params } = registry({ account: { password: OLD }, practice: port });
+    await engine.signIn(params({ profile: practiceProfile, typed: OLD }));
+    expect(events.filter((e) => e.type === 'request')).toEqual([]);
+    await engine.signIn(params({ typed: OLD }));
+    expect(events.filter((e) => e.type === 'request').map((e) => (e.type === 'request' ? e.request.kind : null))).toEqual(['host-key']);
+  });
+});
+
