@@ -135,6 +135,8 @@ export interface PracticeAccountSummary {
   issuedPassword: string | null;
   /** Seconds after a file lands in the dropoff folder before the practice registry processes it. */
   processAfterSeconds: number;
+  /** The sample HL7 files shipped with the app (also a place of My Computer); null when not installed. */
+  samplesFolder: string | null;
 }
 
 export interface RoleFolder extends FolderSummary {

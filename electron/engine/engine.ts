@@ -64,10 +64,15 @@ export interface PracticePort {
   /** Its profile, with the ports it listens on now. */
   profile(): Profile;
   /** Its account, for the window's banner and sign-in form. */
-  account(): PracticeAccountSummary;
+  account(): Omit<PracticeAccountSummary, 'samplesFolder'>;
   /** Whether `seen` is the practice registry's own key or certificate (the app made them: nothing to ask). */
   vouches(seen: SeenIdentity): boolean;
+  /** The folder of sample HL7 files shipped with the app ("Try with a sample file"); null when not installed. */
+  samplesFolder(): string | null;
 }
+
+/** The My Computer pane's place for the sample files shipped with the app. */
+export const SAMPLE_FILES_PLACE_LABEL = 'Sample files (practice)';
 
 /** Settings key: the registry the user last signed in to; the window opens on it next time. */
 export const LAST_REGISTRY_KEY = 'lastRegistry';
@@ -136,7 +141,8 @@ export function createEngine(ports: EnginePorts) {
   /** Folders the user picked in the save dialog: the only places a download is written. */
   const saveFolders = new LocalPathGrants();
   const startingPlaces = () => {
-    const places = (ports.localPlaces ?? localPlaces)();
+    const samples = ports.practice?.samplesFolder() ?? null;
+    const places: LocalPlace[] = [...(ports.localPlaces ?? localPlaces)(), ...(samples ? [{ label: SAMPLE_FILES_PLACE_LABEL, path: samples, kind: 'folder' as const }] : [])];
     for (const place of places) localGrants.grant(place.path, 'folder');
     return places;
   };

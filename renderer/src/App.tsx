@@ -9,6 +9,7 @@ import { HistoryDialog } from './components/HistoryDialog';
 import { IdentityDialog } from './components/IdentityDialog';
 import { ClockIcon, ExternalIcon, ShieldIcon } from './components/Icons';
 import { LocalPane } from './components/LocalPane';
+import { PracticeBanner } from './components/PracticeBanner';
 import { RemoteBrowser } from './components/RemoteBrowser';
 import { StatusBar } from './components/StatusBar';
 import { TransferPanel } from './components/TransferPanel';
@@ -73,6 +74,8 @@ export function App() {
           </button>
         </div>
       </header>
+
+      {profile?.practice ? <PracticeBanner profile={profile} samplesFolder={profile.practice.samplesFolder} /> : null}
 
       <main className="panes">
         <LocalPane />

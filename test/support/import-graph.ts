@@ -10,11 +10,14 @@ import ts from 'typescript';
 export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Where a file sits in the architecture. `build-config` is tooling that runs in Node at build time. */
-export type Layer = 'engine' | 'cli' | 'main' | 'preload' | 'shared' | 'renderer' | 'build-config';
+export type Layer = 'engine' | 'practice' | 'cli' | 'main' | 'preload' | 'shared' | 'renderer' | 'build-config';
 
 /** Folders (relative to the root, `/` separated) and the layer their files belong to; first match wins. */
 const LAYER_FOLDERS: [prefix: string, layer: Layer][] = [
   ['electron/engine/', 'engine'],
+  // The practice registry built into the app: plain Node servers beside the engine, started by the
+  // main process and the command line.
+  ['electron/practice/', 'practice'],
   ['electron/cli/', 'cli'],
   ['electron/main/', 'main'],
   ['electron/preload/', 'preload'],

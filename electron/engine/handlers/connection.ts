@@ -18,7 +18,9 @@ export function connectionHandlers(engine: Engine): ConnectionCalls {
       const practiceId = ports.practice?.profile().id;
       const profiles = catalog.all().map((e) => {
         const summary = summarizeProfile(e.profile, e.builtIn);
-        return e.profile.id === practiceId && ports.practice ? { ...summary, practice: ports.practice.account() } : summary;
+        return e.profile.id === practiceId && ports.practice
+          ? { ...summary, practice: { ...ports.practice.account(), samplesFolder: ports.practice.samplesFolder() } }
+          : summary;
       });
       return { ok: true, profiles, startWith: engine.startWith() };
     },

@@ -6,7 +6,7 @@ import type { LocalEntry, LocalPlace } from '../../../shared/contract';
 import { LOCAL_PATH_DRAG_TYPE, LOCAL_PATHS_DRAG_TYPE } from '../drop';
 import { useUploadCheck } from '../flows/upload-check';
 import { registry, safely } from '../registry';
-import { useStatus, useWindow } from '../store/context';
+import { useDispatch, useStatus, useWindow } from '../store/context';
 import { uploadFolder } from '../store/state';
 import { FileTable } from './FileTable';
 import { UpIcon, UploadIcon } from './Icons';
@@ -74,6 +74,15 @@ export function LocalPane() {
       if (start && latest.current === 0 && typedRef.current === '') await open(start.path);
     })();
   }, [open, status]);
+
+  // A folder asked for elsewhere in the window (the practice banner's sample files): shown once.
+  const wanted = useWindow().localFolderWanted;
+  const dispatch = useDispatch();
+  useEffect(() => {
+    if (wanted === null) return;
+    dispatch({ type: 'local-folder-shown' });
+    void open(wanted);
+  }, [wanted, dispatch, open]);
 
   const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const visible = useMemo(() => (listing ? listing.entries.filter((e) => showHidden || !e.hidden) : []), [listing, showHidden]);

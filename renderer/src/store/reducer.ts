@@ -22,6 +22,8 @@ export type Action =
   | { type: 'status'; status: Status }
   | { type: 'started'; profiles: ProfileSummary[] | null; startWith?: string | null; version: string | null }
   | { type: 'profile-chosen'; profileId: string }
+  | { type: 'local-folder-wanted'; path: string }
+  | { type: 'local-folder-shown' }
   | { type: 'sign-in-started'; progress: string }
   | { type: 'sign-in-finished'; result: Connected | Failure }
   | { type: 'disconnect-started' }
@@ -218,16 +220,24 @@ export function reduce(state: WindowState, action: Action): WindowState {
     }
     case 'status':
       return { ...state, status: action.status };
-    case 'started':
+    case 'started': {
+      const practice = action.profiles?.find((p) => p.practice);
       return {
         ...state,
         version: action.version ?? state.version,
         profiles: action.profiles ?? state.profiles,
         // The engine says where to start (the practice registry until a real one was used).
         chosenProfileId: state.chosenProfileId ?? action.startWith ?? action.profiles?.[0]?.id ?? null,
+        // The practice registry's account is filled in for the trainee, as a clinic's own would be.
+        lastUsername: practice?.practice && state.lastUsername[practice.id] === undefined ? { ...state.lastUsername, [practice.id]: practice.practice.username } : state.lastUsername,
       };
+    }
     case 'profile-chosen':
       return { ...state, chosenProfileId: action.profileId };
+    case 'local-folder-wanted':
+      return { ...state, localFolderWanted: action.path };
+    case 'local-folder-shown':
+      return { ...state, localFolderWanted: null };
     case 'sign-in-started':
       return { ...state, signIn: { progress: action.progress }, status: { tone: 'busy', text: action.progress } };
     case 'sign-in-finished':

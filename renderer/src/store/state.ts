@@ -94,6 +94,8 @@ export interface WindowState {
   transfers: Transfers;
   /** The toolbar's dialogs. */
   openDialog: 'history' | 'trusted-servers' | null;
+  /** A folder of this computer asked to be shown in My Computer (the practice banner's sample files), until it is. */
+  localFolderWanted: string | null;
 }
 
 export const initialState: WindowState = {
@@ -113,6 +115,7 @@ export const initialState: WindowState = {
   deleting: null,
   transfers: { list: [], expected: {}, round: 0, roundOf: {} },
   openDialog: null,
+  localFolderWanted: null,
 };
 
 export type Connected = Extract<CallResults['connect'], { ok: true }>;

@@ -157,12 +157,30 @@ describe('the renderer (renderer/src)', () => {
   }, 300_000);
 });
 
+describe('electron/practice', () => {
+  it('never imports Electron, React or the DOM, and of the engine only its HL7 reader and profiles; the engine never imports it', () => {
+    const found = [
+      ...violations(edgesFrom('practice'), (edge) => {
+        const t = edge.target;
+        if (t.kind === 'package' && WINDOW_PACKAGES.has(t.name)) return 'a window-only package in the practice registry';
+        if (t.kind === 'lib' && isBrowserLib(t.name)) return "the DOM's global types in the practice registry";
+        if (t.kind === 'project' && layerOf(t.file) === 'engine' && !/^electron\/engine\/(hl7|profiles)\//.test(shortPath(t.file))) {
+          return 'an engine module other than the HL7 reader and the profiles (the practice registry is a server, not a client)';
+        }
+        return projectLayerRule(['practice', 'engine', 'shared'])(edge);
+      }),
+      ...violations(edgesFrom('engine'), (edge) => (edge.target.kind === 'project' && layerOf(edge.target.file) === 'practice' ? 'the practice registry in the engine' : null)),
+    ];
+    expect(found).toEqual([]);
+  });
+});
+
 describe('electron/cli', () => {
   it('never imports Electron or electron/main (it runs under plain Node, on the same engine)', () => {
     const found = violations(edgesFrom('cli'), (edge) => {
       const t = edge.target;
       if (t.kind === 'package' && WINDOW_PACKAGES.has(t.name)) return 'a window-only package in the command line';
-      return projectLayerRule(['cli', 'engine', 'shared'])(edge);
+      return projectLayerRule(['cli', 'practice', 'engine', 'shared'])(edge);
     });
     expect(found).toEqual([]);
   });
@@ -190,7 +208,7 @@ describe('electron/main', () => {
     const found = violations(edgesFrom('main'), (edge) => {
       const t = edge.target;
       if (t.kind === 'package' && (t.name === 'react' || t.name === 'react-dom')) return 'React in the main process';
-      return projectLayerRule(['main', 'engine', 'shared'])(edge);
+      return projectLayerRule(['main', 'practice', 'engine', 'shared'])(edge);
     });
     expect(found).toEqual([]);
   });

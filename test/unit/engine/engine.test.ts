@@ -397,13 +397,14 @@ describe('the practice registry beside the app (issue 13, item 5)', () => {
     profile: () => practiceProfile,
     account: () => ({ username: 'TX1234', issuedPassword: OLD, processAfterSeconds: 5 }),
     vouches: (seen) => seen.fingerprint === FINGERPRINT,
+    samplesFolder: () => '/opt/Registry Transfer/resources/practice-samples',
   };
 
   it('is listed first with its account, and the window starts on it until a real registry is signed in to', async () => {
     const { engine, params } = registry({ account: { password: OLD }, practice: port });
     const listed = await connectionHandlers(engine).listProfiles({});
     expect(listed.ok && listed.profiles.map((p) => [p.id, p.practice ?? null])).toEqual([
-      ['practice', { username: 'TX1234', issuedPassword: OLD, processAfterSeconds: 5 }],
+      ['practice', { username: 'TX1234', issuedPassword: OLD, processAfterSeconds: 5, samplesFolder: '/opt/Registry Transfer/resources/practice-samples' }],
       ...(listed.ok ? listed.profiles.slice(1).map((p) => [p.id, null]) : []),
     ]);
     expect(listed.ok && listed.startWith).toBe('practice');
@@ -420,5 +421,10 @@ describe('the practice registry beside the app (issue 13, item 5)', () => {
     await engine.signIn(params({ typed: OLD }));
     expect(events.filter((e) => e.type === 'request').map((e) => (e.type === 'request' ? e.request.kind : null))).toEqual(['host-key']);
   });
-});
 
+  it('offers its sample files as a place in My Computer, which the window may then read', async () => {
+    const { engine } = registry({ account: { password: OLD }, practice: port });
+    expect(engine.startingPlaces().at(-1)).toEqual({ label: 'Sample files (practice)', path: '/opt/Registry Transfer/resources/practice-samples', kind: 'folder' });
+    expect(engine.localGrants.refusal('/opt/Registry Transfer/resources/practice-samples/PRAC01_20261201_weekly.HL7', 'file')).toBeNull();
+  });
+});
