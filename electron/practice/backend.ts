@@ -65,6 +65,21 @@ export interface PracticeFiles {
   makeFolder(path: string): Promise<void>;
 }
 
+/** An open file, read or written at any position (SFTP's READ and WRITE carry their offsets). */
+export interface PracticeFileHandle {
+  read(position: number, length: number): Promise<Buffer>;
+  write(position: number, data: Buffer): Promise<void>;
+  stat(): Promise<PracticeEntry>;
+  /** For a file opened to write: the moment it counts as having arrived (a file that lands in HL7-Dropoff). */
+  close(): Promise<void>;
+}
+
+/** What SFTP needs beyond the streams FTP uses: files opened at a position. */
+export interface RandomAccessFiles {
+  /** `write`: refused before any byte is taken when the folder is read-only or full; `exclusive` refuses an existing name. */
+  openFile(path: string, mode: 'read' | 'write', options?: { truncate?: boolean; append?: boolean; exclusive?: boolean }): Promise<PracticeFileHandle>;
+}
+
 export interface PracticeBackend {
   accounts: PracticeAccounts;
   /** The signed-in account's files. */

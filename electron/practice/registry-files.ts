@@ -1,0 +1,368 @@
+// The practice registry's accounts and folders, on disk under its own folder of the app's data folder,
+// with the rules the Texas specification states: the root list-only; Accepted, DQA-Report and Receive
+// list and read; HL7-Dropoff list, read, write, rename, delete; 300 files per folder; files older than
+// 180 days purged; a new account changes its password at first login. Every name a client sends is
+// judged here, before any path on this computer is made from it: nothing outside the account's own
+// folder is ever read or written, whatever the name (`..`, a drive, a device, a link).
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { PasswordRules } from '../../shared/contract';
+import { checkPasswordRules } from '../../shared/password-rules';
+import {
+  PracticeRefusal,
+  type ChangeResult,
+  type PracticeAccounts,
+  type PracticeBackend,
+  type PracticeEntry,
+  type PracticeFileHandle,
+  type PracticeFiles,
+  type RandomAccessFiles,
+  type SignInResult,
+} from './backend';
+
+export type FolderRight = 'list' | 'read' | 'write' | 'rename' | 'delete';
+
+/** The account's folders and what it may do in each, as the Texas specification gives them. */
+export const PRACTICE_FOLDERS: readonly { name: string; rights: readonly FolderRight[] }[] = [
+  { name: 'HL7-Dropoff', rights: ['list', 'read', 'write', 'rename', 'delete'] },
+  { name: 'Accepted', rights: ['list', 'read'] },
+  { name: 'DQA-Report', rights: ['list', 'read'] },
+  { name: 'Receive', rights: ['list', 'read'] },
+];
+export const DROPOFF_FOLDER = 'HL7-Dropoff';
+
+export interface RegistryFilesOptions {
+  /** The practice registry's folder (e.g. <data dir>/practice). */
+  root: string;
+  username: string;
+  /** The account's first-login change is already done (for scripts and other clients). */
+  ready?: boolean;
+  rules: PasswordRules;
+  quotaFiles?: number;
+  retentionDays?: number;
+  /** The registry's clock (tests move it to see the purge). */
+  now?: () => Date;
+  /** A file arrived in HL7-Dropoff under its final name (a write finished, or a rename into it). */
+  onLanded?: (username: string, name: string) => void;
+}
+
+interface StoredAccount {
+  username: string;
+  /** scrypt of the password, with its salt; the password itself is never kept. */
+  salt: string;
+  hash: string;
+  /** The password the registry issued, kept (and shown) only until the first-login change is made. */
+  issuedPassword: string | null;
+  mustChange: boolean;
+}
+
+const ACCOUNTS_FILE = 'accounts.json';
+
+/** A name a client sends for a file: one path part, nothing the file system would read as more. */
+function isAcceptableName(name: string): boolean {
+  if (name === '' || name === '.' || name === '..' || name.length > 255) return false;
+  // Control characters, path separators, and what Windows reads as a stream, a device or a wildcard.
+  if (/[\u0000-\u001f\u007f/\\:*?"<>|]/.test(name)) return false;
+  // Windows drops a trailing dot or space, which would make two names one file.
+  if (/[. ]$/.test(name)) return false;
+  if (/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i.test(name)) return false;
+  return true;
+}
+
+/** A name that is a transfer on its way, not a file for the registry: left alone by processing. */
+export function isTemporaryName(name: string): boolean {
+  return name.startsWith('.') || /\.(partial|part|filepart|tmp)$/i.test(name) || /^upload-[0-9a-f]+\.rt-partial$/.test(name);
+}
+
+const hashOf = (password: string, salt: string) => scryptSync(password, Buffer.from(salt, 'hex'), 32).toString('hex');
+
+function makeIssuedPassword(): string {
+  // Readable aloud and typed by a trainee; meets the Texas rules (upper, lower, digit, symbol, 10+).
+  const words = ['Maple', 'River', 'Cedar', 'Harbor', 'Meadow', 'Summit', 'Willow', 'Canyon'];
+  const pick = randomBytes(3);
+  return `${words[(pick[0] as number) % words.length]}-${words[(pick[1] as number) % words.length]}-${1000 + ((pick[2] as number) * 37) % 9000}!`;
+}
+
+export class PracticeRegistryFiles implements PracticeBackend {
+  readonly accounts: PracticeAccounts;
+  private account: StoredAccount;
+  private readonly quota: number;
+  private readonly retentionMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RegistryFilesOptions) {
+    this.quota = options.quotaFiles ?? 300;
+    this.retentionMs = (options.retentionDays ?? 180) * 24 * 3600 * 1000;
+    this.now = options.now ?? (() => new Date());
+    mkdirSync(options.root, { recursive: true, mode: 0o700 });
+    this.account = this.loadOrMakeAccount();
+    for (const folder of PRACTICE_FOLDERS) mkdirSync(join(this.accountDir, folder.name), { recursive: true });
+    this.accounts = {
+      signIn: (username, password) => this.signIn(username, password),
+      changePassword: (username, oldPassword, newPassword) => this.changePassword(username, oldPassword, newPassword),
+    };
+  }
+
+  get username(): string {
+    return this.account.username;
+  }
+
+  /** The issued password until the first-login change is made; null after it. */
+  get issuedPassword(): string | null {
+    return this.account.issuedPassword;
+  }
+
+  get accountDir(): string {
+    return join(this.options.root, 'files', this.account.username);
+  }
+
+  /** Where a folder's files are on this computer (for processing, which writes the registry's answers). */
+  folderPath(folder: string): string {
+    return join(this.accountDir, folder);
+  }
+
+  filesFor(username: string): PracticeFiles & RandomAccessFiles {
+    if (username !== this.account.username) throw new PracticeRefusal('permission', 'That account has no folders here.');
+    return new AccountFiles(this);
+  }
+
+  /** Remove every file older than the retention period (the registry's nightly purge). */
+  async purge(): Promise<string[]> {
+    const limit = this.now().getTime() - this.retentionMs;
+    const removed: string[] = [];
+    for (const folder of PRACTICE_FOLDERS) {
+      const dir = this.folderPath(folder.name);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const path = join(dir, name);
+        const info = await lstat(path).catch(() => null);
+        if (info?.isFile() && info.mtimeMs < limit) {
+          await unlink(path).catch(() => undefined);
+          removed.push(`${folder.name}/${name}`);
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** @internal for AccountFiles */
+  get limits() {
+    return { quota: this.quota, onLanded: this.options.onLanded, username: this.account.username };
+  }
+
+  private loadOrMakeAccount(): StoredAccount {
+    const file = join(this.options.root, ACCOUNTS_FILE);
+    if (existsSync(file)) {
+      try {
+        const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredAccount;
+        if (stored.username === this.options.username && typeof stored.hash === 'string') {
+          if (this.options.ready && stored.mustChange) {
+            stored.mustChange = false;
+            this.save(stored);
+          }
+          return stored;
+        }
+      } catch {
+        // A damaged accounts file: the practice account is issued again (it holds nothing else).
+      }
+    }
+    const issued = makeIssuedPassword();
+    const salt = randomBytes(16).toString('hex');
+    const account: StoredAccount = { username: this.options.username, salt, hash: hashOf(issued, salt), issuedPassword: issued, mustChange: this.options.ready !== true };
+    this.save(account);
+    return account;
+  }
+
+  private save(account: StoredAccount): void {
+    const file = join(this.options.root, ACCOUNTS_FILE);
+    writeFileSync(`${file}.partial`, `${JSON.stringify(account, null, 2)}\n`, { mode: 0o600 });
+    renameSync(`${file}.partial`, file);
+    this.account = account;
+  }
+
+  private passwordIs(password: string): boolean {
+    const expected = Buffer.from(this.account.hash, 'hex');
+    const given = Buffer.from(hashOf(password, this.account.salt), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private signIn(username: string, password: string): SignInResult {
+    if (username !== this.account.username || !this.passwordIs(password)) return 'refused';
+    return this.account.mustChange ? 'change-required' : 'ok';
+  }
+
+  private changePassword(username: string, oldPassword: string, newPassword: string): ChangeResult {
+    if (username !== this.account.username || !this.passwordIs(oldPassword)) return 'refused';
+    if (checkPasswordRules(this.options.rules, newPassword, oldPassword).length > 0) return 'rejected-new';
+    const salt = randomBytes(16).toString('hex');
+    this.save({ ...this.account, salt, hash: hashOf(newPassword, salt), issuedPassword: null, mustChange: false });
+    return 'ok';
+  }
+}
+
+/** A path of the account's view: the root, a folder, or a file in a folder. */
+type Place = { kind: 'root' } | { kind: 'folder'; folder: (typeof PRACTICE_FOLDERS)[number] } | { kind: 'file'; folder: (typeof PRACTICE_FOLDERS)[number]; name: string };
+
+class AccountFiles implements PracticeFiles, RandomAccessFiles {
+  constructor(private readonly registry: PracticeRegistryFiles) {}
+
+  private place(path: string): Place {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.some((p) => !isAcceptableName(p))) throw new PracticeRefusal('bad-name', 'The registry does not take that name.');
+    if (parts.length === 0) return { kind: 'root' };
+    const folder = PRACTICE_FOLDERS.find((f) => f.name === parts[0]);
+    if (!folder || parts.length > 2) throw new PracticeRefusal('not-found', `${path} does not exist.`);
+    return parts.length === 1 ? { kind: 'folder', folder } : { kind: 'file', folder, name: parts[1] as string };
+  }
+
+  private local(place: Extract<Place, { kind: 'file' }>): string {
+    return join(this.registry.folderPath(place.folder.name), place.name);
+  }
+
+  private may(folder: (typeof PRACTICE_FOLDERS)[number], right: FolderRight, what: string): void {
+    if (folder.rights.includes(right)) return;
+    throw new PracticeRefusal(
+      'permission',
+      folder.rights.includes('write') ? `The registry does not let you ${what} in ${folder.name}.` : `${folder.name} is read-only: only the registry puts files there.`,
+    );
+  }
+
+  /** The file's own entry; a link or anything but a plain file is treated as not there. */
+  private async fileEntry(place: Extract<Place, { kind: 'file' }>): Promise<PracticeEntry> {
+    const info = await lstat(this.local(place)).catch(() => null);
+    if (!info || !info.isFile()) throw new PracticeRefusal('not-found', `There is no file named ${place.name} in ${place.folder.name}.`);
+    return { name: place.name, kind: 'file', size: info.size, modified: info.mtime };
+  }
+
+  async list(path: string): Promise<PracticeEntry[]> {
+    const place = this.place(path);
+    if (place.kind === 'root') return PRACTICE_FOLDERS.map((f) => ({ name: f.name, kind: 'folder' as const, size: 0, modified: new Date(0) }));
+    if (place.kind === 'file') throw new PracticeRefusal('not-found', `${path} is a file, not a folder.`);
+    this.may(place.folder, 'list', 'list files');
+    await this.registry.purge();
+    const entries: PracticeEntry[] = [];
+    for (const name of await readdir(this.registry.folderPath(place.folder.name))) {
+      if (!isAcceptableName(name)) continue;
+      const entry = await this.fileEntry({ kind: 'file', folder: place.folder, name }).catch(() => null);
+      if (entry) entries.push(entry);
+    }
+    return entries.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async stat(path: string): Promise<PracticeEntry> {
+    const place = this.place(path);
+    if (place.kind === 'root') return { name: '/', kind: 'folder', size: 0, modified: new Date(0) };
+    if (place.kind === 'folder') return { name: place.folder.name, kind: 'folder', size: 0, modified: new Date(0) };
+    return this.fileEntry(place);
+  }
+
+  async read(path: string, start?: number): Promise<Readable> {
+    const place = this.place(path);
+    if (place.kind !== 'file') throw new PracticeRefusal('not-found', `${path} is a folder, not a file.`);
+    this.may(place.folder, 'read', 'read files');
+    await this.fileEntry(place);
+    return createReadStream(this.local(place), start !== undefined && start > 0 ? { start } : {});
+  }
+
+  /** A file may be written here: a writable folder, and room for it when it is new (the quota). */
+  private async writable(path: string): Promise<{ place: Extract<Place, { kind: 'file' }>; exists: boolean }> {
+    // The root is list-only: a file named there is refused as the root's right, not as missing.
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.length === 1 && isAcceptableName(parts[0] as string) && !PRACTICE_FOLDERS.some((f) => f.name === parts[0])) {
+      throw new PracticeRefusal('permission', `Files go in ${DROPOFF_FOLDER}: the top folder is list-only.`);
+    }
+    const place = this.place(path);
+    if (place.kind !== 'file') throw new PracticeRefusal('permission', 'Files go in HL7-Dropoff; the registry keeps its folders as they are.');
+    if (!place.folder.rights.includes('write')) throw new PracticeRefusal('permission', `${place.folder.name} is read-only: only the registry puts files there. Send files to ${DROPOFF_FOLDER}.`);
+    const exists = await this.fileEntry(place).then(() => true, () => false);
+    if (!exists) {
+      const held = (await this.list(`/${place.folder.name}`)).length;
+      if (held >= this.registry.limits.quota) {
+        throw new PracticeRefusal('quota', `${place.folder.name} already holds ${held} files, as many as the registry allows. Wait until it has processed some, or delete files you sent by mistake.`);
+      }
+    }
+    return { place, exists };
+  }
+
+  /** A file written to HL7-Dropoff under its final name has arrived: the registry will process it. */
+  private landed(place: Extract<Place, { kind: 'file' }>): void {
+    const { onLanded, username } = this.registry.limits;
+    if (place.folder.name === DROPOFF_FOLDER && !isTemporaryName(place.name)) onLanded?.(username, place.name);
+  }
+
+  async write(path: string, options: { append?: boolean; start?: number } = {}): Promise<Writable> {
+    const { place, exists } = await this.writable(path);
+    const flags = options.append ? 'a' : options.start !== undefined && options.start > 0 && exists ? 'r+' : 'w';
+    const stream = createWriteStream(this.local(place), { flags, mode: 0o600, ...(flags === 'r+' ? { start: options.start } : {}) });
+    stream.on('close', () => this.landed(place));
+    return stream;
+  }
+
+  async openFile(path: string, mode: 'read' | 'write', options: { truncate?: boolean; append?: boolean; exclusive?: boolean } = {}): Promise<PracticeFileHandle> {
+    let place: Extract<Place, { kind: 'file' }>;
+    let flags: string;
+    if (mode === 'read') {
+      const at = this.place(path);
+      if (at.kind !== 'file') throw new PracticeRefusal('not-found', `${path} is a folder, not a file.`);
+      this.may(at.folder, 'read', 'read files');
+      await this.fileEntry(at);
+      place = at;
+      flags = 'r';
+    } else {
+      const { place: at, exists } = await this.writable(path);
+      if (exists && options.exclusive) throw new PracticeRefusal('exists', `${at.name} already exists in ${at.folder.name}.`);
+      place = at;
+      flags = options.append ? 'a' : exists && !options.truncate ? 'r+' : 'w';
+    }
+    const file = await open(this.local(place), flags, 0o600);
+    let closed = false;
+    return {
+      read: async (position, length) => {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await file.read(buffer, 0, length, position);
+        return buffer.subarray(0, bytesRead);
+      },
+      write: async (position, data) => {
+        await file.write(data, 0, data.length, flags === 'a' ? null : position);
+      },
+      stat: async () => {
+        const info = await file.stat();
+        return { name: place.name, kind: 'file', size: info.size, modified: info.mtime };
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await file.close();
+        if (mode === 'write') this.landed(place);
+      },
+    };
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const a = this.place(from);
+    const b = this.place(to);
+    if (a.kind !== 'file' || b.kind !== 'file') throw new PracticeRefusal('permission', 'Only files can be renamed, and the folders stay as they are.');
+    this.may(a.folder, 'rename', 'rename files');
+    this.may(b.folder, 'rename', 'rename files');
+    await this.fileEntry(a);
+    if (await this.fileEntry(b).then(() => true, () => false)) throw new PracticeRefusal('exists', `${b.name} already exists in ${b.folder.name}.`);
+    await rename(this.local(a), this.local(b));
+    const { onLanded, username } = this.registry.limits;
+    if (b.folder.name === DROPOFF_FOLDER && !isTemporaryName(b.name)) onLanded?.(username, b.name);
+  }
+
+  async remove(path: string): Promise<void> {
+    const place = this.place(path);
+    if (place.kind !== 'file') throw new PracticeRefusal('permission', 'The registry keeps its folders as they are.');
+    this.may(place.folder, 'delete', 'delete files');
+    await this.fileEntry(place);
+    await unlink(this.local(place));
+  }
+
+  async makeFolder(path: string): Promise<void> {
+    this.place(path);
+    throw new PracticeRefusal('permission', 'The registry keeps its folders as they are: no new folders.');
+  }
+}
