@@ -36,10 +36,11 @@ export function renderCsv(report: DqaReport): Buffer {
       issue.line ? `line ${issue.line}` : 'file',
       '',
       check.field,
-      String(check.hl7Error),
-      HL7_ERROR_TEXT[check.hl7Error] ?? '',
-      check.applicationError === null ? '' : String(check.applicationError),
-      check.applicationError === null ? '' : (APPLICATION_ERROR_TEXT[check.applicationError] ?? ''),
+      // The HL7 error tables answer messages; the file itself has no code in them.
+      '',
+      '',
+      '',
+      '',
       issue.text,
     ]);
   }
