@@ -4,7 +4,7 @@
 // here keeps a patient's data: facts are booleans and counts, and one key per patient (built from the
 // clinic's record number) only to count distinct patients in a batch.
 import { components, repetitions, value, type Hl7Message, type Hl7Segment } from '../../engine/hl7/reader';
-import { latestCalendarDay, readHl7Date, utcEpochDay, yearsBetween, type Hl7Date } from './dates';
+import { latestCalendarDay, readHl7Date, utcDay, utcEpochDay, yearsBetween, type Hl7Date } from './dates';
 import { CHECKS, quotableCode, type CheckId, type Hl7Location, type Issue } from './issues';
 import {
   ACTION_CODES,
@@ -272,7 +272,7 @@ export function analyseMessage(message: Hl7Message, position: number, context: A
       else if (birth.year < context.receivedAt.getUTCFullYear() - 120) add('birthDateLongAgo', at(pid, 7));
     }
   }
-  const receiptDate = readHl7Date(String(utcDayOf(context.receivedAt)));
+  const receiptDate = readHl7Date(String(utcDay(context.receivedAt)));
   if (birth && receiptDate.kind === 'date') patient.underage = yearsBetween(birth, receiptDate.value) < 18;
 
   const sex = value(pid, 8).trim().toUpperCase();
@@ -611,10 +611,6 @@ function readVaccineCode(rxa: Hl7Segment, kind: VaccinationKind, measures: Set<V
     }
   }
   return cvx;
-}
-
-function utcDayOf(at: Date): number {
-  return at.getUTCFullYear() * 10000 + (at.getUTCMonth() + 1) * 100 + at.getUTCDate();
 }
 
 /** MSA-1 and the message's status from what was found. */
