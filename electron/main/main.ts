@@ -2,14 +2,18 @@
 // gets its ports here (electron-store settings, events to the window, https links to the browser); the
 // window gets the contract's calls through the checked IPC binding. Everything else lives in the
 // engine, which never imports Electron.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
 import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { letHeapGrowForTransfers } from '../engine/heap-growth';
 import { createRegistryService, type RegistryService } from '../engine/registry-service';
+import { startPracticeRegistry, type RunningPracticeRegistry } from '../practice/practice-registry';
 import { APP_USER_MODEL_ID } from './app-id';
 import { bindRegistryCalls, trustedSenderCheck } from './ipc';
 import { applyAppMenu } from './menu';
+import { practicePortFor } from './practice';
 import { openElectronSettings } from './settings';
 import { appPaths, createMainWindow, isBundledPage, openHttpsExternally, WINDOW_TITLE } from './window';
 
@@ -18,6 +22,7 @@ const DISPOSE_TIMEOUT_MS = 5_000;
 
 let mainWindow: BrowserWindow | null = null;
 let service: RegistryService | null = null;
+let practice: RunningPracticeRegistry | null = null;
 let unbindCalls: (() => void) | null = null;
 let disposing: Promise<void> | null = null;
 let disposed = false;
@@ -49,6 +54,7 @@ function disposeService(): Promise<void> {
     });
     try {
       await Promise.race([running.dispose(), timeout]);
+      await Promise.race([practice?.stop(), timeout]);
     } catch (error) {
       console.warn(`[app] closing the registry connection failed: ${String(error)}`);
     } finally {
@@ -58,7 +64,14 @@ function disposeService(): Promise<void> {
   return disposing;
 }
 
-function onReady(): void {
+/** The sample files shipped with the app: beside the archive when installed, in the source tree when run from it. */
+function samplesFolder(): string | null {
+  if (app.isPackaged && typeof process.resourcesPath !== 'string') return null;
+  const folder = app.isPackaged ? join(process.resourcesPath, 'practice-samples') : join(app.getAppPath(), 'electron', 'practice', 'samples');
+  return existsSync(folder) ? folder : null;
+}
+
+async function onReady(): Promise<void> {
   applyAppMenu(app.isPackaged);
   const paths = appPaths(app.getAppPath());
 
@@ -71,8 +84,17 @@ function onReady(): void {
     return;
   }
 
+  // The practice registry the app opens on: on 127.0.0.1 only, in its own folder of the data folder.
+  // If it cannot start (a damaged folder, no free port), the app works without it and says so.
+  try {
+    practice = await startPracticeRegistry({ dataDir: app.getPath('userData') });
+  } catch (error) {
+    console.warn(`[app] the practice registry did not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   service = createRegistryService({
     settings: opened.settings,
+    ...(practice ? { practice: practicePortFor(practice, samplesFolder()) } : {}),
     emit: (event) => sendEvent(event, paths.page),
     openExternal: openHttpsExternally,
     appInfo: { name: app.getName(), version: app.getVersion() },

@@ -1,7 +1,7 @@
 // The composition root with Electron stubbed and the real engine, electron-store and settings file
 // behind it: what starts, what a call from the page reaches, where events go, and what quitting does.
 import type { IpcMainInvokeEvent } from 'electron';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -145,6 +145,20 @@ describe('the engine behind the window', () => {
   it('answers a call from the page with the app’s name and version', async () => {
     const { call } = await ready(await start());
     expect(await call('getAppInfo', {})).toEqual({ ok: true, name: 'Registry Transfer', version: '0.1.0-test', platform: process.platform });
+  });
+
+  it('starts the practice registry beside the window, opens on it, and stops it when the app quits (issue 13)', async () => {
+    const electron = await start();
+    const { call, window } = await ready(electron);
+    const listed = await call('listProfiles', {});
+    expect(listed.startWith).toBe('practice');
+    expect(listed.profiles[0]).toMatchObject({ id: 'practice', practice: { username: 'PRAC01' } });
+    const running = join(userData, 'practice', 'running.json');
+    expect(existsSync(running)).toBe(true);
+    window.destroy();
+    electron.app.emit('window-all-closed');
+    await vi.waitFor(() => expect(electron.app.quitCalls).toBe(1));
+    expect(existsSync(running)).toBe(false);
   });
 
   it('keeps its settings in config.json in the user-data folder (the file the CLI shares)', async () => {
