@@ -43,7 +43,7 @@ export function App() {
   const change = passwordChange.change;
 
   return (
-    <div className="app">
+    <div className={profile?.practice ? 'app app-with-banner' : 'app'}>
       <header className="toolbar">
         <div className="toolbar-title">
           <span className="app-mark" aria-hidden="true" />

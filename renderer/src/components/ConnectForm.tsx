@@ -96,6 +96,13 @@ export function ConnectForm() {
     return false;
   }, []);
 
+  // The registries are read after the form first shows, and a registry may be chosen later: an empty
+  // field takes that registry's last login (the practice registry's account, the first time).
+  const remembered = profile ? state.lastUsername[profile.id] : undefined;
+  useEffect(() => {
+    if (remembered !== undefined) setUsername((current) => (current === '' ? remembered : current));
+  }, [remembered]);
+
   // Asked a moment after typing stops (and at once when the field is left): one question per login.
   useEffect(() => {
     const name = username.trim();

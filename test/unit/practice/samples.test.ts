@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../../electron/engine/profiles';
 import { checkUpload, type UploadTarget } from '../../../electron/engine/transfers/upload';
+import { processSubmission } from '../../../electron/practice/processing';
 import { MemoryServer } from '../../support/memory-remote-fs';
 import { localTexasProfile } from '../../support/sshd';
 
@@ -44,10 +45,20 @@ describe('the sample files shipped with the app', () => {
     }
   });
 
-  it('a clean weekly batch passes every check with nothing to warn about', async () => {
+  it('a clean weekly batch passes every check with nothing to warn about, and the practice registry accepts every message', async () => {
     const result = await check('PRAC01_20261201_weekly.HL7');
     expect(problems(result.lines)).toEqual([]);
     expect(result).toMatchObject({ canUpload: true, messageCount: 3 });
+    const answered = processSubmission({ fileName: 'PRAC01_20261201_weekly.HL7', bytes: readFileSync(join(SAMPLES, 'PRAC01_20261201_weekly.HL7')), receivedAt: new Date('2026-12-01T18:00:00Z'), importCode: IMPORT_CODE, formats: ['text'] });
+    expect(answered.summary).toMatchObject({ messages: 3, accepted: 3, withWarnings: 0, rejected: 0 });
+  });
+
+  it('the batch with data-quality problems comes back with them named, not accepted as clean', () => {
+    const answered = processSubmission({ fileName: 'PRAC01_20261202_data_quality_problems.HL7', bytes: readFileSync(join(SAMPLES, 'PRAC01_20261202_data_quality_problems.HL7')), receivedAt: new Date('2026-12-02T18:00:00Z'), importCode: IMPORT_CODE, formats: ['text'] });
+    expect(answered.summary.accepted).toBeLessThan(4);
+    const report = answered.reports[0]?.content.toString('utf8') ?? '';
+    expect(report).toMatch(/future/i);
+    expect(report).toMatch(/birth/i);
   });
 
   it('a well-formed batch with data-quality problems can be sent: the registry, not the app, reports those', async () => {
@@ -58,7 +69,7 @@ describe('the sample files shipped with the app', () => {
 
   it('a batch whose trailer counts five messages where it holds two is named for it', async () => {
     const result = await check('PRAC01_20261203_wrong_count.HL7');
-    expect(problems(result.lines)).toEqual([expect.stringMatching(/^warning: The batch trailer \(BTS\) on line 19 .* says 5 messages, but the batch holds 2\.$/)]);
+    expect(problems(result.lines)).toEqual([expect.stringMatching(/^warning: The batch trailer \(BTS\) on line \d+ .* says 5 messages, but the batch holds 2\.$/)]);
   });
 
   it('a spreadsheet saved under an HL7 name is not sent', async () => {
