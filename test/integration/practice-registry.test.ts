@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import type { SettingsStore } from '../../electron/engine/settings/settings-store';
+import { LARGEST_PROCESSED_BYTES } from '../../electron/practice/dropoff-processor';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 
 const SAMPLES = join(new URL('../..', import.meta.url).pathname, 'electron', 'practice', 'samples');
@@ -133,5 +134,17 @@ describe('the practice registry with the app', () => {
     now = new Date(now.getTime() + 2 * 24 * 3600 * 1000);
     expect(await practice.files.purge()).toContain('Accepted/PRAC01_20250101_old.HL7');
     expect(existsSync(old)).toBe(false);
+  });
+
+  it('answers a file too large to read whole with a report that says so, and keeps nothing of it', async () => {
+    const name = 'PRAC01_20261203_huge.HL7';
+    const path = join(practice.files.folderPath('HL7-Dropoff'), name);
+    writeFileSync(path, Buffer.alloc(LARGEST_PROCESSED_BYTES + 1, 0x41));
+    practice.processor.landed(name);
+    const report = join(practice.files.folderPath('DQA-Report'), 'PRAC01_20261203_huge_DQA.txt');
+    await until(() => existsSync(report), 'the report on the huge file');
+    expect(readFileSync(report, 'utf8')).toContain('not processed. The practice registry reads files up to 64 MB');
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(practice.files.folderPath('Accepted'), name))).toBe(false);
   });
 });
