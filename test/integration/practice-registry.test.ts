@@ -9,22 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
-import type { SettingsStore } from '../../electron/engine/settings/settings-store';
+import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { LARGEST_PROCESSED_BYTES } from '../../electron/practice/dropoff-processor';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 
 const SAMPLES = join(new URL('../..', import.meta.url).pathname, 'electron', 'practice', 'samples');
 const CHOSEN = 'Chosen-By-Trainee-42!';
 
-class MemorySettings implements SettingsStore {
-  private readonly data = new Map<string, unknown>();
-  get(key: string) {
-    return this.data.get(key);
-  }
-  set(key: string, value: unknown) {
-    this.data.set(key, value);
-  }
-}
 
 let scratch: string;
 let practice: RunningPracticeRegistry;

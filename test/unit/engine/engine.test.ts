@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../support/event-turns';
 import type { NewPasswordRequest, RegistryEvent } from '../../../shared/contract';
 import { createEngine, NOT_SIGNED_IN_NO_NEW_PASSWORD, type Engine, type PracticePort, type SignInParams } from '../../../electron/engine/engine';
 import { connectionHandlers } from '../../../electron/engine/handlers/connection';
@@ -22,7 +23,7 @@ import { RemoteError } from '../../../electron/engine/remote/remote-fs';
 import type { FtpsConnectOptions } from '../../../electron/engine/remote/ftps';
 import type { SftpConnectOptions } from '../../../electron/engine/remote/sftp';
 import { BUSY_CONNECTING, NOT_CONNECTED } from '../../../electron/engine/session/preconditions';
-import type { SettingsStore } from '../../../electron/engine/settings/settings-store';
+import { MemorySettings } from '../../../electron/engine/settings/settings-store';
 import type { TransferResult } from '../../../electron/engine/transfers/transfer-queue';
 import { hl7Batch } from '../../support/hl7-samples';
 import { MemoryServer, type AccountOptions, type ServerOptions } from '../../support/memory-remote-fs';
@@ -65,24 +66,7 @@ const NEWER = 'Newer-Password-3#';
 const DROPOFF = '/HL7-Dropoff';
 const REFUSED_NEW = 'The registry did not accept the new password, so the password was not changed. Choose a different one (the registry may have rules of its own) and try again.';
 
-class MemorySettings implements SettingsStore {
-  private readonly data = new Map<string, unknown>();
-  get(key: string): unknown {
-    return this.data.get(key);
-  }
-  set(key: string, value: unknown): void {
-    this.data.set(key, value);
-  }
-}
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (condition()) return;
-    await turn();
-  }
-  throw new Error(`This never happened: ${what}`);
-}
 
 let dir: string;
 beforeAll(() => {

@@ -5,6 +5,7 @@
 // password tried once each after a change whose outcome is unknown, and nothing at all after `end`.
 // Order and concurrency are read from the server's gates and counters, never from durations.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { turns, until } from '../../../support/event-turns';
 import type { ConnectionInfo } from '../../../../shared/contract';
 import { KeychainAccess } from '../../../../electron/engine/credentials/keychain';
 import { FirstLoginRecord } from '../../../../electron/engine/credentials/password-change';
@@ -14,7 +15,7 @@ import { RemoteError, type RemoteFs } from '../../../../electron/engine/remote/r
 import type { OpenRequest } from '../../../../electron/engine/session/open-verified';
 import { NOT_CONNECTED } from '../../../../electron/engine/session/preconditions';
 import { RegistrySession } from '../../../../electron/engine/session/registry-session';
-import type { SettingsStore } from '../../../../electron/engine/settings/settings-store';
+import { MemorySettings } from '../../../../electron/engine/settings/settings-store';
 import { MemoryServer, type MemoryRemoteFs, type ServerOptions } from '../../../support/memory-remote-fs';
 import { MemoryVault } from '../../../support/memory-vault';
 
@@ -25,32 +26,9 @@ const OLD = 'Old-Password-1!';
 const NEW = 'New-Password-2@';
 const DROPOFF = '/HL7-Dropoff';
 
-class MemorySettings implements SettingsStore {
-  private readonly data = new Map<string, unknown>();
-  get(key: string): unknown {
-    return this.data.get(key);
-  }
-  set(key: string, value: unknown): void {
-    this.data.set(key, value);
-  }
-}
 
-/** One turn of the event loop (setImmediate is never faked here): lets started work move on. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Give work that could start a fair chance to (for asserting that something did NOT start). */
-async function turns(n = 25): Promise<void> {
-  for (let i = 0; i < n; i++) await turn();
-}
 
-/** Wait, turn by turn, until `condition` holds; no durations. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (condition()) return;
-    await turn();
-  }
-  throw new Error(`This never happened: ${what}`);
-}
 
 /** The failure of a call that may throw at once or reject later (both are "it failed" to a caller that awaits). */
 async function failureOf(call: () => Promise<unknown>): Promise<RemoteError> {

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { turns, until } from '../../../support/event-turns';
 import type { RegistryEvent, TransferStatus } from '../../../../shared/contract';
 import { KeychainAccess } from '../../../../electron/engine/credentials/keychain';
 import { FirstLoginRecord } from '../../../../electron/engine/credentials/password-change';
@@ -16,7 +17,7 @@ import { parseProfile, type Profile } from '../../../../electron/engine/profiles
 import { RemoteError } from '../../../../electron/engine/remote/remote-fs';
 import type { OpenRequest } from '../../../../electron/engine/session/open-verified';
 import { RegistrySession } from '../../../../electron/engine/session/registry-session';
-import type { SettingsStore } from '../../../../electron/engine/settings/settings-store';
+import { MemorySettings } from '../../../../electron/engine/settings/settings-store';
 import { TransferHistory } from '../../../../electron/engine/transfers/history';
 import { LeftoverJournal } from '../../../../electron/engine/transfers/leftover-journal';
 import { TransferQueue, type QueueTarget, type TransferResult } from '../../../../electron/engine/transfers/transfer-queue';
@@ -37,28 +38,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-class MemorySettings implements SettingsStore {
-  private readonly data = new Map<string, unknown>();
-  get(key: string): unknown {
-    return this.data.get(key);
-  }
-  set(key: string, value: unknown): void {
-    this.data.set(key, value);
-  }
-}
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function turns(n = 25): Promise<void> {
-  for (let i = 0; i < n; i++) await turn();
-}
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (condition()) return;
-    await turn();
-  }
-  throw new Error(`This never happened: ${what}`);
-}
 
 type Right = 'list' | 'read' | 'write' | 'rename' | 'delete';
 
