@@ -5,7 +5,7 @@
 // judged here, before any path on this computer is made from it: nothing outside the account's own
 // folder is ever read or written, whatever the name (`..`, a drive, a device, a link).
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -61,6 +61,21 @@ interface StoredAccount {
 
 const ACCOUNTS_FILE = 'accounts.json';
 
+/**
+ * open(2) flags that never follow a link at the last part of the path (O_NOFOLLOW: Linux and macOS;
+ * Windows has none, and there a link in a folder of the practice registry would be a user's own doing).
+ * The names are judged before any path is made, and a link found by lstat is refused: this closes the
+ * moment between that look and the open.
+ */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const OPEN_FLAGS = {
+  read: constants.O_RDONLY | NOFOLLOW,
+  create: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW,
+  update: constants.O_RDWR | NOFOLLOW,
+  append: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | NOFOLLOW,
+} as const;
+type OpenFlags = keyof typeof OPEN_FLAGS;
+
 /** A name a client sends for a file: one path part, nothing the file system would read as more. */
 function isAcceptableName(name: string): boolean {
   if (name === '' || name === '.' || name === '..' || name.length > 255) return false;
@@ -99,7 +114,7 @@ export class PracticeRegistryFiles implements PracticeBackend {
     this.now = options.now ?? (() => new Date());
     mkdirSync(options.root, { recursive: true, mode: 0o700 });
     this.account = this.loadOrMakeAccount();
-    for (const folder of PRACTICE_FOLDERS) mkdirSync(join(this.accountDir, folder.name), { recursive: true });
+    for (const folder of PRACTICE_FOLDERS) mkdirSync(join(this.accountDir, folder.name), { recursive: true, mode: 0o700 });
     this.accounts = {
       signIn: (username, password) => this.signIn(username, password),
       changePassword: (username, oldPassword, newPassword) => this.changePassword(username, oldPassword, newPassword),
@@ -108,6 +123,11 @@ export class PracticeRegistryFiles implements PracticeBackend {
 
   get username(): string {
     return this.account.username;
+  }
+
+  /** Whether the account must still choose a new password at its next sign-in (RFC 4252 section 8, FTP's 560). */
+  get mustChangePassword(): boolean {
+    return this.account.mustChange;
   }
 
   /** The issued password until the first-login change is made; null after it. */
@@ -124,7 +144,7 @@ export class PracticeRegistryFiles implements PracticeBackend {
     return join(this.accountDir, folder);
   }
 
-  filesFor(username: string): PracticeFiles & RandomAccessFiles {
+  filesFor(username: string): AccountFiles {
     if (username !== this.account.username) throw new PracticeRefusal('permission', 'That account has no folders here.');
     return new AccountFiles(this);
   }
@@ -202,10 +222,18 @@ export class PracticeRegistryFiles implements PracticeBackend {
   }
 }
 
+/**
+ * An open file that can also be let go without counting as arrived: a client that went away with the
+ * file still open (an SFTP channel closed mid-upload) did not finish sending it, so it is not processed.
+ */
+export interface AbandonableFileHandle extends PracticeFileHandle {
+  abandon(): Promise<void>;
+}
+
 /** A path of the account's view: the root, a folder, or a file in a folder. */
 type Place = { kind: 'root' } | { kind: 'folder'; folder: (typeof PRACTICE_FOLDERS)[number] } | { kind: 'file'; folder: (typeof PRACTICE_FOLDERS)[number]; name: string };
 
-class AccountFiles implements PracticeFiles, RandomAccessFiles {
+export class AccountFiles implements PracticeFiles, RandomAccessFiles {
   constructor(private readonly registry: PracticeRegistryFiles) {}
 
   private place(path: string): Place {
@@ -263,7 +291,8 @@ class AccountFiles implements PracticeFiles, RandomAccessFiles {
     if (place.kind !== 'file') throw new PracticeRefusal('not-found', `${path} is a folder, not a file.`);
     this.may(place.folder, 'read', 'read files');
     await this.fileEntry(place);
-    return createReadStream(this.local(place), start !== undefined && start > 0 ? { start } : {});
+    const file = await open(this.local(place), OPEN_FLAGS.read);
+    return file.createReadStream(start !== undefined && start > 0 ? { start } : {});
   }
 
   /** A file may be written here: a writable folder, and room for it when it is new (the quota). */
@@ -276,11 +305,17 @@ class AccountFiles implements PracticeFiles, RandomAccessFiles {
     const place = this.place(path);
     if (place.kind !== 'file') throw new PracticeRefusal('permission', 'Files go in HL7-Dropoff; the registry keeps its folders as they are.');
     if (!place.folder.rights.includes('write')) throw new PracticeRefusal('permission', `${place.folder.name} is read-only: only the registry puts files there. Send files to ${DROPOFF_FOLDER}.`);
-    const exists = await this.fileEntry(place).then(() => true, () => false);
+    const info = await lstat(this.local(place)).catch(() => null);
+    // A link or a folder under that name is never written through (nothing the account made: it cannot make either).
+    if (info && !info.isFile()) throw new PracticeRefusal('bad-name', `The registry does not take the name ${place.name}.`);
+    const exists = info !== null;
     if (!exists) {
       const held = (await this.list(`/${place.folder.name}`)).length;
       if (held >= this.registry.limits.quota) {
-        throw new PracticeRefusal('quota', `${place.folder.name} already holds ${held} files, as many as the registry allows. Wait until it has processed some, or delete files you sent by mistake.`);
+        throw new PracticeRefusal(
+          'quota',
+          `Quota exceeded: ${place.folder.name} already holds ${held} files, as many as the registry allows (${this.registry.limits.quota}). Nothing was written. Wait until the registry has processed some, or delete files you sent by mistake.`,
+        );
       }
     }
     return { place, exists };
@@ -294,29 +329,37 @@ class AccountFiles implements PracticeFiles, RandomAccessFiles {
 
   async write(path: string, options: { append?: boolean; start?: number } = {}): Promise<Writable> {
     const { place, exists } = await this.writable(path);
-    const flags = options.append ? 'a' : options.start !== undefined && options.start > 0 && exists ? 'r+' : 'w';
-    const stream = createWriteStream(this.local(place), { flags, mode: 0o600, ...(flags === 'r+' ? { start: options.start } : {}) });
-    stream.on('close', () => this.landed(place));
+    const flags: OpenFlags = options.append ? 'append' : options.start !== undefined && options.start > 0 && exists ? 'update' : 'create';
+    const file = await open(this.local(place), OPEN_FLAGS[flags], 0o600);
+    const stream = file.createWriteStream(flags === 'update' ? { start: options.start } : {});
+    // Only a write that finished has landed: a transfer cut off (its stream destroyed) is not processed.
+    let finished = false;
+    stream.on('finish', () => {
+      finished = true;
+    });
+    stream.on('close', () => {
+      if (finished) this.landed(place);
+    });
     return stream;
   }
 
-  async openFile(path: string, mode: 'read' | 'write', options: { truncate?: boolean; append?: boolean; exclusive?: boolean } = {}): Promise<PracticeFileHandle> {
+  async openFile(path: string, mode: 'read' | 'write', options: { truncate?: boolean; append?: boolean; exclusive?: boolean } = {}): Promise<AbandonableFileHandle> {
     let place: Extract<Place, { kind: 'file' }>;
-    let flags: string;
+    let flags: OpenFlags;
     if (mode === 'read') {
       const at = this.place(path);
       if (at.kind !== 'file') throw new PracticeRefusal('not-found', `${path} is a folder, not a file.`);
       this.may(at.folder, 'read', 'read files');
       await this.fileEntry(at);
       place = at;
-      flags = 'r';
+      flags = 'read';
     } else {
       const { place: at, exists } = await this.writable(path);
       if (exists && options.exclusive) throw new PracticeRefusal('exists', `${at.name} already exists in ${at.folder.name}.`);
       place = at;
-      flags = options.append ? 'a' : exists && !options.truncate ? 'r+' : 'w';
+      flags = options.append ? 'append' : exists && !options.truncate ? 'update' : 'create';
     }
-    const file = await open(this.local(place), flags, 0o600);
+    const file = await open(this.local(place), OPEN_FLAGS[flags], 0o600);
     let closed = false;
     return {
       read: async (position, length) => {
@@ -325,7 +368,7 @@ class AccountFiles implements PracticeFiles, RandomAccessFiles {
         return buffer.subarray(0, bytesRead);
       },
       write: async (position, data) => {
-        await file.write(data, 0, data.length, flags === 'a' ? null : position);
+        await file.write(data, 0, data.length, flags === 'append' ? null : position);
       },
       stat: async () => {
         const info = await file.stat();
@@ -336,6 +379,11 @@ class AccountFiles implements PracticeFiles, RandomAccessFiles {
         closed = true;
         await file.close();
         if (mode === 'write') this.landed(place);
+      },
+      abandon: async () => {
+        if (closed) return;
+        closed = true;
+        await file.close();
       },
     };
   }
