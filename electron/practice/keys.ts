@@ -5,7 +5,10 @@ import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: its default export, so the ESM bundles (the CLI, the main process) load it too.
+import ssh2 from 'ssh2';
+
+const { utils } = ssh2;
 
 export interface PracticeKeys {
   /** The SSH host key, OpenSSH private key format. */

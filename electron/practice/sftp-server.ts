@@ -2,15 +2,23 @@
 // change as RFC 4252 section 8 asks for it (SSH_MSG_USERAUTH_PASSWD_CHANGEREQ, ssh2's requestChange),
 // and an SFTP subsystem over the registry's folders. It only speaks the protocol: what may be done
 // where is the backend's to say, and its refusals come back as SFTP statuses with its words.
-import type { AddressInfo } from 'node:net';
-import { Server, utils, type Attributes, type Connection, type FileEntry, type SFTPWrapper } from 'ssh2';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+// ssh2 is CommonJS: its default export, so the ESM bundles (the CLI, the main process) load it too.
+import ssh2, { type Attributes, type Connection, type FileEntry, type SFTPWrapper } from 'ssh2';
 import { PracticeRefusal, type PracticeAccounts, type PracticeEntry, type PracticeFileHandle, type PracticeFiles, type RandomAccessFiles } from './backend';
 
+const { Server, utils } = ssh2;
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
+
+/** SSH_DISCONNECT_TOO_MANY_CONNECTIONS (RFC 4250 section 4.2.2). */
+const DISCONNECT_TOO_MANY_CONNECTIONS = 12;
+
+/** A file opened over SFTP; `abandon` (where the backend has it) lets it go without it counting as arrived. */
+type SftpFileHandle = PracticeFileHandle & { abandon?(): Promise<void> };
 
 export interface SftpBackend {
   accounts: PracticeAccounts;
-  filesFor(username: string): PracticeFiles & RandomAccessFiles;
+  filesFor(username: string): PracticeFiles & RandomAccessFiles & { openFile(...args: Parameters<RandomAccessFiles['openFile']>): Promise<SftpFileHandle> };
 }
 
 export interface SftpServerOptions {
@@ -23,6 +31,8 @@ export interface SftpServerOptions {
   maxConnectionsPerAddress?: number;
   /** Seconds a connection may take to sign in. */
   signInTimeoutSeconds?: number;
+  /** Password tries on one connection before it is closed (OpenSSH's MaxAuthTries is 6). */
+  maxSignInTries?: number;
 }
 
 export interface RunningSftpServer {
@@ -55,13 +65,25 @@ function longName(entry: PracticeEntry, owner: string): string {
   return `${mode}    1 ${owner} ${owner} ${String(entry.size).padStart(12)} ${when} ${entry.name}`;
 }
 
-type Handle = { kind: 'file'; file: PracticeFileHandle } | { kind: 'folder'; entries: PracticeEntry[] | null };
+type Handle = { kind: 'file'; file: SftpFileHandle } | { kind: 'folder'; entries: PracticeEntry[] | null };
+
+/**
+ * The SFTP status for each refusal, as OpenSSH's server answers the same thing: SFTP version 3 has no
+ * code for a full quota or an existing name, so those are FAILURE (OpenSSH answers EDQUOT and EEXIST
+ * so) with the registry's words, which name the quota.
+ */
+const STATUS_FOR: Record<PracticeRefusal['kind'], number> = {
+  'not-found': STATUS_CODE.NO_SUCH_FILE,
+  permission: STATUS_CODE.PERMISSION_DENIED,
+  'bad-name': STATUS_CODE.PERMISSION_DENIED,
+  quota: STATUS_CODE.FAILURE,
+  exists: STATUS_CODE.FAILURE,
+};
 
 /** Answer an SFTP request with the registry's refusal (or a plain failure) in SFTP's own codes. */
 function refuse(sftp: SFTPWrapper, reqid: number, error: unknown): void {
   if (error instanceof PracticeRefusal) {
-    const code = error.kind === 'not-found' ? STATUS_CODE.NO_SUCH_FILE : error.kind === 'quota' ? STATUS_CODE.FAILURE : STATUS_CODE.PERMISSION_DENIED;
-    sftp.status(reqid, code, error.message);
+    sftp.status(reqid, STATUS_FOR[error.kind], error.message);
     return;
   }
   sftp.status(reqid, STATUS_CODE.FAILURE, 'The practice registry could not do that.');
@@ -153,7 +175,7 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
 
   sftp.on('REMOVE', (reqid, path) => run(reqid, async () => void (await files.remove(normalizeSftpPath(path)), sftp.status(reqid, STATUS_CODE.OK))));
   sftp.on('RENAME', (reqid, from, to) => run(reqid, async () => void (await files.rename(normalizeSftpPath(from), normalizeSftpPath(to)), sftp.status(reqid, STATUS_CODE.OK))));
-  sftp.on('MKDIR', (reqid, path) => run(reqid, async () => void (await files.makeFolder(normalizeSftpPath(path)))));
+  sftp.on('MKDIR', (reqid, path) => run(reqid, async () => void (await files.makeFolder(normalizeSftpPath(path)), sftp.status(reqid, STATUS_CODE.OK))));
   sftp.on('RMDIR', (reqid) => sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry keeps its folders as they are.'));
   // Times and modes the client would set are the registry's to keep: accepted and left as they are.
   sftp.on('SETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
@@ -161,53 +183,132 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
   sftp.on('READLINK', (reqid) => sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'There are no links here.'));
   sftp.on('SYMLINK', (reqid) => sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry does not make links.'));
 
+  // The client has no more requests (OpenSSH's sftp at the end of its batch): close the channel, as
+  // OpenSSH's sftp-server does by exiting, so the client's ssh can end.
+  sftp.on('end', () => sftp.end());
   sftp.on('close', () => {
-    for (const handle of handles.values()) if (handle.kind === 'file') void handle.file.close().catch(() => undefined);
+    // The client went away with these open: an upload among them did not finish, so it has not arrived.
+    for (const handle of handles.values()) if (handle.kind === 'file') void (handle.file.abandon ?? handle.file.close)().catch(() => undefined);
     handles.clear();
   });
 }
 
+/** SSH's identification line, sent before anything else (RFC 4253 section 4.2). */
+const IDENT = 'RegistryTransfer_Practice';
+
+/**
+ * An SSH_MSG_DISCONNECT as the first packet (RFC 4253 section 6: before the key exchange a packet is
+ * sent in the clear, no MAC): OpenSSH prints its text ("Received disconnect from ...:12: Too many
+ * connections ..."), ssh2 and so the app read its reason. Made here rather than through ssh2's
+ * Connection, whose end() only ever says "by application" and whose disconnect(reason) is private.
+ */
+export function disconnectPacket(reason: number, description: string): Buffer {
+  const text = Buffer.from(description, 'utf8');
+  const payload = Buffer.alloc(1 + 4 + 4 + text.length + 4);
+  payload[0] = 1; // SSH_MSG_DISCONNECT
+  payload.writeUInt32BE(reason, 1);
+  payload.writeUInt32BE(text.length, 5);
+  text.copy(payload, 9);
+  payload.writeUInt32BE(0, 9 + text.length); // language tag: none
+  // packet_length, padding_length, payload, padding: at least 4 bytes, the whole a multiple of 8.
+  let padding = 8 - ((4 + 1 + payload.length) % 8);
+  if (padding < 4) padding += 8;
+  const packet = Buffer.alloc(4 + 1 + payload.length + padding);
+  packet.writeUInt32BE(1 + payload.length + padding, 0);
+  packet[4] = padding;
+  payload.copy(packet, 5);
+  return packet;
+}
+
+/** Too many at once from one address (a script gone wrong): refused before any key exchange, plainly. */
+function refuseTooMany(socket: Socket, limit: number): void {
+  socket.on('error', () => undefined);
+  socket.write(`SSH-2.0-${IDENT}\r\n`);
+  socket.end(disconnectPacket(DISCONNECT_TOO_MANY_CONNECTIONS, `Too many connections from your address: the practice registry takes ${limit} at once. Close some, or wait for them to finish, then try again.`));
+  // A client that never reads is not waited for.
+  setTimeout(() => socket.destroy(), 5_000).unref();
+}
+
 export async function startSftpServer(options: SftpServerOptions): Promise<RunningSftpServer> {
   const perAddress = new Map<string, number>();
-  const limit = options.maxConnectionsPerAddress ?? 8;
+  const limit = options.maxConnectionsPerAddress ?? 10;
   const clients = new Set<Connection>();
-  const server = new Server({ hostKeys: [options.hostKey], ident: 'RegistryTransfer_Practice' }, (client, info) => {
-    clients.add(client);
-    client.on('error', () => undefined);
-    const address = info.ip;
+  const sockets = new Set<Socket>();
+  // Connections are counted as they arrive, before ssh2 spends a key exchange on them; those within
+  // the limit are handed to ssh2's Server (its public injectSocket).
+  const listener = createServer((socket) => {
+    sockets.add(socket);
+    const address = socket.remoteAddress ?? '';
     const count = (perAddress.get(address) ?? 0) + 1;
     perAddress.set(address, count);
-    client.on('close', () => {
-      clients.delete(client);
+    socket.once('close', () => {
+      sockets.delete(socket);
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left <= 0) perAddress.delete(address);
       else perAddress.set(address, left);
     });
-    if (count > limit) {
-      // Too many at once from one address (a script gone wrong): ended before sign-in.
-      client.end();
-      return;
-    }
+    if (count > limit) return refuseTooMany(socket, limit);
+    // A connection that has not signed in within the time is closed, whatever stage it stopped at
+    // (one that never even says which SSH it speaks would otherwise hold its place for ever).
+    const key = `${address}:${socket.remotePort}`;
+    signInDeadlines.set(key, setTimeout(() => socket.destroy(), (options.signInTimeoutSeconds ?? 60) * 1000));
+    socket.once('close', () => {
+      clearTimeout(signInDeadlines.get(key));
+      signInDeadlines.delete(key);
+    });
+    server.injectSocket(socket);
+  });
+  /** Per connection (address:port), the moment it is closed unless it has signed in. */
+  const signInDeadlines = new Map<string, NodeJS.Timeout>();
+  const server = new Server({ hostKeys: [options.hostKey], ident: IDENT }, (client, info) => {
+    clients.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => clients.delete(client));
     let username: string | null = null;
-    const signInTimer = setTimeout(() => client.end(), (options.signInTimeoutSeconds ?? 60) * 1000);
+    const signedIn = () => {
+      const key = `${info.ip}:${info.port}`;
+      clearTimeout(signInDeadlines.get(key));
+      signInDeadlines.delete(key);
+    };
+    let tries = 0;
+    const maxTries = options.maxSignInTries ?? 6;
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'password') return ctx.reject(['password']);
-      const result = options.backend.accounts.signIn(ctx.username, ctx.password);
+      tries += 1;
+      if (tries > maxTries) {
+        ctx.reject(['password']);
+        client.end();
+        return;
+      }
+      const accounts = options.backend.accounts;
+      // ssh2 hands over what the client sent: a password, or (a change the client offers without being
+      // asked, RFC 4252 section 8) the old and the new one. Anything else is not a sign-in.
+      const sent: unknown = ctx.password;
+      if (typeof sent === 'object' && sent !== null) {
+        const { oldPassword, newPassword } = sent as { oldPassword?: unknown; newPassword?: unknown };
+        if (typeof oldPassword !== 'string' || typeof newPassword !== 'string') return ctx.reject(['password']);
+        if (accounts.changePassword(ctx.username, oldPassword, newPassword) !== 'ok') return ctx.reject(['password']);
+        username = ctx.username;
+        return ctx.accept();
+      }
+      if (typeof sent !== 'string') return ctx.reject(['password']);
+      const result = accounts.signIn(ctx.username, sent);
       if (result === 'refused') return ctx.reject(['password']);
       if (result === 'ok') {
         username = ctx.username;
         return ctx.accept();
       }
       // RFC 4252 section 8: the password was right, and it has expired.
-      ctx.requestChange('Your password has expired: choose a new one to sign in.', (newPassword) => {
-        const changed = options.backend.accounts.changePassword(ctx.username, ctx.password, newPassword);
-        if (changed !== 'ok') return ctx.reject(['password']);
+      ctx.requestChange('Your password has expired: choose a new one to sign in.', (newPassword: unknown) => {
+        // A client that answers the change request with a plain password request sends no new one.
+        if (typeof newPassword !== 'string') return ctx.reject(['password']);
+        if (accounts.changePassword(ctx.username, sent, newPassword) !== 'ok') return ctx.reject(['password']);
         username = ctx.username;
         ctx.accept();
       });
     });
     client.on('ready', () => {
-      clearTimeout(signInTimer);
+      signedIn();
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         session.on('sftp', (acceptSftp) => {
@@ -221,21 +322,24 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
       });
       client.on('tcpip', (_accept, reject) => reject());
     });
-    client.on('close', () => clearTimeout(signInTimer));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+    listener.once('error', reject);
+    listener.listen(options.port, options.host, () => {
+      listener.off('error', reject);
       resolve();
     });
   });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: (listener.address() as AddressInfo).port,
     stop: () =>
       new Promise<void>((resolve) => {
+        listener.close(() => resolve());
         for (const client of clients) client.end();
-        server.close(() => resolve());
+        // Whatever has not gone after a moment (a client that never reads) is cut.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 2_000).unref();
       }),
   };
 }
