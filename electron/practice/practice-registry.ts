@@ -54,21 +54,72 @@ export interface RunningPracticeRegistry extends PracticeListening {
   stop(): Promise<void>;
 }
 
-/** Where a practice registry started with `dataDir` listens, if one is running (for `--profile practice`). */
-export function readRunningPractice(dataDir: string): PracticeListening | null {
+/** running.json: where it listens, and which process runs it (never the password: that is in accounts.json). */
+export interface RunningFile extends PracticeListening {
+  pid: number;
+  startedAt: string;
+}
+
+/** A practice registry already runs on this data folder: two would share one account's files. */
+export class PracticeAlreadyRunning extends Error {
+  constructor(
+    readonly running: RunningFile,
+    dataDir: string,
+  ) {
+    super(
+      `A practice registry is already running on the data folder ${dataDir} (process ${running.pid}; SFTP on ${running.host} port ${running.sftp.port}). ` +
+        'Use that one, or stop it first (the desktop app runs one while it is open). If no such process runs, delete ' +
+        `${join(dataDir, PRACTICE_FOLDER, RUNNING_FILE)} and start again.`,
+    );
+    this.name = 'PracticeAlreadyRunning';
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, and belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const isPort = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 65536;
+
+/** running.json as written, or null when there is none or it is not whole. */
+function readRunningFile(dataDir: string): RunningFile | null {
   const file = join(dataDir, PRACTICE_FOLDER, RUNNING_FILE);
   if (!existsSync(file)) return null;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as PracticeListening;
-    return typeof parsed.sftp?.port === 'number' && typeof parsed.ftpsImplicit?.port === 'number' ? parsed : null;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunningFile>;
+    const whole =
+      typeof parsed.host === 'string' &&
+      typeof parsed.username === 'string' &&
+      [parsed.sftp, parsed.ftpsImplicit, parsed.ftpsExplicit].every((door) => isPort(door?.port) && typeof door?.fingerprint === 'string');
+    return whole ? (parsed as RunningFile) : null;
   } catch {
     return null;
   }
 }
 
+/**
+ * Where a practice registry started with `dataDir` listens, if one is running (for `--profile
+ * practice`): null when none was started there, or the process that wrote running.json has ended
+ * (a registry killed before it could remove the file).
+ */
+export function readRunningPractice(dataDir: string): PracticeListening | null {
+  const running = readRunningFile(dataDir);
+  if (!running || (typeof running.pid === 'number' && !processIsAlive(running.pid))) return null;
+  const { host, sftp, ftpsImplicit, ftpsExplicit, username } = running;
+  return { host, sftp, ftpsImplicit, ftpsExplicit, username };
+}
+
 export async function startPracticeRegistry(options: PracticeRegistryOptions): Promise<RunningPracticeRegistry> {
   const host = options.host ?? '127.0.0.1';
   const root = join(options.dataDir, PRACTICE_FOLDER);
+  const already = readRunningFile(options.dataDir);
+  if (already && typeof already.pid === 'number' && processIsAlive(already.pid)) throw new PracticeAlreadyRunning(already, options.dataDir);
   const keys = await practiceKeys(join(root, 'keys'));
   let processor: DropoffProcessor | null = null;
   const rulesProfile = practiceProfile({ host, sftpPort: 1, ftpsImplicitPort: 1 });
@@ -102,7 +153,8 @@ export async function startPracticeRegistry(options: PracticeRegistryOptions): P
     };
     // Where it listens, for other commands given the same data folder (`--profile practice`).
     const runningFile = join(root, RUNNING_FILE);
-    writeFileSync(`${runningFile}.partial`, `${JSON.stringify(listening, null, 2)}\n`, { mode: 0o600 });
+    const running: RunningFile = { ...listening, pid: process.pid, startedAt: new Date().toISOString() };
+    writeFileSync(`${runningFile}.partial`, `${JSON.stringify(running, null, 2)}\n`, { mode: 0o600 });
     renameSync(`${runningFile}.partial`, runningFile);
 
     const stopProcessor = processor;
