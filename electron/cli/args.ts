@@ -20,12 +20,17 @@ const OPTIONS = {
   replace: { type: 'boolean' },
   'accept-warnings': { type: 'boolean' },
   to: { type: 'string' },
+  'sftp-port': { type: 'string' },
+  'ftps-implicit-port': { type: 'string' },
+  'ftps-explicit-port': { type: 'string' },
+  'process-after': { type: 'string' },
+  ready: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'change-password'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'change-password', 'practice'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -35,6 +40,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   upload: [...CONNECTION_OPTIONS, 'replace', 'accept-warnings'],
   download: [...CONNECTION_OPTIONS, 'to'],
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
+  practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -54,6 +60,7 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     tooFew: '',
     tooMany: 'change-password takes no arguments besides its options; the new password is never one of them (see --new-password-env).',
   },
+  practice: { min: 0, max: 0, tooFew: '', tooMany: 'practice takes no arguments besides its options.' },
 };
 
 export interface CommandOptions {
@@ -77,6 +84,14 @@ export interface CommandOptions {
   acceptWarnings?: true;
   /** download: the folder on this computer to save into. */
   to?: string;
+  /** practice: the ports to listen on (absent: free ones). */
+  sftpPort?: number;
+  ftpsImplicitPort?: number;
+  ftpsExplicitPort?: number;
+  /** practice: seconds after a file lands in HL7-Dropoff before the registry processes it. */
+  processAfterSeconds?: number;
+  /** practice: an account whose first-login change is already done. */
+  ready?: true;
 }
 
 export type CommandLine =
@@ -149,6 +164,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 
   const options: CommandOptions = { json: values.json === true };
   if (values.replace === true) options.replace = true;
+  if (values.ready === true) options.ready = true;
   if (values['accept-warnings'] === true) options.acceptWarnings = true;
   const text = (name: OptionName): string | undefined => {
     const value = values[name];
@@ -173,11 +189,33 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     options.host = host;
   }
 
-  const port = text('port');
-  if (port !== undefined) {
-    const number = PORT_PATTERN.test(port) ? Number(port) : NaN;
-    if (!(number >= 1 && number <= 65535)) throw usageError('--port must be a whole number from 1 to 65535.');
-    options.port = number;
+  const portOption = (name: OptionName): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const number = PORT_PATTERN.test(value) ? Number(value) : NaN;
+    if (!(number >= 1 && number <= 65535)) throw usageError(`--${name} must be a whole number from 1 to 65535.`);
+    return number;
+  };
+  const port = portOption('port');
+  if (port !== undefined) options.port = port;
+
+  const practicePorts: [OptionName, 'sftpPort' | 'ftpsImplicitPort' | 'ftpsExplicitPort'][] = [
+    ['sftp-port', 'sftpPort'],
+    ['ftps-implicit-port', 'ftpsImplicitPort'],
+    ['ftps-explicit-port', 'ftpsExplicitPort'],
+  ];
+  for (const [name, key] of practicePorts) {
+    const value = portOption(name);
+    if (value !== undefined) options[key] = value;
+  }
+  const given = practicePorts.map(([, key]) => options[key]).filter((p): p is number => p !== undefined);
+  if (new Set(given).size !== given.length) throw usageError('--sftp-port, --ftps-implicit-port and --ftps-explicit-port must be three different ports.');
+
+  const processAfter = text('process-after');
+  if (processAfter !== undefined) {
+    const seconds = /^[0-9]+(\.[0-9]+)?$/.test(processAfter) ? Number(processAfter) : NaN;
+    if (!(seconds >= 0 && seconds <= 3600)) throw usageError('--process-after must be a number of seconds from 0 to 3600.');
+    options.processAfterSeconds = seconds;
   }
 
   const user = text('user');

@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { customProfiles } from '../engine/engine';
 import { loadProfileFile, ProfileCatalog, type Profile } from '../engine/profiles';
 import { JsonFileSettings } from '../engine/settings/settings-store';
+import { practiceProfile, PRACTICE_PROFILE_ID } from '../practice/practice-profile';
+import { readRunningPractice, type PracticeListening } from '../practice/practice-registry';
 import { defaultDataDir } from './data-dir';
 import { CliError, usageError } from './errors';
 
@@ -20,15 +22,36 @@ export function openSettings(dataDir: string | undefined, env: NodeJS.ProcessEnv
   }
 }
 
-export const catalogFor = (settings: JsonFileSettings) => new ProfileCatalog(() => customProfiles(settings));
+/**
+ * The practice registry that `registry-transfer practice` (or the desktop app) runs on this data
+ * folder, as its running.json says: where it listens, and the key and certificate it shows.
+ */
+export const runningPractice = (dataDir: string): PracticeListening | null => readRunningPractice(dataDir);
+
+/** The profiles of this data folder: the practice registry running on it (first), the built-ins, the custom ones. */
+export const catalogFor = (settings: JsonFileSettings, dataDir: string) =>
+  new ProfileCatalog(
+    () => customProfiles(settings),
+    () => {
+      const practice = runningPractice(dataDir);
+      return practice ? [practiceProfile({ host: practice.host, sftpPort: practice.sftp.port, ftpsImplicitPort: practice.ftpsImplicit.port })] : [];
+    },
+  );
 
 /** `--profile`: an id from the catalog, or a profile file a clinic's IT wrote (`*.json`). */
-export async function resolveProfile(wanted: string | undefined, catalog: ProfileCatalog): Promise<Profile> {
+export async function resolveProfile(wanted: string | undefined, catalog: ProfileCatalog, dataDir?: string): Promise<Profile> {
   if (wanted === undefined) {
     throw usageError(`Say which registry with --profile ID or --profile FILE.json. Known profiles: ${catalog.all().map((e) => e.profile.id).join(', ')}.`);
   }
   if (/\.json$/i.test(wanted)) return loadProfileFile(isAbsolute(wanted) ? wanted : resolve(wanted));
   const profile = catalog.get(wanted);
+  if (!profile && wanted === PRACTICE_PROFILE_ID) {
+    const where = dataDir ?? 'this data folder';
+    throw new CliError(
+      'unreachable',
+      `The practice registry is not running on the data folder ${where}. Start it in another terminal with registry-transfer practice${dataDir !== undefined ? ` --data-dir "${dataDir}"` : ''} (or open the desktop app, which runs one on its own data folder), then run this again with the same --data-dir.`,
+    );
+  }
   if (!profile) {
     throw new CliError(
       'unknown-profile',

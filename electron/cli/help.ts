@@ -13,6 +13,8 @@ Usage:
   registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
   registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
   registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
+  registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
+                             [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -24,6 +26,8 @@ Commands:
   change-password
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
+  practice   run the practice registry on this computer until Ctrl+C: a registry to practise
+             against and to test scripts with (other commands reach it with --profile practice)
 
 Run registry-transfer COMMAND --help for its options.
 
@@ -180,7 +184,51 @@ contact (registry-transfer profiles).
 ${EXIT_CODES_HELP}
 `;
 
+const PRACTICE = `registry-transfer practice: run the practice registry on this computer.
+
+Usage:
+  registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
+                             [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
+
+A registry shaped like Texas ImmTrac2, listening on 127.0.0.1 only, for practice, training and
+testing scripts and other clients; nothing sent to it reaches the state. It speaks SFTP and FTPS
+(implicit TLS as Texas, and explicit TLS), with one account (PRAC01, a Texas-style import code) and
+the Texas folders and rights: the top folder list-only; HL7-Dropoff list, read, write, rename,
+delete; Accepted, DQA-Report and Receive list and read; 300 files per folder; files older than 180
+days purged. A file sent to HL7-Dropoff is answered a few seconds later: the batch moved to
+Accepted, its ACK and DQA report in DQA-Report, a consent notification in Receive.
+
+Its host key, TLS certificate, account and files are kept in the practice folder of the data folder,
+made on the first run and the same every start. The account's password is issued on the first run
+and must be changed at the first sign-in (RFC 4252 password change over SFTP, PASS old new after
+reply 560 over FTPS), as a real registry asks; --ready skips that change.
+
+It prints how to connect (host, ports, fingerprints in the form --trust takes, username, password)
+and runs until Ctrl+C or SIGTERM. Other commands reach it with --profile practice and the same
+--data-dir, and trust its key and certificate without --trust.
+
+Options:
+  --data-dir DIR           the data folder (default: the desktop app's, whose window runs its own
+                           practice registry while it is open: use another folder to run both)
+  --sftp-port N            the SFTP port (default: a free port)
+  --ftps-implicit-port N   the FTPS port with implicit TLS (default: a free port)
+  --ftps-explicit-port N   the FTPS port with explicit TLS, AUTH TLS (default: a free port)
+  --process-after SECONDS  how long after a file lands in HL7-Dropoff it is processed (default 5)
+  --ready                  an account whose first-login password change is already done
+  --json                   print exactly one line of JSON once it listens:
+                           {"host", "sftp": {"port", "fingerprint"}, "ftpsImplicit": {...},
+                            "ftpsExplicit": {...}, "username", "password"}
+                           (password is null once the issued one was changed)
+  -h, --help               this help
+
+Example:
+  registry-transfer practice --data-dir ./practice-data --ready --json
+
+${EXIT_CODES_HELP}
+`;
+
 export function helpText(command: CommandName | null): string {
+  if (command === 'practice') return PRACTICE;
   if (command === 'change-password') return CHANGE_PASSWORD;
   if (command === 'profiles') return PROFILES;
   if (command === 'list') return LIST;

@@ -44,6 +44,8 @@ const SHORTEST_REDACTED = 4;
 
 export class Output {
   private readonly secrets = new Set<string>();
+  /** JSON documents on one line each (a long-running command's `--json`, read line by line by a script). */
+  oneLineJson = false;
 
   constructor(
     private readonly io: CliIo,
@@ -92,7 +94,7 @@ export class Output {
    * (DEL, C1, separators, bidirectional controls) are written as \u escapes too: the same JSON.
    */
   document(value: object): void {
-    const json = JSON.stringify(value, null, 2).replace(CONTROLS_JSON_LEAVES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const json = JSON.stringify(value, null, this.oneLineJson ? undefined : 2).replace(CONTROLS_JSON_LEAVES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     this.io.stdout(`${this.clean(json)}\n`);
   }
 

@@ -6,6 +6,7 @@ import { parseCommandLine, wantsJson } from './args';
 import { changePasswordCommand } from './commands/change-password';
 import { downloadCommand } from './commands/download';
 import { listCommand } from './commands/list';
+import { practiceCommand } from './commands/practice';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
 import { toCliError } from './errors';
@@ -39,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await downloadCommand(line.options, line.positionals, out, io);
           case 'change-password':
             return await changePasswordCommand(line.options, out, io);
+          case 'practice':
+            return await practiceCommand(line.options, out, io);
         }
     }
   } catch (error) {

@@ -7,7 +7,7 @@ import packageJson from '../../package.json';
 import { calls, type Protocol, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { vaultAccount } from '../engine/credentials/vault';
-import { createEngine, type Engine } from '../engine/engine';
+import { createEngine, type Engine, type PracticePort } from '../engine/engine';
 import type { Profile } from '../engine/profiles';
 import { RemoteError } from '../engine/remote/remote-fs';
 import type { OpenedConnection } from '../engine/session/open-verified';
@@ -15,7 +15,9 @@ import type { RegistrySession } from '../engine/session/registry-session';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
-import { catalogFor, openSettings, resolveDataDir, resolveProfile } from './engine-setup';
+import type { PracticeListening } from '../practice/practice-registry';
+import { PRACTICE_PROFILE_ID } from '../practice/practice-profile';
+import { catalogFor, openSettings, resolveDataDir, resolveProfile, runningPractice } from './engine-setup';
 import { CliError, toCliError, usageError } from './errors';
 import type { CliIo, Output } from './output';
 import { NO_PASSWORD, passwordFromEnv } from './password';
@@ -26,6 +28,8 @@ export interface Registry {
   settings: JsonFileSettings;
   profile: Profile;
   protocol: Protocol;
+  /** `--profile practice`: the practice registry running on this data folder (its key and certificate are vouched for). */
+  practice?: PracticeListening;
 }
 
 export function chooseProtocol(profile: Profile, wanted: Protocol | undefined): Protocol {
@@ -40,8 +44,10 @@ export function chooseProtocol(profile: Profile, wanted: Protocol | undefined): 
 /** The registry and protocol the options name; nothing is opened yet. */
 export async function chooseRegistry(options: CommandOptions, io: CliIo): Promise<Registry> {
   const settings = openSettings(options.dataDir, io.env);
-  const profile = await resolveProfile(options.profile, catalogFor(settings));
-  return { dataDir: resolveDataDir(options.dataDir, io.env), settings, profile, protocol: chooseProtocol(profile, options.protocol) };
+  const dataDir = resolveDataDir(options.dataDir, io.env);
+  const profile = await resolveProfile(options.profile, catalogFor(settings, dataDir), dataDir);
+  const practice = profile.id === PRACTICE_PROFILE_ID ? runningPractice(dataDir) : null;
+  return { dataDir, settings, profile, protocol: chooseProtocol(profile, options.protocol), ...(practice ? { practice } : {}) };
 }
 
 export function checkedUsername(user: string | undefined, profile: Profile): string {
@@ -88,6 +94,7 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
     appInfo: { name: 'registry-transfer', version: packageJson.version },
     dataDir: registry.dataDir,
     vault: new KeytarVault(),
+    ...(registry.practice ? { practice: practicePort(registry.profile, registry.practice) } : {}),
     ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
     acceptOpened: (opened) => {
       if (options.trust !== undefined && !sameFingerprint(options.trust, opened.identity.fingerprint)) throw notTheGivenIdentity(opened.identity, options.trust);
@@ -106,6 +113,25 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+/**
+ * The practice registry to the engine: its key and certificate vouched for where it listens, as the
+ * desktop app vouches for its own (running.json is the data folder's, written only by its owner, as
+ * the trusted servers are). A --host/--port elsewhere is not the practice registry, and is asked about.
+ */
+function practicePort(profile: Profile, practice: PracticeListening): PracticePort {
+  return {
+    profile: () => profile,
+    account: () => ({ username: practice.username, issuedPassword: null, processAfterSeconds: 0 }),
+    vouches: (seen) =>
+      seen.host === practice.host &&
+      ((seen.kind === 'ssh-host-key' && seen.port === practice.sftp.port && sameFingerprint(seen.fingerprint, practice.sftp.fingerprint)) ||
+        (seen.kind === 'tls-certificate' &&
+          (seen.port === practice.ftpsImplicit.port || seen.port === practice.ftpsExplicit.port) &&
+          sameFingerprint(seen.fingerprint, practice.ftpsImplicit.fingerprint))),
+    samplesFolder: () => null,
   };
 }
 
