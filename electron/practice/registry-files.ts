@@ -297,11 +297,7 @@ export class AccountFiles implements PracticeFiles, RandomAccessFiles {
 
   /** A file may be written here: a writable folder, and room for it when it is new (the quota). */
   private async writable(path: string): Promise<{ place: Extract<Place, { kind: 'file' }>; exists: boolean }> {
-    // The root is list-only: a file named there is refused as the root's right, not as missing.
-    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.length === 1 && isAcceptableName(parts[0] as string) && !PRACTICE_FOLDERS.some((f) => f.name === parts[0])) {
-      throw new PracticeRefusal('permission', `Files go in ${DROPOFF_FOLDER}: the top folder is list-only.`);
-    }
+    this.notATopLevelFile(path);
     const place = this.place(path);
     if (place.kind !== 'file') throw new PracticeRefusal('permission', 'Files go in HL7-Dropoff; the registry keeps its folders as they are.');
     if (!place.folder.rights.includes('write')) throw new PracticeRefusal('permission', `${place.folder.name} is read-only: only the registry puts files there. Send files to ${DROPOFF_FOLDER}.`);
@@ -388,11 +384,21 @@ export class AccountFiles implements PracticeFiles, RandomAccessFiles {
     };
   }
 
+  /** The top folder holds only the registry's folders: a file named there is refused as its right (list-only), not as missing. */
+  private notATopLevelFile(path: string): void {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.length === 1 && isAcceptableName(parts[0] as string) && !PRACTICE_FOLDERS.some((f) => f.name === parts[0])) {
+      throw new PracticeRefusal('permission', `Files go in ${DROPOFF_FOLDER}: the top folder is list-only.`);
+    }
+  }
+
   async rename(from: string, to: string): Promise<void> {
     const a = this.place(from);
-    const b = this.place(to);
-    if (a.kind !== 'file' || b.kind !== 'file') throw new PracticeRefusal('permission', 'Only files can be renamed, and the folders stay as they are.');
+    if (a.kind !== 'file') throw new PracticeRefusal('permission', 'The registry keeps its folders as they are: only files can be renamed.');
     this.may(a.folder, 'rename', 'rename files');
+    this.notATopLevelFile(to);
+    const b = this.place(to);
+    if (b.kind !== 'file') throw new PracticeRefusal('permission', 'The registry keeps its folders as they are: a file keeps a name of its own in a folder.');
     this.may(b.folder, 'rename', 'rename files');
     await this.fileEntry(a);
     if (await this.fileEntry(b).then(() => true, () => false)) throw new PracticeRefusal('exists', `${b.name} already exists in ${b.folder.name}.`);
