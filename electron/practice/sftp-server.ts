@@ -223,6 +223,8 @@ export function disconnectPacket(reason: number, description: string): Buffer {
 /** Too many at once from one address (a script gone wrong): refused before any key exchange, plainly. */
 function refuseTooMany(socket: Socket, limit: number): void {
   socket.on('error', () => undefined);
+  // What the client sends meanwhile is read and dropped, so its end (and so the socket's close) is seen.
+  socket.resume();
   socket.write(`SSH-2.0-${IDENT}\r\n`);
   socket.end(disconnectPacket(DISCONNECT_TOO_MANY_CONNECTIONS, `Too many connections from your address: the practice registry takes ${limit} at once. Close some, or wait for them to finish, then try again.`));
   // A client that never reads is not waited for.
