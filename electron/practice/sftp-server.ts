@@ -283,16 +283,10 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         return;
       }
       const accounts = options.backend.accounts;
-      // ssh2 hands over what the client sent: a password, or (a change the client offers without being
-      // asked, RFC 4252 section 8) the old and the new one. Anything else is not a sign-in.
+      // ssh2 hands over what the client sent: a password, or, for a change the client offers without
+      // being asked (RFC 4252 section 8 lets it), an object with the old and the new one. The registry
+      // changes passwords only when it asks (as Texas's server does): anything but a string is refused.
       const sent: unknown = ctx.password;
-      if (typeof sent === 'object' && sent !== null) {
-        const { oldPassword, newPassword } = sent as { oldPassword?: unknown; newPassword?: unknown };
-        if (typeof oldPassword !== 'string' || typeof newPassword !== 'string') return ctx.reject(['password']);
-        if (accounts.changePassword(ctx.username, oldPassword, newPassword) !== 'ok') return ctx.reject(['password']);
-        username = ctx.username;
-        return ctx.accept();
-      }
       if (typeof sent !== 'string') return ctx.reject(['password']);
       const result = accounts.signIn(ctx.username, sent);
       if (result === 'refused') return ctx.reject(['password']);
