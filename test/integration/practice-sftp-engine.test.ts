@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent, TransferStatus } from '../../shared/contract';
+import ssh2 from 'ssh2';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import type { RemoteFs } from '../../electron/engine/remote/remote-fs';
@@ -340,5 +341,52 @@ describe('each right in each folder, as the registry itself enforces it (the app
     // Nothing came back from any of them.
     for (let n = 1; n <= attempt; n++) expect(existsSync(join(scratch, `never-${n}.txt`)) ? readFileSync(join(scratch, `never-${n}.txt`)).length : 0).toBe(0);
     expect(readdirSync(practiceRoot).sort()).toEqual(['accounts.json', 'files', 'keys', 'running.json']);
+  });
+});
+
+describe('a file that never finished arriving', () => {
+  it('is left in HL7-Dropoff, unprocessed, when the client goes away with it open; a whole one sent after it is answered', async () => {
+    const quick = await startPracticeRegistry({ dataDir: join(scratch, 'quick data'), ready: true, processAfterSeconds: 0.2 });
+    try {
+      const dropoff = quick.files.folderPath('HL7-Dropoff');
+      const reports = quick.files.folderPath('DQA-Report');
+      // ssh2's own client: open, write half a batch, and go away without closing the file.
+      const client = new ssh2.Client();
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', () => resolve());
+        client.once('error', reject);
+        client.connect({ host: quick.host, port: quick.sftp.port, username: quick.username, password: quick.issuedPassword() as string, hostVerifier: () => true });
+      });
+      await new Promise<void>((resolve, reject) =>
+        client.sftp((error, sftp) => {
+          if (error) return reject(error);
+          sftp.open('/HL7-Dropoff/PRAC01_20261205_cut_off.HL7', 'w', (openError, handle) => {
+            if (openError) return reject(openError);
+            const half = Buffer.from('FHS|^~\\&|half a batch');
+            sftp.write(handle, half, 0, half.length, 0, (writeError) => (writeError ? reject(writeError) : resolve()));
+          });
+        }),
+      );
+      await new Promise<void>((resolve) => {
+        client.once('close', () => resolve());
+        client.end();
+      });
+
+      const fs = await openSftp({
+        host: quick.host,
+        port: quick.sftp.port,
+        username: quick.username,
+        password: quick.issuedPassword() as string,
+        timeoutSeconds: 30,
+        verifyIdentity: (seen) => seen.fingerprint === quick.sftp.fingerprint,
+      });
+      await fs.upload(readFileSync(join(SAMPLES, 'PRAC01_20261201_weekly.HL7')), '/HL7-Dropoff/PRAC01_20261201_weekly.HL7');
+      await fs.close();
+      await until(() => readdirSync(reports).some((name) => name.startsWith('PRAC01_20261201_weekly_')), 'the whole batch answered');
+      expect(readdirSync(dropoff)).toEqual(['PRAC01_20261205_cut_off.HL7']);
+      expect(readdirSync(reports).filter((name) => name.includes('cut_off'))).toEqual([]);
+    } finally {
+      await quick.stop();
+    }
   });
 });
