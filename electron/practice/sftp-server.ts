@@ -89,8 +89,29 @@ function refuse(sftp: SFTPWrapper, reqid: number, error: unknown): void {
   sftp.status(reqid, STATUS_CODE.FAILURE, 'The practice registry could not do that.');
 }
 
+/** Files and folders one SFTP session may hold open at once (each is an open file on this computer). */
+export const MAX_OPEN_HANDLES = 64;
+/** SFTP sessions one connection may open (clients use one; WinSCP and FileZilla at most two). */
+export const MAX_SESSIONS_PER_CONNECTION = 4;
+
 function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, owner: string): void {
   const handles = new Map<string, Handle>();
+  /** Opens under way, counted with the open ones so that many at once cannot pass the limit together. */
+  let opening = 0;
+  /** Refuse an open past the limit (true), before any file is opened. */
+  const tooManyOpen = (reqid: number): boolean => {
+    if (handles.size + opening < MAX_OPEN_HANDLES) return false;
+    sftp.status(reqid, STATUS_CODE.FAILURE, `Too many files open at once on this connection (the practice registry allows ${MAX_OPEN_HANDLES}): close some first.`);
+    return true;
+  };
+  const opened = async <T>(open: () => Promise<T>): Promise<T> => {
+    opening += 1;
+    try {
+      return await open();
+    } finally {
+      opening -= 1;
+    }
+  };
   let nextHandle = 0;
   const newHandle = (handle: Handle): Buffer => {
     const id = Buffer.alloc(4);
@@ -110,16 +131,19 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
   sftp.on('STAT', statOf);
   sftp.on('LSTAT', statOf);
 
-  sftp.on('OPEN', (reqid, filename, flags) =>
+  sftp.on('OPEN', (reqid, filename, flags) => {
+    if (tooManyOpen(reqid)) return;
     run(reqid, async () => {
       const path = normalizeSftpPath(filename);
       const writing = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0;
-      const file = writing
-        ? await files.openFile(path, 'write', { truncate: (flags & OPEN_MODE.TRUNC) !== 0, append: (flags & OPEN_MODE.APPEND) !== 0, exclusive: (flags & OPEN_MODE.EXCL) !== 0 })
-        : await files.openFile(path, 'read');
+      const file = await opened(() =>
+        writing
+          ? files.openFile(path, 'write', { truncate: (flags & OPEN_MODE.TRUNC) !== 0, append: (flags & OPEN_MODE.APPEND) !== 0, exclusive: (flags & OPEN_MODE.EXCL) !== 0 })
+          : files.openFile(path, 'read'),
+      );
       sftp.handle(reqid, newHandle({ kind: 'file', file }));
-    }),
-  );
+    });
+  });
 
   sftp.on('READ', (reqid, id, offset, length) =>
     run(reqid, async () => {
@@ -157,12 +181,13 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
     }),
   );
 
-  sftp.on('OPENDIR', (reqid, path) =>
+  sftp.on('OPENDIR', (reqid, path) => {
+    if (tooManyOpen(reqid)) return;
     run(reqid, async () => {
-      const entries = await files.list(normalizeSftpPath(path));
+      const entries = await opened(() => files.list(normalizeSftpPath(path)));
       sftp.handle(reqid, newHandle({ kind: 'folder', entries }));
-    }),
-  );
+    });
+  });
 
   sftp.on('READDIR', (reqid, id) => {
     const handle = handleOf(id);
@@ -305,11 +330,23 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
     });
     client.on('ready', () => {
       signedIn();
-      client.on('session', (acceptSession) => {
+      let sessions = 0;
+      client.on('session', (acceptSession, rejectSession) => {
+        if (sessions >= MAX_SESSIONS_PER_CONNECTION) return rejectSession();
+        sessions += 1;
         const session = acceptSession();
+        // ssh2 says the session closed on the session, or (once SFTP runs in it) on its SFTP channel.
+        let counted = true;
+        const closed = () => {
+          if (counted) sessions -= 1;
+          counted = false;
+        };
+        session.once('close', closed);
         session.on('sftp', (acceptSftp) => {
           if (username === null) return;
-          serveSftp(acceptSftp(), options.backend.filesFor(username), username);
+          const sftp = acceptSftp();
+          sftp.once('close', closed);
+          serveSftp(sftp, options.backend.filesFor(username), username);
         });
         // Only SFTP: no shell, no commands, no forwarding.
         session.on('shell', (_accept, reject) => reject());
