@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent, TransferStatus } from '../../shared/contract';
-import ssh2 from 'ssh2';
+import ssh2, { type SFTPWrapper } from 'ssh2';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import type { RemoteFs } from '../../electron/engine/remote/remote-fs';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
+import { MAX_OPEN_HANDLES, MAX_SESSIONS_PER_CONNECTION } from '../../electron/practice/sftp-server';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SAMPLES = join(ROOT, 'electron', 'practice', 'samples');
@@ -387,6 +388,36 @@ describe('a file that never finished arriving', () => {
       expect(readdirSync(reports).filter((name) => name.includes('cut_off'))).toEqual([]);
     } finally {
       await quick.stop();
+    }
+  });
+});
+
+describe('a script that opens too much on one connection', () => {
+  it('is refused the file past the open-file limit and the session past the session limit, in words, and goes on once it closes some', async () => {
+    const client = new ssh2.Client();
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', reject);
+      client.connect({ host: practice.host, port: practice.sftp.port, username: practice.username, password: CHOSEN, hostVerifier: () => true });
+    });
+    const openSession = () => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))));
+    try {
+      // Sessions opened and closed one after another are never counted twice.
+      for (let i = 0; i < MAX_SESSIONS_PER_CONNECTION + 2; i++) {
+        const sftp = await openSession();
+        await new Promise<void>((resolve) => (sftp.once('close', () => resolve()), sftp.end()));
+      }
+      const sessions = await Promise.all(Array.from({ length: MAX_SESSIONS_PER_CONNECTION }, openSession));
+      await expect(openSession()).rejects.toBeTruthy();
+
+      const sftp = sessions[0] as SFTPWrapper;
+      const open = (path: string) => new Promise<Buffer>((resolve, reject) => sftp.opendir(path, (error, handle) => (error ? reject(error) : resolve(handle))));
+      const handles = await Promise.all(Array.from({ length: MAX_OPEN_HANDLES }, () => open('/Accepted')));
+      await expect(open('/Accepted')).rejects.toThrow(`Too many files open at once on this connection (the practice registry allows ${MAX_OPEN_HANDLES}): close some first.`);
+      await new Promise<void>((resolve, reject) => sftp.close(handles[0] as Buffer, (error) => (error ? reject(error) : resolve())));
+      await expect(open('/Accepted')).resolves.toBeInstanceOf(Buffer);
+    } finally {
+      await new Promise<void>((resolve) => (client.once('close', () => resolve()), client.end()));
     }
   });
 });
