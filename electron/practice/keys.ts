@@ -71,6 +71,7 @@ async function makeCertificate(): Promise<{ key: string; cert: string }> {
 /** The keys in `folder`, made there first if they are not yet (or a file of them was lost). */
 export async function practiceKeys(folder: string): Promise<PracticeKeys> {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
+  chmodSync(folder, 0o700);
   const hostKeyPath = join(folder, HOST_KEY_FILE);
   if (!existsSync(hostKeyPath)) {
     const pair = utils.generateKeyPairSync('ed25519');

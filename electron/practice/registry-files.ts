@@ -5,7 +5,7 @@
 // judged here, before any path on this computer is made from it: nothing outside the account's own
 // folder is ever read or written, whatever the name (`..`, a drive, a device, a link).
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -115,6 +115,8 @@ export class PracticeRegistryFiles implements PracticeBackend {
     mkdirSync(options.root, { recursive: true, mode: 0o700 });
     this.account = this.loadOrMakeAccount();
     for (const folder of PRACTICE_FOLDERS) mkdirSync(join(this.accountDir, folder.name), { recursive: true, mode: 0o700 });
+    // Owner-only, also where an earlier version made them readable by others (files a trainee sends may be real).
+    for (const dir of [options.root, join(options.root, 'files'), this.accountDir, ...PRACTICE_FOLDERS.map((f) => join(this.accountDir, f.name))]) chmodSync(dir, 0o700);
     this.accounts = {
       signIn: (username, password) => this.signIn(username, password),
       changePassword: (username, oldPassword, newPassword) => this.changePassword(username, oldPassword, newPassword),

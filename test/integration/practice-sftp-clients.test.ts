@@ -125,7 +125,10 @@ describe('its identity, as OpenSSH and OpenSSL read it', () => {
     const practiceDir = join(dataDir, 'practice');
     for (const file of ['ssh_host_ed25519_key', 'tls-key.pem', 'tls-cert.pem']) expect(statSync(join(keysDir(), file)).mode & 0o777).toBe(0o600);
     for (const file of ['accounts.json', 'running.json']) expect(statSync(join(practiceDir, file)).mode & 0o777).toBe(0o600);
-    for (const dir of [practiceDir, keysDir(), folder('HL7-Dropoff'), folder('Accepted')]) expect(statSync(dir).mode & 0o077).toBe(0);
+    const accountDir = join(practiceDir, 'files', practice.username);
+    for (const dir of [practiceDir, keysDir(), join(practiceDir, 'files'), accountDir, ...['HL7-Dropoff', 'Accepted', 'DQA-Report', 'Receive'].map(folder)]) {
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+    }
   });
 });
 
