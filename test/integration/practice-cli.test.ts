@@ -190,6 +190,37 @@ describe('registry-transfer practice, as a trainer runs it', () => {
   });
 });
 
+describe('registry-transfer practice under npm', () => {
+  it('stops when npm is told to stop, though npm only ends the shell it ran it through', async () => {
+    const dataDir = join(scratch, 'under npm');
+    // As `npm run practice` and `npx` run it: a shell in between (one that cannot exec it, as dash
+    // does not), npm's variables set; SIGTERM reaches the shell, never the registry.
+    const shell = spawn('sh', ['-c', '"$0" "$@"; exit $?', process.execPath, CLI_LAUNCHER, 'practice', '--json', '--ready', '--data-dir', dataDir], {
+      cwd: PROJECT_ROOT,
+      env: { ...cliEnv(scratch, undefined), npm_command: 'run-script' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(shell);
+    let out = '';
+    shell.stdout?.on('data', (data) => (out += String(data)));
+    const runningFile = join(dataDir, 'practice', 'running.json');
+    await until(async () => out.includes('\n'), 'the JSON line');
+    const { pid } = JSON.parse(readFileSync(runningFile, 'utf8')) as { pid: number };
+    expect(pid).not.toBe(shell.pid);
+    shell.kill('SIGTERM');
+    await until(async () => !existsSync(runningFile), 'the practice registry to stop and remove its running.json');
+    await until(async () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the practice registry process to end');
+    running.delete(shell);
+  });
+});
+
 describe('registry-transfer practice refuses plainly', () => {
   it('a port another program holds', async () => {
     const holder: Server = createServer();

@@ -81,6 +81,25 @@ function howToConnect(registry: RunningPracticeRegistry, dataDir: string, option
   ];
 }
 
+/**
+ * Under `npm run practice` or `npx`, npm runs this through a shell, and a SIGTERM sent to npm ends npm
+ * and that shell but never reaches this process: it would go on holding its ports with nobody to stop
+ * it. So there, the parent going away (this process handed to another) stops it too. Only under npm
+ * (npm_command is set): run directly, it runs on after its terminal's shell ends if told to (nohup).
+ */
+function whenParentGone(env: NodeJS.ProcessEnv): { gone: Promise<void>; dispose(): void } {
+  if (!env.npm_command) return { gone: new Promise<void>(() => undefined), dispose: () => undefined };
+  const parent = process.ppid;
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<void>((resolve) => {
+    timer = setInterval(() => {
+      if (process.ppid !== parent) resolve();
+    }, 500);
+    timer.unref();
+  });
+  return { gone, dispose: () => clearInterval(timer) };
+}
+
 export async function practiceCommand(options: CommandOptions, out: Output, io: CliIo): Promise<ExitCode> {
   out.oneLineJson = true;
   const dataDir = resolveDataDir(options.dataDir, io.env);
@@ -100,12 +119,18 @@ export async function practiceCommand(options: CommandOptions, out: Output, io: 
     interrupt.dispose();
     throw startFailure(error, options, dataDir);
   }
+  const parent = whenParentGone(io.env);
   try {
     if (out.json) out.document(practiceJson(registry));
     else out.out(howToConnect(registry, dataDir, options));
-    if (!interrupt.signal.aborted) await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const interrupted = new Promise<void>((resolve) => {
+      if (interrupt.signal.aborted) resolve();
+      else interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([interrupted, parent.gone]);
   } finally {
     interrupt.dispose();
+    parent.dispose();
     await registry.stop();
   }
   out.err('registry-transfer: the practice registry stopped.');
