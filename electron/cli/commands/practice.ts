@@ -9,7 +9,7 @@ import { PRACTICE_FOLDERS } from '../../practice/registry-files';
 import { PRACTICE_FOLDER, PracticeAlreadyRunning, startPracticeRegistry, type RunningPracticeRegistry } from '../../practice/practice-registry';
 import type { CommandOptions } from '../args';
 import { resolveDataDir } from '../engine-setup';
-import { CliError } from '../errors';
+import { CliError, usageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { watchInterrupt } from '../interrupt';
 import type { CliIo, Output } from '../output';
@@ -37,14 +37,14 @@ function startFailure(error: unknown, options: CommandOptions, dataDir: string):
   if (error instanceof PracticeAlreadyRunning) return new CliError('busy', error.message);
   const e = error as NodeJS.ErrnoException & { port?: number };
   if (e.code === 'EADDRINUSE') {
+    // A usage error (exit 2): only a port given on the command line can be taken, and the fix is another value.
     const port = e.port ?? options.sftpPort ?? options.ftpsImplicitPort ?? options.ftpsExplicitPort;
-    return new CliError(
-      'busy',
+    return usageError(
       `Port ${port ?? 'given'} on 127.0.0.1 is already used by another program. Choose another with --sftp-port, --ftps-implicit-port or --ftps-explicit-port, or leave them out to take free ports.`,
     );
   }
   if (e.code === 'EACCES' && e.syscall === 'listen') {
-    return new CliError('permission-denied', `This system lets only administrators listen on port ${e.port ?? ''} (ports below 1024). Choose a port from 1024 to 65535, or leave the port options out.`);
+    return usageError(`This system lets only administrators listen on port ${e.port ?? ''} (ports below 1024). Choose a port from 1024 to 65535, or leave the port options out.`);
   }
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
     return new CliError('permission-denied', `The practice registry cannot write its folder ${join(dataDir, PRACTICE_FOLDER)} (${e.code}). Give another folder with --data-dir.`);

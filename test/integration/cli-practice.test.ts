@@ -1,8 +1,9 @@
 // `registry-transfer practice` (issue 13, item 5) as a script and a trainer run it: the built command
 // in a child process, stopped by SIGTERM or Ctrl+C (SIGINT). With --json exactly one line of JSON once
 // it listens; without, how to connect in words. Other commands reach it with --profile practice and
-// the same --data-dir (no --trust: the data folder vouches for its own key), and say plainly when it
-// is not running; a second one on the same folder, a busy port and bad options are refused plainly.
+// the same --data-dir (no --trust needed: the data folder vouches for its own key, as the window does;
+// a --trust given must match), and say plainly when it is not running; a second one on the same
+// folder, a busy port (a usage error, exit 2) and bad options are refused plainly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -77,7 +78,7 @@ describe('registry-transfer practice --json', () => {
   let listening: Record<string, unknown> & { sftp: { port: number; fingerprint: string }; ftpsImplicit: { port: number; fingerprint: string }; ftpsExplicit: { port: number; fingerprint: string }; password: string };
 
   beforeAll(async () => {
-    practice = await startPractice(['--json', '--ready', '--process-after', '0.5', '--data-dir', dataDir()], /\n/);
+    practice = await startPractice(['--json', '--ready', '--process-after', '0.2', '--data-dir', dataDir()], /\n/);
     listening = JSON.parse(practice.stdout());
   }, 90_000);
   afterAll(async () => {
@@ -119,9 +120,23 @@ describe('registry-transfer practice --json', () => {
     expect(JSON.parse(profiles.stdout).profiles[0]).toMatchObject({ id: 'practice', endpoints: [{ protocol: 'sftp', port: listening.sftp.port }, { protocol: 'ftps', port: listening.ftpsImplicit.port }] });
   });
 
+  it('takes --trust with the fingerprint it printed, and refuses another (exit 3), as for any server', async () => {
+    const trusted = await runCli(['list', ...practiceArgs(dataDir()), '--trust', listening.sftp.fingerprint], env(listening.password));
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(trusted.stdout).toContain('HL7-Dropoff');
+    const other = `SHA256:${'A'.repeat(43)}`;
+    const refused = await runCli(['list', ...practiceArgs(dataDir()), '--trust', other], env(listening.password));
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(listening.sftp.fingerprint);
+  });
+
   it('takes a batch from upload --profile practice and answers it, as a script would see', async () => {
-    const sent = await runCli(['upload', SAMPLE, ...practiceArgs(dataDir())], env(listening.password));
+    const sent = await runCli(['upload', SAMPLE, ...practiceArgs(dataDir()), '--trust', listening.sftp.fingerprint], env(listening.password));
     expect(sent.code, sent.stderr).toBe(0);
+    await until(async () => {
+      const accepted = await runCli(['list', 'Accepted', ...practiceArgs(dataDir()), '--trust', listening.sftp.fingerprint], env(listening.password));
+      return accepted.code === 0 && accepted.stdout.includes('PRAC01_20261201_weekly.HL7');
+    }, 'the batch in Accepted');
     let reports: CliRun = { code: null, stdout: '', stderr: '' };
     await until(async () => {
       reports = await runCli(['list', 'DQA-Report', ...practiceArgs(dataDir()), '--json'], env(listening.password));
@@ -228,8 +243,11 @@ describe('registry-transfer practice refuses plainly', () => {
     const port = (holder.address() as { port: number }).port;
     try {
       const result = await runCli(['practice', '--sftp-port', String(port), '--data-dir', join(scratch, 'busy port')], env(undefined));
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(2);
       expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already used by another program.`);
+      const json = await runCli(['practice', '--json', '--ftps-explicit-port', String(port), '--data-dir', join(scratch, 'busy port')], env(undefined));
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, code: 'invalid-input', message: expect.stringContaining(`Port ${port} on 127.0.0.1`) });
       expect(existsSync(join(scratch, 'busy port', 'practice', 'running.json'))).toBe(false);
     } finally {
       holder.close();
