@@ -89,6 +89,34 @@ describe('parseCommandLine', () => {
     expect(line.kind === 'run' && line.options.trust).toBe(hex);
   });
 
+  it('reads practice with its ports, --process-after and --ready (issue 13, item 5)', () => {
+    const argv = ['practice', '--data-dir', '/srv/p', '--sftp-port', '2222', '--ftps-implicit-port', '990', '--ftps-explicit-port', '2121', '--process-after', '0.2', '--ready', '--json'];
+    expect(parseCommandLine(argv)).toEqual({
+      kind: 'run',
+      command: 'practice',
+      positionals: [],
+      options: { dataDir: '/srv/p', sftpPort: 2222, ftpsImplicitPort: 990, ftpsExplicitPort: 2121, processAfterSeconds: 0.2, ready: true, json: true },
+    });
+    const zero = parseCommandLine(['practice', '--process-after', '0']);
+    expect(zero.kind === 'run' && zero.options.processAfterSeconds).toBe(0);
+  });
+
+  it.each([
+    [['practice', '--sftp-port', '0'], /--sftp-port must be a whole number from 1 to 65535/],
+    [['practice', '--ftps-implicit-port', '65536'], /--ftps-implicit-port must be a whole number from 1 to 65535/],
+    [['practice', '--ftps-explicit-port', '21.5'], /--ftps-explicit-port must be a whole number from 1 to 65535/],
+    [['practice', '--sftp-port', '2222', '--ftps-implicit-port', '2222'], /must be three different ports/],
+    [['practice', '--process-after=-1'], /--process-after must be a number of seconds/],
+    [['practice', '--process-after', '-1'], /--process-after needs a value/],
+    [['practice', '--process-after', 'soon'], /--process-after must be a number of seconds/],
+    [['practice', '--user', 'PRAC01'], /practice does not take --user/],
+    [['practice', '--trust', `SHA256:${'A'.repeat(43)}`], /practice does not take --trust/],
+    [['practice', 'now'], /practice takes no arguments besides its options/],
+    [['list', '--sftp-port', '2222'], /list does not take --sftp-port/],
+  ])('refuses practice options where they do not belong or are wrong: %j', (argv, message) => {
+    expect(usage(argv).message).toMatch(message);
+  });
+
   it('knows --json was asked for even when the rest does not parse', () => {
     expect(wantsJson(['list', '--port', 'abc', '--json'])).toBe(true);
     expect(wantsJson(['list'])).toBe(false);
