@@ -94,24 +94,11 @@ export const MAX_OPEN_HANDLES = 64;
 /** SFTP sessions one connection may open (clients use one; WinSCP and FileZilla at most two). */
 export const MAX_SESSIONS_PER_CONNECTION = 4;
 
+/** Requests one SFTP session may have waiting their turn (a client pipelines a few dozen writes). */
+const MAX_WAITING_REQUESTS = 1024;
+
 function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, owner: string): void {
   const handles = new Map<string, Handle>();
-  /** Opens under way, counted with the open ones so that many at once cannot pass the limit together. */
-  let opening = 0;
-  /** Refuse an open past the limit (true), before any file is opened. */
-  const tooManyOpen = (reqid: number): boolean => {
-    if (handles.size + opening < MAX_OPEN_HANDLES) return false;
-    sftp.status(reqid, STATUS_CODE.FAILURE, `Too many files open at once on this connection (the practice registry allows ${MAX_OPEN_HANDLES}): close some first.`);
-    return true;
-  };
-  const opened = async <T>(open: () => Promise<T>): Promise<T> => {
-    opening += 1;
-    try {
-      return await open();
-    } finally {
-      opening -= 1;
-    }
-  };
   let nextHandle = 0;
   const newHandle = (handle: Handle): Buffer => {
     const id = Buffer.alloc(4);
@@ -120,35 +107,72 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
     return id;
   };
   const handleOf = (id: Buffer) => handles.get(id.toString('hex'));
-  const run = (reqid: number, body: () => Promise<void>) => void body().catch((error: unknown) => refuse(sftp, reqid, error));
 
-  sftp.on('REALPATH', (reqid, path) => {
-    const normal = normalizeSftpPath(path);
-    sftp.name(reqid, [{ filename: normal, longname: normal, attrs: attrsOf({ name: normal, kind: 'folder', size: 0, modified: new Date(0) }) }]);
-  });
+  /**
+   * Requests are carried out one at a time, in the order they came, as OpenSSH's sftp-server does:
+   * clients send the writes of an upload, its FSTAT and its CLOSE without waiting for answers, and the
+   * protocol has the server do them in order (draft-ietf-secsh-filexfer-02, section 6); done at once,
+   * an FSTAT could see half the file, and a CLOSE could close it under a write.
+   */
+  let turn: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  const run = (reqid: number, body: () => Promise<void> | void) => {
+    if (waiting >= MAX_WAITING_REQUESTS) {
+      sftp.status(reqid, STATUS_CODE.FAILURE, 'Too many requests at once: the practice registry is still carrying out the ones before.');
+      return;
+    }
+    waiting += 1;
+    turn = turn
+      .then(body)
+      .catch((error: unknown) => {
+        try {
+          refuse(sftp, reqid, error);
+        } catch {
+          // The channel is gone: nobody to answer.
+        }
+      })
+      .finally(() => (waiting -= 1));
+  };
+  const fileHandle = (reqid: number, id: Buffer): (Handle & { kind: 'file' }) | null => {
+    const handle = handleOf(id);
+    if (handle?.kind === 'file') return handle;
+    sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open file.');
+    return null;
+  };
+  /** Refuse an open past the limit (true), before any file is opened. */
+  const tooManyOpen = (reqid: number): boolean => {
+    if (handles.size < MAX_OPEN_HANDLES) return false;
+    sftp.status(reqid, STATUS_CODE.FAILURE, `Too many files open at once on this connection (the practice registry allows ${MAX_OPEN_HANDLES}): close some first.`);
+    return true;
+  };
+
+  sftp.on('REALPATH', (reqid, path) =>
+    run(reqid, () => {
+      const normal = normalizeSftpPath(path);
+      sftp.name(reqid, [{ filename: normal, longname: normal, attrs: attrsOf({ name: normal, kind: 'folder', size: 0, modified: new Date(0) }) }]);
+    }),
+  );
 
   const statOf = (reqid: number, path: string) => run(reqid, async () => void sftp.attrs(reqid, attrsOf(await files.stat(normalizeSftpPath(path)))));
   sftp.on('STAT', statOf);
   sftp.on('LSTAT', statOf);
 
-  sftp.on('OPEN', (reqid, filename, flags) => {
-    if (tooManyOpen(reqid)) return;
+  sftp.on('OPEN', (reqid, filename, flags) =>
     run(reqid, async () => {
+      if (tooManyOpen(reqid)) return;
       const path = normalizeSftpPath(filename);
       const writing = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0;
-      const file = await opened(() =>
-        writing
-          ? files.openFile(path, 'write', { truncate: (flags & OPEN_MODE.TRUNC) !== 0, append: (flags & OPEN_MODE.APPEND) !== 0, exclusive: (flags & OPEN_MODE.EXCL) !== 0 })
-          : files.openFile(path, 'read'),
-      );
+      const file = writing
+        ? await files.openFile(path, 'write', { truncate: (flags & OPEN_MODE.TRUNC) !== 0, append: (flags & OPEN_MODE.APPEND) !== 0, exclusive: (flags & OPEN_MODE.EXCL) !== 0 })
+        : await files.openFile(path, 'read');
       sftp.handle(reqid, newHandle({ kind: 'file', file }));
-    });
-  });
+    }),
+  );
 
   sftp.on('READ', (reqid, id, offset, length) =>
     run(reqid, async () => {
-      const handle = handleOf(id);
-      if (handle?.kind !== 'file') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open file.');
+      const handle = fileHandle(reqid, id);
+      if (!handle) return;
       const data = await handle.file.read(offset, Math.min(length, 256 * 1024));
       if (data.length === 0) sftp.status(reqid, STATUS_CODE.EOF);
       else sftp.data(reqid, data);
@@ -157,8 +181,8 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
 
   sftp.on('WRITE', (reqid, id, offset, data) =>
     run(reqid, async () => {
-      const handle = handleOf(id);
-      if (handle?.kind !== 'file') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open file.');
+      const handle = fileHandle(reqid, id);
+      if (!handle) return;
       await handle.file.write(offset, data);
       sftp.status(reqid, STATUS_CODE.OK);
     }),
@@ -166,9 +190,8 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
 
   sftp.on('FSTAT', (reqid, id) =>
     run(reqid, async () => {
-      const handle = handleOf(id);
-      if (handle?.kind !== 'file') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open file.');
-      sftp.attrs(reqid, attrsOf(await handle.file.stat()));
+      const handle = fileHandle(reqid, id);
+      if (handle) sftp.attrs(reqid, attrsOf(await handle.file.stat()));
     }),
   );
 
@@ -181,40 +204,45 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
     }),
   );
 
-  sftp.on('OPENDIR', (reqid, path) => {
-    if (tooManyOpen(reqid)) return;
+  sftp.on('OPENDIR', (reqid, path) =>
     run(reqid, async () => {
-      const entries = await opened(() => files.list(normalizeSftpPath(path)));
+      if (tooManyOpen(reqid)) return;
+      const entries = await files.list(normalizeSftpPath(path));
       sftp.handle(reqid, newHandle({ kind: 'folder', entries }));
-    });
-  });
+    }),
+  );
 
-  sftp.on('READDIR', (reqid, id) => {
-    const handle = handleOf(id);
-    if (handle?.kind !== 'folder') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open folder.');
-    if (handle.entries === null) return void sftp.status(reqid, STATUS_CODE.EOF);
-    const names: FileEntry[] = handle.entries.map((entry) => ({ filename: entry.name, longname: longName(entry, owner), attrs: attrsOf(entry) }));
-    handle.entries = null;
-    sftp.name(reqid, names);
-  });
+  sftp.on('READDIR', (reqid, id) =>
+    run(reqid, () => {
+      const handle = handleOf(id);
+      if (handle?.kind !== 'folder') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open folder.');
+      if (handle.entries === null) return void sftp.status(reqid, STATUS_CODE.EOF);
+      const names: FileEntry[] = handle.entries.map((entry) => ({ filename: entry.name, longname: longName(entry, owner), attrs: attrsOf(entry) }));
+      handle.entries = null;
+      sftp.name(reqid, names);
+    }),
+  );
 
   sftp.on('REMOVE', (reqid, path) => run(reqid, async () => void (await files.remove(normalizeSftpPath(path)), sftp.status(reqid, STATUS_CODE.OK))));
   sftp.on('RENAME', (reqid, from, to) => run(reqid, async () => void (await files.rename(normalizeSftpPath(from), normalizeSftpPath(to)), sftp.status(reqid, STATUS_CODE.OK))));
   sftp.on('MKDIR', (reqid, path) => run(reqid, async () => void (await files.makeFolder(normalizeSftpPath(path)), sftp.status(reqid, STATUS_CODE.OK))));
-  sftp.on('RMDIR', (reqid) => sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry keeps its folders as they are.'));
+  sftp.on('RMDIR', (reqid) => run(reqid, () => void sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry keeps its folders as they are.')));
   // Times and modes the client would set are the registry's to keep: accepted and left as they are.
-  sftp.on('SETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
-  sftp.on('FSETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
-  sftp.on('READLINK', (reqid) => sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'There are no links here.'));
-  sftp.on('SYMLINK', (reqid) => sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry does not make links.'));
+  sftp.on('SETSTAT', (reqid) => run(reqid, () => void sftp.status(reqid, STATUS_CODE.OK)));
+  sftp.on('FSETSTAT', (reqid) => run(reqid, () => void sftp.status(reqid, STATUS_CODE.OK)));
+  sftp.on('READLINK', (reqid) => run(reqid, () => void sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'There are no links here.')));
+  sftp.on('SYMLINK', (reqid) => run(reqid, () => void sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, 'The registry does not make links.')));
 
   // The client has no more requests (OpenSSH's sftp at the end of its batch): close the channel, as
   // OpenSSH's sftp-server does by exiting, so the client's ssh can end.
   sftp.on('end', () => sftp.end());
   sftp.on('close', () => {
-    // The client went away with these open: an upload among them did not finish, so it has not arrived.
-    for (const handle of handles.values()) if (handle.kind === 'file') void (handle.file.abandon ?? handle.file.close)().catch(() => undefined);
-    handles.clear();
+    // The client went away with these open: an upload among them did not finish, so it has not
+    // arrived. After the requests already taken (their answers go nowhere now).
+    void turn.then(async () => {
+      for (const handle of handles.values()) if (handle.kind === 'file') await (handle.file.abandon ?? handle.file.close)().catch(() => undefined);
+      handles.clear();
+    });
   });
 }
 
