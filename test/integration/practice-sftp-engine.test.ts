@@ -421,3 +421,31 @@ describe('a script that opens too much on one connection', () => {
     }
   });
 });
+
+describe('requests sent without waiting for answers', () => {
+  it('are carried out in the order they came: an FSTAT and a CLOSE right behind 64 writes see the whole file', async () => {
+    const client = new ssh2.Client();
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', reject);
+      client.connect({ host: practice.host, port: practice.sftp.port, username: practice.username, password: CHOSEN, hostVerifier: () => true });
+    });
+    try {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, s) => (error ? reject(error) : resolve(s))));
+      const handle = await new Promise<Buffer>((resolve, reject) => sftp.open('/HL7-Dropoff/pipelined.partial', 'w', (error, h) => (error ? reject(error) : resolve(h))));
+      const chunk = 16 * 1024;
+      const block = (n: number) => Buffer.alloc(chunk, 0x41 + (n % 26));
+      // All sent at once, as the app's adapter and OpenSSH's sftp send an upload.
+      const writes = Array.from({ length: 64 }, (_, n) => new Promise<void>((resolve, reject) => sftp.write(handle, block(n), 0, chunk, n * chunk, (error) => (error ? reject(error) : resolve()))));
+      const size = new Promise<number>((resolve, reject) => sftp.fstat(handle, (error, stats) => (error ? reject(error) : resolve(stats.size))));
+      const closed = new Promise<void>((resolve, reject) => sftp.close(handle, (error) => (error ? reject(error) : resolve())));
+      await Promise.all(writes);
+      expect(await size).toBe(64 * chunk);
+      await closed;
+      expect(readFileSync(join(folder('HL7-Dropoff'), 'pipelined.partial'))).toEqual(Buffer.concat(Array.from({ length: 64 }, (_, n) => block(n))));
+    } finally {
+      await new Promise<void>((resolve) => (client.once('close', () => resolve()), client.end()));
+      rmSync(join(folder('HL7-Dropoff'), 'pipelined.partial'), { force: true });
+    }
+  });
+});
