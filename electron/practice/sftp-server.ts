@@ -96,6 +96,8 @@ export const MAX_SESSIONS_PER_CONNECTION = 4;
 
 /** Requests one SFTP session may have waiting their turn (a client pipelines a few dozen writes). */
 const MAX_WAITING_REQUESTS = 1024;
+/** Change requests sent in one sign-in before a new password the registry keeps refusing ends it. */
+const MAX_PASSWORD_CHANGE_ROUNDS = 3;
 
 function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, owner: string): void {
   const handles = new Map<string, Handle>();
@@ -347,14 +349,22 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         username = ctx.username;
         return ctx.accept();
       }
-      // RFC 4252 section 8: the password was right, and it has expired.
-      ctx.requestChange('Your password has expired: choose a new one to sign in.', (newPassword: unknown) => {
-        // A client that answers the change request with a plain password request sends no new one.
-        if (typeof newPassword !== 'string') return ctx.reject(['password']);
-        if (accounts.changePassword(ctx.username, sent, newPassword) !== 'ok') return ctx.reject(['password']);
-        username = ctx.username;
-        ctx.accept();
-      });
+      // RFC 4252 section 8: the password was right, and it has expired. A new password the registry
+      // does not take is answered with another change request saying why (as the RFC asks), so the
+      // user is asked again instead of being told the sign-in failed; a few rounds, then a refusal.
+      const askForNewPassword = (prompt: string, roundsLeft: number) =>
+        ctx.requestChange(prompt, (newPassword: unknown) => {
+          // A client that answers the change request with a plain password request sends no new one.
+          if (typeof newPassword !== 'string') return ctx.reject(['password']);
+          const change = accounts.changePassword(ctx.username, sent, newPassword);
+          if (change === 'ok') {
+            username = ctx.username;
+            return ctx.accept();
+          }
+          if (change !== 'rejected-new' || roundsLeft <= 1) return ctx.reject(['password']);
+          askForNewPassword("New password not accepted: it does not meet the registry's password rules. Choose another one.", roundsLeft - 1);
+        });
+      askForNewPassword('Your password has expired: choose a new one to sign in.', MAX_PASSWORD_CHANGE_ROUNDS);
     });
     client.on('ready', () => {
       signedIn();

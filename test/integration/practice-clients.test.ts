@@ -224,7 +224,7 @@ describe('clients nobody here wrote, on a registry whose account is ready', () =
 });
 
 describe('the first-login change, on a registry started with ready: false', () => {
-  it("over SFTP: sshpass and curl (libssh2) cannot answer the registry's change request; OpenSSH's sftp answers it through SSH_ASKPASS, a new password breaking the rules is refused and the issued one kept, the chosen one taken", async () => {
+  it("over SFTP: sshpass and curl (libssh2) cannot answer the registry's change request; OpenSSH's sftp answers it through SSH_ASKPASS, a new password breaking the rules is answered with another change request (three rounds, then refused, the issued one kept), the chosen one taken in the same sign-in", async () => {
     const target = await startTarget('first-login-sftp', { ready: false });
     const { registry } = target;
     const issued = target.password();
@@ -242,24 +242,27 @@ describe('the first-login change, on a registry started with ready: false', () =
       expect(registry.issuedPassword()).toBe(issued);
       expect(registry.files.mustChangePassword).toBe(true);
 
-      // OpenSSH answers the change request (RFC 4252 section 8) with three prompts of its own.
+      // OpenSSH answers the change request (RFC 4252 section 8) with three prompts of its own. A new
+      // password breaking the rules is answered with another change request saying why (the RFC's
+      // way), so OpenSSH asks again; after three such rounds the sign-in ends, the issued one kept.
       const prompts = join(target.scratch, 'prompts-weak.txt');
       const weak = await opensshSftpAskpass(target, ['ls -1'], { old: issued, new: 'short' }, prompts);
       expect(weak.code).not.toBe(0);
       expect(weak.stderr).toContain('Your password has expired: choose a new one to sign in.');
+      expect(weak.stderr).toContain("New password not accepted: it does not meet the registry's password rules. Choose another one.");
       expect(weak.stderr).toMatch(/Permission denied \(password\)/);
-      expect(readFileSync(prompts, 'utf8').trim().split('\n').map((line) => line.trim())).toEqual([
-        "PRAC01@127.0.0.1's password:",
-        "Enter PRAC01@127.0.0.1's old password:",
-        "Enter PRAC01@127.0.0.1's new password:",
-        "Retype PRAC01@127.0.0.1's new password:",
-      ]);
+      const round = ["Enter PRAC01@127.0.0.1's old password:", "Enter PRAC01@127.0.0.1's new password:", "Retype PRAC01@127.0.0.1's new password:"];
+      expect(readFileSync(prompts, 'utf8').trim().split('\n').map((line) => line.trim())).toEqual(["PRAC01@127.0.0.1's password:", ...round, ...round, ...round]);
       expect(registry.issuedPassword()).toBe(issued);
       expect(registry.files.mustChangePassword).toBe(true);
 
-      const changed = await opensshSftpAskpass(target, ['cd /', 'ls -1'], { old: issued, new: CHOSEN }, join(target.scratch, 'prompts-chosen.txt'));
+      // A weak one first, then one the registry takes: the same sign-in goes on and succeeds.
+      const secondTry = join(target.scratch, 'prompts-chosen.txt');
+      const changed = await opensshSftpAskpass(target, ['cd /', 'ls -1'], { old: issued, new: ['short', CHOSEN] }, secondTry);
       expect(changed.code, whatWasSaid(changed)).toBe(0);
       expect(changed.stderr).toContain('Your password has expired: choose a new one to sign in.');
+      expect(changed.stderr).toContain("New password not accepted: it does not meet the registry's password rules. Choose another one.");
+      expect(readFileSync(secondTry, 'utf8').trim().split('\n').map((line) => line.trim())).toEqual(["PRAC01@127.0.0.1's password:", ...round, ...round]);
       expect(sorted(batchOutput(changed.stdout, 'ls -1'))).toEqual(FOLDERS);
       expect(registry.issuedPassword()).toBeNull();
       expect(registry.files.mustChangePassword).toBe(false);
