@@ -248,7 +248,7 @@ export function curlFtpsClient(target: ClientTarget, mode: FtpsMode): PracticeCl
     remove: (path) => curlFtps(target, mode, folderUrl(path), ['--list-only', '-Q', `DELE ${path}`]),
     // curl says only the code ("Failed FTP upload: 550"); -v shows the registry's reply in full.
     saysPermission: /^< 550 Permission denied\. /m,
-    saysQuota: /^< 552 Quota exceeded\. .*HL7-Dropoff already holds 300 files, as many as the registry allows \(300\)\. Nothing was written\./m,
+    saysQuota: /^< 552 Quota exceeded: HL7-Dropoff already holds 300 files, as many as the registry allows \(300\)\. Nothing was written\./m,
     saysBadName: /^< 553 File name not allowed\. The registry does not take that name\./m,
     saysNotFound: /^< 550 No such file or folder\. /m,
   };

@@ -53,7 +53,10 @@ export function failureReply(error: unknown): { code: number; text: string } {
   if (kind === null) return { code: 451, text: 'The registry could not do that because of a problem on its side. Nothing was changed; try again.' };
   const { code, words } = REFUSAL_REPLIES[kind];
   const said = oneLine((error as Error).message);
-  return { code, text: said ? `${words} ${said}` : words };
+  if (!said) return { code, text: words };
+  // The registry's own words may already begin with the reply's ("Quota exceeded: ..."): said once.
+  const alreadySaid = said.toLowerCase().startsWith(words.replace(/\.$/, '').toLowerCase());
+  return { code, text: alreadySaid ? said : `${words} ${said}` };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
