@@ -21,6 +21,10 @@ export type FolderRole = (typeof FOLDER_ROLES)[number];
 export const FOLDER_RIGHTS = ['list', 'read', 'write', 'rename', 'delete'] as const;
 export type FolderRight = (typeof FOLDER_RIGHTS)[number];
 
+/** The formats registries write data quality reports in (REGISTRIES.md: ImmTrac2's is unconfirmed). */
+export const REPORT_FORMATS = ['text', 'csv', 'html', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 export const ERROR_CODES = [
   'invalid-input', // the call's payload did not match the contract
   'forbidden-sender', // the call did not come from the app's own page

@@ -29,6 +29,8 @@ export function practiceProfile({ host, sftpPort, ftpsImplicitPort }: PracticePo
       network: { ...texasImmTrac2.network, timeoutSeconds: 30 },
       passwordChange: { ...texasImmTrac2.passwordChange, webPageUrl: null, resetBy: 'Stop the app, delete the practice folder in its data folder, and start it again: a new account is issued.' },
       webClientUrl: null,
+      // What the practice registry writes a batch's data quality report as (each also opens in the viewer).
+      reportFormats: ['text', 'html'],
       support: { team: 'the practice registry built into this app (nobody to call: it is yours)' },
     },
     'the practice registry',

@@ -132,7 +132,9 @@ export async function startPracticeRegistry(options: PracticeRegistryOptions): P
     onLanded: (_username, name) => processor?.landed(name),
   });
   const processAfterSeconds = options.processAfterSeconds ?? DEFAULT_PROCESS_AFTER_SECONDS;
-  processor = new DropoffProcessor({ files, processAfterSeconds, ...(options.formats ? { formats: options.formats } : {}), ...(options.now ? { now: options.now } : {}) });
+  // The report formats are the practice profile's, unless a test asks for others.
+  const formats = options.formats ?? rulesProfile.reportFormats;
+  processor = new DropoffProcessor({ files, processAfterSeconds, formats, ...(options.now ? { now: options.now } : {}) });
   await files.purge();
 
   const stops: (() => Promise<void>)[] = [];

@@ -93,9 +93,9 @@ describe('the practice registry with the app', () => {
     await until(() => existsSync(accepted), 'the batch moved to Accepted');
     expect(readFileSync(accepted)).toEqual(readFileSync(sample));
     const reports = readdirSync(practice.files.folderPath('DQA-Report'));
-    expect(reports.some((name) => /ACK/i.test(name))).toBe(true);
-    expect(reports.some((name) => /DQA.*\.txt$/i.test(name))).toBe(true);
-    expect(reports.some((name) => /DQA.*\.html?$/i.test(name))).toBe(true);
+    // The ACK, and the report in exactly the formats the practice profile names (text and HTML).
+    expect(practice.profile.reportFormats).toEqual(['text', 'html']);
+    expect(reports.sort()).toEqual(['PRAC01_20261201_weekly_ACK.hl7', 'PRAC01_20261201_weekly_DQA.html', 'PRAC01_20261201_weekly_DQA.txt']);
     expect(readdirSync(practice.files.folderPath('Receive')).length).toBeGreaterThan(0);
     const listed = await service.handlers.listRemoteFolder({ role: 'reports' });
     expect(listed.ok && listed.entries.map((e) => e.name).sort()).toEqual(reports.sort());

@@ -2,7 +2,7 @@
 // the rules its own specification sets. Built-in profiles and custom ones (a clinic's IT can write a
 // JSON file for another registry of the same shape) go through the same schema.
 import { z } from 'zod';
-import { FOLDER_RIGHTS, FOLDER_ROLES, FTPS_PASSWORD_CHANGE_METHODS, PROTOCOLS, SFTP_PASSWORD_CHANGE_METHODS } from '../../../shared/contract';
+import { FOLDER_RIGHTS, FOLDER_ROLES, FTPS_PASSWORD_CHANGE_METHODS, PROTOCOLS, REPORT_FORMATS, SFTP_PASSWORD_CHANGE_METHODS } from '../../../shared/contract';
 import { DEFAULT_PASSWORD_RULES } from '../../../shared/password-rules';
 
 const hostName = z
@@ -92,6 +92,8 @@ export const profileSchema = z
     folders: z.array(folderSchema).min(1),
     quotaFiles: z.number().int().positive().nullable().default(null),
     retentionDays: z.number().int().positive().nullable().default(null),
+    /** The formats the registry writes its data quality reports in; text and HTML when a profile is silent. */
+    reportFormats: z.array(z.enum(REPORT_FORMATS)).min(1).max(REPORT_FORMATS.length).default(['text', 'html']),
     network: z
       .object({
         timeoutSeconds: z.number().min(1).max(600).default(65),

@@ -5,7 +5,9 @@
 //   Receive/PRAC01_20261201_weekly.CNF          the consent notification (the Texas spec's "CNF")
 // so that a batch's answers sort next to each other and each says what it is by its extension.
 
-export type ReportFormat = 'text' | 'csv' | 'html' | 'pdf';
+import type { ReportFormat } from '../../../shared/contract';
+
+export type { ReportFormat };
 
 export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = { text: 'txt', csv: 'csv', html: 'html', pdf: 'pdf' };
 

@@ -51,6 +51,14 @@ describe('Texas ImmTrac2 built-in profile', () => {
     expect(texas.network).toEqual({ timeoutSeconds: 65, retries: 0, retryDelaySeconds: 30, keepAlive: false, disconnectAfterTransfers: true });
   });
 
+  it('expects data quality reports as text and HTML unless a profile names its formats; a format nobody reads is refused', () => {
+    expect(texas.reportFormats).toEqual(['text', 'html']);
+    const { id: _id, ...rest } = texas;
+    expect(parseProfile({ ...rest, id: 'pdf-registry', reportFormats: ['pdf', 'csv'] }).reportFormats).toEqual(['pdf', 'csv']);
+    expect(() => parseProfile({ ...rest, id: 'doc-registry', reportFormats: ['doc'] })).toThrow(/reportFormats/);
+    expect(() => parseProfile({ ...rest, id: 'no-reports', reportFormats: [] })).toThrow(/reportFormats/);
+  });
+
   it('treats the username as the import code, which must be in an .HL7 file name', () => {
     expect(texas.username.isImportCode).toBe(true);
     expect(texas.username.label).toBe('Import code');
