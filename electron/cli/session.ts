@@ -16,7 +16,7 @@ import { sameFingerprint } from '../engine/trust/fingerprint';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
 import type { PracticeListening } from '../practice/practice-registry';
-import { PRACTICE_PROFILE_ID } from '../practice/practice-profile';
+import { PRACTICE_PROFILE_ID, PRACTICE_USERNAME } from '../practice/practice-profile';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile, runningPractice } from './engine-setup';
 import { CliError, toCliError, usageError } from './errors';
 import type { CliIo, Output } from './output';
@@ -51,6 +51,8 @@ export async function chooseRegistry(options: CommandOptions, io: CliIo): Promis
 }
 
 export function checkedUsername(user: string | undefined, profile: Profile): string {
+  // The practice registry has one account, so --user may be left out there.
+  if (user === undefined && profile.id === PRACTICE_PROFILE_ID) return PRACTICE_USERNAME;
   if (user === undefined) throw usageError(`Say which login with --user NAME (${profile.username.label.toLowerCase()}).`);
   const parsed = calls.connect.input.shape.username.safeParse(user);
   if (!parsed.success) throw usageError(`--user: ${parsed.error.issues[0]?.message ?? 'not a valid username.'}`);

@@ -105,7 +105,7 @@ describe('registry-transfer practice --json', () => {
     expect(runningFile).not.toContain(listening.password);
   });
 
-  it('is reached by list --profile practice with the same --data-dir, over SFTP and FTPS, without --trust', async () => {
+  it('is reached by list --profile practice with the same --data-dir, over SFTP and FTPS, without --trust (and without --user)', async () => {
     const sftp = await runCli(['list', ...practiceArgs(dataDir()), '--json'], env(listening.password));
     expect(sftp.code, sftp.stderr).toBe(0);
     const listed = JSON.parse(sftp.stdout);
@@ -115,6 +115,14 @@ describe('registry-transfer practice --json', () => {
     const ftps = await runCli(['list', 'HL7-Dropoff', ...practiceArgs(dataDir()), '--protocol', 'ftps', '--json'], env(listening.password));
     expect(ftps.code, ftps.stderr).toBe(0);
     expect(JSON.parse(ftps.stdout)).toMatchObject({ ok: true, protocol: 'ftps', port: listening.ftpsImplicit.port });
+
+    // The practice registry has one account: --user may be left out there (and only there).
+    const withoutUser = await runCli(['list', '--profile', 'practice', '--password-env', 'RT_PASSWORD', '--data-dir', dataDir(), '--json'], env(listening.password));
+    expect(withoutUser.code, withoutUser.stderr).toBe(0);
+    expect(JSON.parse(withoutUser.stdout)).toMatchObject({ ok: true, username: 'PRAC01' });
+    const texasWithoutUser = await runCli(['list', '--profile', 'texas-immtrac2', '--password-env', 'RT_PASSWORD', '--data-dir', dataDir(), '--json'], env(listening.password));
+    expect(texasWithoutUser.code).toBe(2);
+    expect(texasWithoutUser.stdout).toContain('--user');
 
     const profiles = await runCli(['profiles', '--data-dir', dataDir(), '--json'], env(undefined));
     expect(JSON.parse(profiles.stdout).profiles[0]).toMatchObject({ id: 'practice', endpoints: [{ protocol: 'sftp', port: listening.sftp.port }, { protocol: 'ftps', port: listening.ftpsImplicit.port }] });
