@@ -30,6 +30,9 @@ export const CALL_NAMES = [
   'download',
   'deleteRemoteFile',
   'listHistory',
+  'listSubmissions',
+  'openReport',
+  'listScores',
   'chooseFilesToUpload',
   'chooseDownloadFolder',
 ] as const;

@@ -115,6 +115,8 @@ export interface ProfileSummary {
   folders: FolderSummary[];
   quotaFiles: number | null;
   retentionDays: number | null;
+  /** The formats the registry writes its data quality reports in (the viewer opens each). */
+  reportFormats: ReportFormat[];
   webClientUrl: string | null;
   support: SupportContact;
   /** How the registry has its users change their password, and the rules a new one must meet. */
@@ -394,6 +396,127 @@ export interface HistoryEntry {
   error?: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// What comes back: submissions, reports, ACKs, scores
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where a file this computer sent stands, from the registry's folders (matched by name: registries
+ * name their replies after the batch):
+ * - `waiting`: still in the dropoff folder, not picked up yet;
+ * - `picked-up`: gone from the dropoff, nothing back yet (the registry is processing it);
+ * - `accepted`: in the Accepted folder, no report or ACK yet;
+ * - `report-ready`: in Accepted, and its ACK or data quality report is in the reports folder;
+ * - `consent-received`: all of that, and its consent notification is in the receive folder;
+ * - `rejected`: a report or ACK came back, and the file is not in Accepted;
+ * - `gone`: nothing of it is on the server any more (the registry's purge, or someone removed it).
+ */
+export const SUBMISSION_STATES = ['waiting', 'picked-up', 'accepted', 'report-ready', 'consent-received', 'rejected', 'gone'] as const;
+export type SubmissionState = (typeof SUBMISSION_STATES)[number];
+
+export interface Submission {
+  /** The name the file was sent under (as it is in the dropoff and, once accepted, in Accepted). */
+  name: string;
+  state: SubmissionState;
+  /** When this computer sent it (ISO 8601, from the local history). */
+  sentAt: string;
+  size: number;
+  /** Its name in the accepted folder, where it is there. */
+  accepted: string | null;
+  /** The names of its ACK files and data quality reports in the reports folder. */
+  reports: string[];
+  /** The names of its consent notification files in the receive folder. */
+  consent: string[];
+  /** When the registry's answer appeared, as the server lists it (ms since the epoch), or null. */
+  answeredAt: number | null;
+  /** A plain-words hint for a file that is late (still waiting after the registry's usual time). */
+  hint?: string;
+}
+
+/** A file in one of the registry's folders that matches nothing this computer sent. */
+export interface UnmatchedRemoteFile {
+  role: FolderRole;
+  name: string;
+  size: number;
+  modified: number | null;
+}
+
+/** How a registry's file is shown by the viewer (from its name and its first bytes). */
+export const REPORT_VIEW_KINDS = ['text', 'csv', 'html', 'pdf', 'ack'] as const;
+export type ReportViewKind = (typeof REPORT_VIEW_KINDS)[number];
+
+/** One error, warning or note of an ACK message (HL7 v2.5.1 ERR segment). */
+export interface AckError {
+  /** ERR-2, where in the submitted message, e.g. "RXA-5" or "PID-7". */
+  location: string;
+  /** ERR-3 (HL7 table 0357), e.g. "101" with its text "Required field missing". */
+  hl7Code: string | null;
+  hl7Text: string | null;
+  /** ERR-4: E error, W warning, I information. */
+  severity: 'E' | 'W' | 'I' | null;
+  /** ERR-5 (table 0533, the CDC guide's application error codes, or a registry's own). */
+  applicationCode: string | null;
+  applicationText: string | null;
+  /** ERR-8 (or ERR-7), the registry's words for people. */
+  message: string;
+}
+
+/** One ACK message: the answer to one submitted message. */
+export interface AckMessage {
+  /** MSA-2: the submitted message's control id (MSH-10). */
+  controlId: string;
+  /** MSA-1: AA accepted, AE accepted with errors, AR rejected (CA/CE/CR read as the same). */
+  outcome: 'accepted' | 'errors' | 'rejected' | 'unknown';
+  /** MSA-3, where the registry put a text there. */
+  text: string;
+  errors: AckError[];
+}
+
+export interface AckSummary {
+  /** Whether the file came wrapped in FHS/BHS ... BTS/FTS. */
+  batchWrapped: boolean;
+  totals: { messages: number; accepted: number; errors: number; rejected: number; unknown: number };
+  /** The most common errors over the file, most frequent first (at most 10). */
+  commonErrors: { location: string; code: string | null; message: string; count: number }[];
+  messages: AckMessage[];
+  /** The messages list was cut (the file holds more than the viewer keeps); the totals count them all. */
+  truncated: boolean;
+}
+
+export interface ReportScores {
+  completeness: number | null;
+  quality: number | null;
+  timeliness: number | null;
+  overall: number | null;
+}
+
+export type ReportView =
+  | { kind: 'text'; text: string }
+  | { kind: 'csv'; header: string[]; rows: string[][]; truncated: boolean }
+  /** Shown in a sandboxed frame: no scripts, no forms, no network (the window adds its own policy). */
+  | { kind: 'html'; html: string }
+  /** The PDF's bytes, base64 (drawn by pdf.js in the window). */
+  | { kind: 'pdf'; base64: string }
+  | { kind: 'ack'; ack: AckSummary };
+
+export interface OpenedReport {
+  role: FolderRole;
+  name: string;
+  size: number;
+  modified: number | null;
+  view: ReportView;
+  /** Scores the report carries (completeness, quality, timeliness), where it does. */
+  scores: ReportScores | null;
+}
+
+/** One data quality report's scores, for the chart of scores over time. */
+export interface ScorePoint {
+  name: string;
+  /** The report's time on the server (ms since the epoch), or null. */
+  at: number | null;
+  scores: ReportScores;
+}
+
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
 
 export type RegistryEvent =
@@ -531,6 +654,25 @@ export const calls = {
     input: z.object({ name: z.string().min(1).max(255), confirmed: z.literal(true) }).strict(),
   },
   listHistory: { input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict() },
+  /**
+   * Every file this computer sent to the connected account, with where it stands on the registry,
+   * and the registry's files that match none. `from`/`to`: sent on or after / before (ISO dates).
+   */
+  listSubmissions: {
+    input: z
+      .object({
+        from: z.iso.date().optional(),
+        to: z.iso.date().optional(),
+        states: z.array(z.enum(SUBMISSION_STATES)).max(SUBMISSION_STATES.length).optional(),
+      })
+      .strict(),
+  },
+  /** A registry file read for the viewer (a report, an ACK, a consent file); nothing is kept on disk. */
+  openReport: {
+    input: z.object({ role: z.enum(FOLDER_ROLES), name: z.string().min(1).max(255).refine((s) => !s.includes('\u0000'), 'no NUL characters') }).strict(),
+  },
+  /** The scores of every data quality report in the reports folder, oldest first. */
+  listScores: { input: empty },
   /** The system's own file and folder pickers (Electron's dialog in the app). */
   chooseFilesToUpload: { input: empty },
   chooseDownloadFolder: { input: empty },
@@ -573,6 +715,10 @@ export interface CallResults {
   download: Result<{ transfers: TransferStatus[] }>;
   deleteRemoteFile: Result;
   listHistory: Result<{ entries: HistoryEntry[] }>;
+  /** `checkedAt`: when the folders were listed (ISO 8601). */
+  listSubmissions: Result<{ submissions: Submission[]; unmatched: UnmatchedRemoteFile[]; checkedAt: string }>;
+  openReport: Result<{ report: OpenedReport }>;
+  listScores: Result<{ points: ScorePoint[] }>;
   chooseFilesToUpload: Result<{ paths: string[] }>;
   chooseDownloadFolder: Result<{ path: string | null }>;
 }

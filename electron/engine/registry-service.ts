@@ -7,6 +7,8 @@ import { createEngine, type EnginePorts } from './engine';
 import { browseHandlers } from './handlers/browse';
 import { connectionHandlers } from './handlers/connection';
 import { passwordHandlers } from './handlers/passwords';
+import { reportHandlers } from './handlers/reports';
+import { submissionHandlers } from './handlers/submissions';
 import { transferHandlers } from './handlers/transfers';
 import { trustHandlers } from './handlers/trust';
 
@@ -48,6 +50,8 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     ...browseHandlers(engine),
     ...transferHandlers(engine),
     ...trustHandlers(engine),
+    ...submissionHandlers(engine),
+    ...reportHandlers(engine),
   };
   return {
     handlers,

@@ -66,6 +66,7 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
     folders: profile.folders.map(({ role, name, rights, description }) => ({ role, name, rights: [...rights], description })),
     quotaFiles: profile.quotaFiles,
     retentionDays: profile.retentionDays,
+    reportFormats: [...profile.reportFormats],
     webClientUrl: profile.webClientUrl,
     support: { ...profile.support },
     passwordChange: {

@@ -35,6 +35,9 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   download: { role: 'reports', names: ['ABC123_20261121_DQA.txt'], toFolder: '/home/clinic/reports' },
   deleteRemoteFile: { name: 'ABC123_20261121.HL7', confirmed: true },
   listHistory: { limit: 50 },
+  listSubmissions: { from: '2026-11-01', states: ['waiting', 'rejected'] },
+  openReport: { role: 'reports', name: 'ABC123_20261121_ACK.hl7' },
+  listScores: {},
   chooseFilesToUpload: {},
   chooseDownloadFolder: {},
 };
@@ -65,6 +68,9 @@ const wrongTyped: Record<CallName, unknown> = {
   download: { role: 'reports', names: [], toFolder: '/tmp' },
   deleteRemoteFile: { name: 'ABC123.HL7', confirmed: false },
   listHistory: { limit: 100000 },
+  listSubmissions: { from: 'last tuesday', states: ['lost'] },
+  openReport: { role: 'reports', name: '' },
+  listScores: { account: 'ABC123' },
   chooseFilesToUpload: { multiple: true },
   chooseDownloadFolder: 'Documents',
 };

@@ -22,6 +22,7 @@ const profile: ProfileSummary = {
   folders: [],
   quotaFiles: 300,
   retentionDays: 180,
+  reportFormats: ['text', 'html'],
   webClientUrl: null,
   support: { team: 'Texas support' },
   passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://example.org/password', rules: DEFAULT_PASSWORD_RULES, methods: { sftp: 'server-prompt', ftps: 'web-page' } },
