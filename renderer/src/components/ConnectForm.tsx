@@ -297,7 +297,8 @@ export function ConnectForm() {
           ) : null}
         </div>
 
-        <div className="field remember-field">
+        {/* Busy until the keychain has answered for this login: its answer may tick the box by itself. */}
+        <div className="field remember-field" aria-busy={currentKey !== null && savedHere === null ? true : undefined}>
           <label className="checkbox" htmlFor={ids.remember}>
             <input
               id={ids.remember}
