@@ -90,6 +90,8 @@ export class PassiveData {
     }
     // One data connection per PASV/EPSV: nothing more is taken on this port.
     this.server.close();
+    // The server side asks clients for no certificate (they sign in with a password), so there is
+    // nothing of theirs to verify: rejectUnauthorized here concerns client certificates only.
     const data = new TLSSocket(raw, { isServer: true, secureContext: this.options.secureContext, requestCert: false, rejectUnauthorized: false });
     data.on('error', (error: Error) => {
       this.failure ??= error;

@@ -201,6 +201,8 @@ export class FtpSession {
   // The control connection
 
   private beginTls(then: () => void): void {
+    // The server side asks clients for no certificate (they sign in with a password), so there is
+    // nothing of theirs to verify: rejectUnauthorized here concerns client certificates only.
     const secure = new TLSSocket(this.raw, { isServer: true, secureContext: this.settings.secureContext, requestCert: false, rejectUnauthorized: false });
     this.control = secure;
     // A client that never finishes the handshake (or sends plain text to an implicit port) is dropped.
