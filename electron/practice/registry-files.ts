@@ -266,9 +266,15 @@ export class AccountFiles implements PracticeFiles, RandomAccessFiles {
     return { name: place.name, kind: 'file', size: info.size, modified: info.mtime };
   }
 
+  /** A folder's entry, with the time its contents last changed on disk (as a real server lists it). */
+  private async folderEntry(name: string, where: string): Promise<PracticeEntry> {
+    const info = await lstat(where).catch(() => null);
+    return { name, kind: 'folder', size: 0, modified: info ? info.mtime : new Date() };
+  }
+
   async list(path: string): Promise<PracticeEntry[]> {
     const place = this.place(path);
-    if (place.kind === 'root') return PRACTICE_FOLDERS.map((f) => ({ name: f.name, kind: 'folder' as const, size: 0, modified: new Date(0) }));
+    if (place.kind === 'root') return Promise.all(PRACTICE_FOLDERS.map((f) => this.folderEntry(f.name, this.registry.folderPath(f.name))));
     if (place.kind === 'file') throw new PracticeRefusal('not-found', `${path} is a file, not a folder.`);
     this.may(place.folder, 'list', 'list files');
     await this.registry.purge();
@@ -283,8 +289,8 @@ export class AccountFiles implements PracticeFiles, RandomAccessFiles {
 
   async stat(path: string): Promise<PracticeEntry> {
     const place = this.place(path);
-    if (place.kind === 'root') return { name: '/', kind: 'folder', size: 0, modified: new Date(0) };
-    if (place.kind === 'folder') return { name: place.folder.name, kind: 'folder', size: 0, modified: new Date(0) };
+    if (place.kind === 'root') return this.folderEntry('/', this.registry.accountDir);
+    if (place.kind === 'folder') return this.folderEntry(place.folder.name, this.registry.folderPath(place.folder.name));
     return this.fileEntry(place);
   }
 

@@ -106,6 +106,12 @@ describe('the practice registry with the app', () => {
     const { service } = appOn(practice);
     expect(await service.handlers.connect({ profileId: 'practice', protocol: 'sftp', username: 'PRAC01', password: CHOSEN })).toMatchObject({ ok: true });
     const files = practice.files.filesFor('PRAC01');
+    // The root lists the four folders with the time each last changed (a client shows it; not 1970).
+    const year = new Date().getUTCFullYear();
+    const root = await files.list('/');
+    expect(root.map((entry) => [entry.name, entry.kind, entry.modified.getUTCFullYear() >= year - 1])).toEqual(
+      ['HL7-Dropoff', 'Accepted', 'DQA-Report', 'Receive'].map((name) => [name, 'folder', true]),
+    );
     await expect(files.write('/Accepted/x.HL7')).rejects.toMatchObject({ kind: 'permission' });
     await expect(files.remove('/DQA-Report/anything')).rejects.toMatchObject({ kind: 'permission' });
     await expect(files.write('/x.HL7')).rejects.toMatchObject({ kind: 'permission' });
