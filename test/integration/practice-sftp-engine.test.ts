@@ -290,6 +290,7 @@ describe('each right in each folder, as the registry itself enforces it (the app
         (error: unknown) => error as { code: string; message: string; detail?: string },
       );
       expect(refusal).not.toBeNull();
+      expect(refusal?.code).toBe('quota-full');
       expect(refusal?.detail).toMatch(/Quota exceeded: HL7-Dropoff already holds 300 files/);
       expect(onDisk('HL7-Dropoff')).toHaveLength(300);
       expect(existsSync(join(folder('HL7-Dropoff'), 'PRAC01_one_too_many.HL7'))).toBe(false);

@@ -14,7 +14,7 @@ import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } fr
 import type { CertificateDetails, RemoteEntry } from '../../../shared/contract';
 import type { SeenIdentity } from '../trust/trust-store';
 import { holdSecureConnect, isListingByteLimit, logThrough, useDefaultSettingsKeepingFeatures } from './basic-ftp-internals';
-import { connectionLimitNamed, redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
+import { connectionLimitNamed, quotaFull, redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { listedMoment, offsetFrom, parseListTime } from './list-dates';
 import {
   cancelled,
@@ -117,7 +117,7 @@ function ftpFailure(error: unknown, ctx: ErrorContext, passivePorts?: { from: nu
     if (limit) return tooManyConnections(limit, ctx, detail);
     if (error.code === 530) return toRemoteError(error, ctx);
     if (error.code === 552 || /quota|disk full|exceed/i.test(error.message)) {
-      return new RemoteError('quota-full', 'The registry refused the file: the account is over its storage quota.', detail);
+      return quotaFull(detail);
     }
     if (error.code === 550 || error.code === 553 || error.code === 532) {
       return /no such|not found|cannot find|doesn.t exist/i.test(error.message)
