@@ -4,7 +4,7 @@ import { customProfiles } from '../engine/engine';
 import { loadProfileFile, ProfileCatalog, type Profile } from '../engine/profiles';
 import { JsonFileSettings } from '../engine/settings/settings-store';
 import { practiceProfile, PRACTICE_PROFILE_ID } from '../practice/practice-profile';
-import { readRunningPractice, type PracticeListening } from '../practice/practice-registry';
+import { readRunningPractice } from '../practice/practice-registry';
 import { defaultDataDir } from './data-dir';
 import { CliError, usageError } from './errors';
 
@@ -26,7 +26,7 @@ export function openSettings(dataDir: string | undefined, env: NodeJS.ProcessEnv
  * The practice registry that `registry-transfer practice` (or the desktop app) runs on this data
  * folder, as its running.json says: where it listens, and the key and certificate it shows.
  */
-export const runningPractice = (dataDir: string): PracticeListening | null => readRunningPractice(dataDir);
+export const runningPractice = (dataDir: string): ReturnType<typeof readRunningPractice> => readRunningPractice(dataDir);
 
 /** The profiles of this data folder: the practice registry running on it (first), the built-ins, the custom ones. */
 export const catalogFor = (settings: JsonFileSettings, dataDir: string) =>

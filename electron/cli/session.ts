@@ -7,7 +7,7 @@ import packageJson from '../../package.json';
 import { calls, type Protocol, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { vaultAccount } from '../engine/credentials/vault';
-import { createEngine, type Engine, type PracticePort } from '../engine/engine';
+import { createEngine, type Engine } from '../engine/engine';
 import type { Profile } from '../engine/profiles';
 import { RemoteError } from '../engine/remote/remote-fs';
 import type { OpenedConnection } from '../engine/session/open-verified';
@@ -15,6 +15,7 @@ import type { RegistrySession } from '../engine/session/registry-session';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
+import { practicePort } from '../practice/practice-port';
 import type { PracticeListening } from '../practice/practice-registry';
 import { PRACTICE_PROFILE_ID, PRACTICE_USERNAME } from '../practice/practice-profile';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile, runningPractice } from './engine-setup';
@@ -29,7 +30,7 @@ export interface Registry {
   profile: Profile;
   protocol: Protocol;
   /** `--profile practice`: the practice registry running on this data folder (its key and certificate are vouched for). */
-  practice?: PracticeListening;
+  practice?: PracticeListening & { processAfterSeconds: number };
 }
 
 export function chooseProtocol(profile: Profile, wanted: Protocol | undefined): Protocol {
@@ -96,7 +97,11 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
     appInfo: { name: 'registry-transfer', version: packageJson.version },
     dataDir: registry.dataDir,
     vault: new KeytarVault(),
-    ...(registry.practice ? { practice: practicePort(registry.profile, registry.practice) } : {}),
+    // The practice registry running on this data folder: its key and certificate vouched for where it
+    // listens (running.json is the data folder's, written only by its owner, as trusted servers are).
+    ...(registry.practice
+      ? { practice: practicePort({ listening: registry.practice, profile: registry.profile, issuedPassword: () => null, processAfterSeconds: registry.practice.processAfterSeconds, samplesFolder: null }) }
+      : {}),
     ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
     acceptOpened: (opened) => {
       if (options.trust !== undefined && !sameFingerprint(options.trust, opened.identity.fingerprint)) throw notTheGivenIdentity(opened.identity, options.trust);
@@ -115,25 +120,6 @@ export function engineForRun(registry: Registry, options: CommandOptions, out: O
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
-}
-
-/**
- * The practice registry to the engine: its key and certificate vouched for where it listens, as the
- * desktop app vouches for its own (running.json is the data folder's, written only by its owner, as
- * the trusted servers are). A --host/--port elsewhere is not the practice registry, and is asked about.
- */
-function practicePort(profile: Profile, practice: PracticeListening): PracticePort {
-  return {
-    profile: () => profile,
-    account: () => ({ username: practice.username, issuedPassword: null, processAfterSeconds: 0 }),
-    vouches: (seen) =>
-      seen.host === practice.host &&
-      ((seen.kind === 'ssh-host-key' && seen.port === practice.sftp.port && sameFingerprint(seen.fingerprint, practice.sftp.fingerprint)) ||
-        (seen.kind === 'tls-certificate' &&
-          (seen.port === practice.ftpsImplicit.port || seen.port === practice.ftpsExplicit.port) &&
-          sameFingerprint(seen.fingerprint, practice.ftpsImplicit.fingerprint))),
-    samplesFolder: () => null,
   };
 }
 

@@ -9,11 +9,12 @@ import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { letHeapGrowForTransfers } from '../engine/heap-growth';
 import { createRegistryService, type RegistryService } from '../engine/registry-service';
-import { startPracticeRegistry, type RunningPracticeRegistry } from '../practice/practice-registry';
+import type { PracticePort } from '../engine/engine';
+import { PracticeAlreadyRunning, readRunningPractice, startPracticeRegistry, type RunningPracticeRegistry } from '../practice/practice-registry';
 import { APP_USER_MODEL_ID } from './app-id';
 import { bindRegistryCalls, trustedSenderCheck } from './ipc';
 import { applyAppMenu } from './menu';
-import { practicePortFor } from './practice';
+import { practicePortOf, practicePortOfRunning } from './practice';
 import { openElectronSettings } from './settings';
 import { appPaths, createMainWindow, isBundledPage, openHttpsExternally, WINDOW_TITLE } from './window';
 
@@ -86,15 +87,20 @@ async function onReady(): Promise<void> {
 
   // The practice registry the app opens on: on 127.0.0.1 only, in its own folder of the data folder.
   // If it cannot start (a damaged folder, no free port), the app works without it and says so.
+  let practiceAccess: PracticePort | null = null;
   try {
     practice = await startPracticeRegistry({ dataDir: app.getPath('userData') });
+    practiceAccess = practicePortOf(practice, samplesFolder());
   } catch (error) {
-    console.warn(`[app] the practice registry did not start: ${error instanceof Error ? error.message : String(error)}`);
+    // One already runs on this data folder (`registry-transfer practice` on it): the window uses that one.
+    const running = error instanceof PracticeAlreadyRunning ? readRunningPractice(app.getPath('userData')) : null;
+    if (running) practiceAccess = practicePortOfRunning(running, samplesFolder());
+    else console.warn(`[app] the practice registry did not start: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   service = createRegistryService({
     settings: opened.settings,
-    ...(practice ? { practice: practicePortFor(practice, samplesFolder()) } : {}),
+    ...(practiceAccess ? { practice: practiceAccess } : {}),
     emit: (event) => sendEvent(event, paths.page),
     openExternal: openHttpsExternally,
     appInfo: { name: app.getName(), version: app.getVersion() },

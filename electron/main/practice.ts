@@ -1,21 +1,16 @@
-// The practice registry beside the window: started with the app on its data folder, and offered to
-// the engine as a port (its profile with today's ports, its account, its own key and certificate,
-// the sample files). The engine never imports the practice registry; the window only sees the port.
-import { sameFingerprint } from '../engine/trust/fingerprint';
+// The practice registry beside the window, as the engine's port: the one the app started on its data
+// folder, or one `registry-transfer practice` already runs there (its password is then not known
+// here: the one who started it was shown it).
 import type { PracticePort } from '../engine/engine';
-import type { RunningPracticeRegistry } from '../practice/practice-registry';
+import { practiceProfile } from '../practice/practice-profile';
+import { practicePort } from '../practice/practice-port';
+import type { PracticeListening, RunningPracticeRegistry } from '../practice/practice-registry';
 
-export function practicePortFor(practice: RunningPracticeRegistry, samplesFolder: string | null): PracticePort {
-  return {
-    profile: () => practice.profile,
-    account: () => ({ username: practice.username, issuedPassword: practice.issuedPassword(), processAfterSeconds: practice.processAfterSeconds }),
-    // Only where it listens, and only the key and certificate the app made for it.
-    vouches: (seen) =>
-      seen.host === practice.host &&
-      ((seen.kind === 'ssh-host-key' && seen.port === practice.sftp.port && sameFingerprint(seen.fingerprint, practice.sftp.fingerprint)) ||
-        (seen.kind === 'tls-certificate' &&
-          (seen.port === practice.ftpsImplicit.port || seen.port === practice.ftpsExplicit.port) &&
-          sameFingerprint(seen.fingerprint, practice.ftpsImplicit.fingerprint))),
-    samplesFolder: () => samplesFolder,
-  };
+export function practicePortOf(practice: RunningPracticeRegistry, samplesFolder: string | null): PracticePort {
+  return practicePort({ listening: practice, profile: practice.profile, issuedPassword: () => practice.issuedPassword(), processAfterSeconds: practice.processAfterSeconds, samplesFolder });
+}
+
+export function practicePortOfRunning(running: PracticeListening & { processAfterSeconds: number }, samplesFolder: string | null): PracticePort {
+  const profile = practiceProfile({ host: running.host, sftpPort: running.sftp.port, ftpsImplicitPort: running.ftpsImplicit.port });
+  return practicePort({ listening: running, profile, issuedPassword: () => null, processAfterSeconds: running.processAfterSeconds, samplesFolder });
 }

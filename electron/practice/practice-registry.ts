@@ -56,6 +56,8 @@ export interface RunningPracticeRegistry extends PracticeListening {
 
 /** running.json: where it listens, and which process runs it (never the password: that is in accounts.json). */
 export interface RunningFile extends PracticeListening {
+  /** How long it waits before processing a file (absent in files written before it was recorded). */
+  processAfterSeconds?: number;
   pid: number;
   startedAt: string;
 }
@@ -108,11 +110,12 @@ function readRunningFile(dataDir: string): RunningFile | null {
  * practice`): null when none was started there, or the process that wrote running.json has ended
  * (a registry killed before it could remove the file).
  */
-export function readRunningPractice(dataDir: string): PracticeListening | null {
+export function readRunningPractice(dataDir: string): (PracticeListening & { processAfterSeconds: number }) | null {
   const running = readRunningFile(dataDir);
   if (!running || (typeof running.pid === 'number' && !processIsAlive(running.pid))) return null;
   const { host, sftp, ftpsImplicit, ftpsExplicit, username } = running;
-  return { host, sftp, ftpsImplicit, ftpsExplicit, username };
+  const processAfterSeconds = typeof running.processAfterSeconds === 'number' && running.processAfterSeconds >= 0 ? running.processAfterSeconds : DEFAULT_PROCESS_AFTER_SECONDS;
+  return { host, sftp, ftpsImplicit, ftpsExplicit, username, processAfterSeconds };
 }
 
 export async function startPracticeRegistry(options: PracticeRegistryOptions): Promise<RunningPracticeRegistry> {
@@ -155,7 +158,7 @@ export async function startPracticeRegistry(options: PracticeRegistryOptions): P
     };
     // Where it listens, for other commands given the same data folder (`--profile practice`).
     const runningFile = join(root, RUNNING_FILE);
-    const running: RunningFile = { ...listening, pid: process.pid, startedAt: new Date().toISOString() };
+    const running: RunningFile = { ...listening, processAfterSeconds, pid: process.pid, startedAt: new Date().toISOString() };
     writeFileSync(`${runningFile}.partial`, `${JSON.stringify(running, null, 2)}\n`, { mode: 0o600 });
     renameSync(`${runningFile}.partial`, runningFile);
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { practicePortFor } from '../../electron/main/practice';
+import { practicePortOf } from '../../electron/main/practice';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { openApp, shot, type AppPage } from './bridge';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rt-e2e-practice-'));
   practice = await startPracticeRegistry({ dataDir, processAfterSeconds: 1 });
   issued = practice.issuedPassword() as string;
-  app = await openApp({ settings: new MemorySettings(), ports: { practice: practicePortFor(practice, SAMPLES), dataDir, timeoutSeconds: 20, localPlaces: () => [] } });
+  app = await openApp({ settings: new MemorySettings(), ports: { practice: practicePortOf(practice, SAMPLES), dataDir, timeoutSeconds: 20, localPlaces: () => [] } });
 }, 120_000);
 
 afterAll(async () => {

@@ -161,6 +161,30 @@ describe('the engine behind the window', () => {
     expect(existsSync(running)).toBe(false);
   });
 
+  it('uses the practice registry `registry-transfer practice` already runs on its data folder, trusting that one without a question (issue 13)', async () => {
+    const { startPracticeRegistry } = await import('../../../electron/practice/practice-registry');
+    const running = await startPracticeRegistry({ dataDir: userData, ready: true, processAfterSeconds: 2 });
+    try {
+      const electron = await start();
+      const { call, window } = await ready(electron);
+      const listed = await call('listProfiles', {});
+      expect(listed.startWith).toBe('practice');
+      // Its password was shown to whoever started it, not known to the window.
+      expect(listed.profiles[0]).toMatchObject({ id: 'practice', endpoints: [{ protocol: 'sftp', port: running.sftp.port }, { protocol: 'ftps', port: running.ftpsImplicit.port }], practice: { username: 'PRAC01', issuedPassword: null, processAfterSeconds: 2 } });
+      const connected = await call('connect', { profileId: 'practice', protocol: 'sftp', username: 'PRAC01', password: running.issuedPassword() ?? 'unknown' });
+      expect(connected).toMatchObject({ ok: true, connection: { profileId: 'practice' } });
+      expect((sentEvents(electron) as { type: string }[]).filter((e) => e.type === 'request')).toEqual([]);
+      await call('disconnect', {});
+      window.destroy();
+      electron.app.emit('window-all-closed');
+      await vi.waitFor(() => expect(electron.app.quitCalls).toBe(1));
+      // The window's quit leaves the registry it did not start running.
+      expect(existsSync(join(userData, 'practice', 'running.json'))).toBe(true);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('keeps its settings in config.json in the user-data folder (the file the CLI shares)', async () => {
     await writeProfilePointingAt(await freePort());
     const { call } = await ready(await start());
