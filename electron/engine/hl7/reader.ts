@@ -174,6 +174,12 @@ export interface Hl7ReaderOptions {
   keep?: boolean;
   /** Problems kept per code (all are counted). Default 100. */
   maxProblemsPerCode?: number;
+  /**
+   * With `keep`: each message is handed here once its last segment is read, and not kept in
+   * `messages`, so a large file (an ACK file of 100,000 messages) is read message by message in
+   * bounded memory. The callback must not throw.
+   */
+  onMessage?: (message: Hl7Message) => void;
 }
 
 const CR = 0x0d;
@@ -295,6 +301,7 @@ const DEFAULT_CONTEXT: Context = { separator: PIPE, delimiters: DEFAULT_DELIMITE
 export class Hl7Reader {
   private readonly keep: boolean;
   private readonly maxProblemsPerCode: number;
+  private readonly onMessage: ((message: Hl7Message) => void) | undefined;
 
   private size = 0;
   private readonly firstBytes = Buffer.alloc(FIRST_BYTES);
@@ -373,6 +380,14 @@ export class Hl7Reader {
   constructor(options: Hl7ReaderOptions = {}) {
     this.keep = options.keep ?? false;
     this.maxProblemsPerCode = options.maxProblemsPerCode ?? 100;
+    this.onMessage = options.onMessage;
+  }
+
+  /** The message being read is over: hand it to `onMessage`, where one is given. */
+  private finishMessage(): void {
+    const message = this.currentMessage;
+    this.currentMessage = null;
+    if (message && this.onMessage) this.onMessage(message);
   }
 
   push(chunk: Buffer): void {
@@ -707,7 +722,7 @@ export class Hl7Reader {
     this.batchesInFile = 0;
     this.fileContext = context;
     this.context = context;
-    this.currentMessage = null;
+    this.finishMessage();
     const segment = this.keepSegment('FHS', head, length, context, null);
     if (segment && !this.fileHeader) this.fileHeader = segment;
   }
@@ -720,7 +735,7 @@ export class Hl7Reader {
     this.messagesInBatch = 0;
     this.batchContext = context;
     this.context = context;
-    this.currentMessage = null;
+    this.finishMessage();
     const segment = this.keepSegment('BHS', head, length, context, null);
     if (segment) this.batches.push({ header: segment, trailer: null, messageCount: 0, line: this.segmentLine });
   }
@@ -747,18 +762,19 @@ export class Hl7Reader {
       version: '',
       segments: [],
     };
+    this.finishMessage();
     this.currentMessage = message;
     const msh = this.keepSegment('MSH', head, length, context, message)!;
     message.type = { code: value(msh, 9, 1), event: value(msh, 9, 2), structure: value(msh, 9, 3) };
     message.controlId = value(msh, 10);
     message.version = value(msh, 12);
-    this.messageList.push(message);
+    if (!this.onMessage) this.messageList.push(message);
     if (inBatch !== null) (this.batches[inBatch] as Hl7Batch).messageCount += 1;
   }
 
   private batchTrailerSegment(head: Buffer, headLength: number, length: number): void {
     const { segmentLine: line, segmentOffset: offset } = this;
-    this.currentMessage = null;
+    this.finishMessage();
     // The message is over: what follows is read with the batch's delimiters until a header says otherwise.
     this.context = this.batchContext;
     const segment = this.keepSegment('BTS', head, length, this.batchContext, null);
@@ -778,7 +794,7 @@ export class Hl7Reader {
 
   private fileTrailerSegment(head: Buffer, headLength: number, length: number): void {
     const { segmentLine: line, segmentOffset: offset } = this;
-    this.currentMessage = null;
+    this.finishMessage();
     this.context = this.fileContext;
     if (this.batchOpenedOnLine > 0) this.missingBatchTrailer(line, offset);
     const segment = this.keepSegment('FTS', head, length, this.fileContext, null);
@@ -837,6 +853,7 @@ export class Hl7Reader {
     }
     this.endSegment(false);
     if (this.kind === 'hl7') this.endOfFile();
+    this.finishMessage();
 
     const { cr, crlf, lf } = this.ends;
     const kinds = [cr > 0, crlf > 0, lf > 0].filter(Boolean).length;
