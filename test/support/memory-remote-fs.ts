@@ -723,6 +723,19 @@ export class MemoryRemoteFs implements RemoteFs {
     });
   }
 
+  async read(remotePath: string, options: TransferOptions & { maxBytes: number }): Promise<Buffer> {
+    return this.run('download', remotePath, options.signal, async () => {
+      const at = this.resolve(remotePath);
+      const file = this.server.fileAt(at);
+      if (!file) throw this.missing(at);
+      if (this.rules(at).read === false) throw this.denied(at);
+      // As the adapters do: nothing past the most allowed is kept.
+      if (file.bytes.length > options.maxBytes) throw overran(posix.basename(at), options.maxBytes);
+      options.onProgress?.(file.bytes.length);
+      return Buffer.from(file.bytes);
+    });
+  }
+
   async rename(from: string, to: string): Promise<void> {
     return this.run('rename', from, undefined, async () => this.move(from, to, this.server.renameOntoExisting), to);
   }

@@ -1,14 +1,16 @@
 // The calls that read what the registry sends back, for the viewer: a report, an ACK file, a consent
-// file, and the scores the data quality reports carry. Contents are read into memory only.
-import { failure, type CallHandlers } from '../../../shared/contract';
+// file, and the scores the data quality reports carry. Contents are read into memory only. The work
+// is the application layer's (replies/open-report.ts), which the command line's `report` uses too.
+import type { CallHandlers, FolderRole } from '../../../shared/contract';
 import type { Engine } from '../engine';
+import { listScores, openReport } from '../replies/open-report';
+import { answering } from './call-failure';
 
 type ReportCalls = Pick<CallHandlers, 'openReport' | 'listScores'>;
 
-export function reportHandlers(_engine: Engine): ReportCalls {
+export function reportHandlers(engine: Engine): ReportCalls {
   return {
-    // Being built (issue 14, items 2-4).
-    openReport: async () => failure('internal', 'The report viewer is not available in this version yet.'),
-    listScores: async () => failure('internal', 'Scores over time are not available in this version yet.'),
+    openReport: ({ role, name }) => answering(async () => ({ ok: true as const, report: await openReport(engine.session(), role as FolderRole, name) })),
+    listScores: () => answering(async () => ({ ok: true as const, points: await listScores(engine.session()) })),
   };
 }

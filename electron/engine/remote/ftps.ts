@@ -7,7 +7,7 @@
 // connection; Serv-U and Titan take `SITE PSWD old new`, older WS_FTP `SITE CPWD new`, after login.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkServerIdentity, connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
@@ -633,6 +633,22 @@ class FtpsFs implements RemoteFs {
    * connection, as a cancel does; the caller removes the partial file).
    */
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    await this.fetchInto(remotePath, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }), options);
+  }
+
+  async read(remotePath: string, options: TransferOptions & { maxBytes: number }): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    await this.fetchInto(remotePath, sink, options);
+    return Buffer.concat(chunks);
+  }
+
+  private async fetchInto(remotePath: string, sink: Writable, options: TransferOptions): Promise<void> {
     this.sendable(remotePath);
     const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
     const channel = this.dataChannel;
@@ -647,13 +663,13 @@ class FtpsFs implements RemoteFs {
         options.onProgress?.(arrived);
       },
     });
-    const saved = pipeline(gate, createWriteStream(localPath, { flags: 'wx', mode: 0o600 }));
+    const saved = pipeline(gate, sink);
     saved.catch(() => undefined);
     try {
       await this.transfer(() => this.client.downloadTo(gate, remotePath), remotePath, options);
     } catch (error) {
       gate.destroy();
-      // The file is closed before the caller removes it.
+      // The file (for a download) is closed before the caller removes it.
       await saved.catch(() => undefined);
       throw error;
     }

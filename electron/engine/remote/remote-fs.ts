@@ -94,6 +94,11 @@ export interface RemoteFs {
   upload(from: string | Buffer, remotePath: string, options?: TransferOptions): Promise<number | null>;
   /** Fetch `remotePath` into `localPath` (which the caller has made safe and unique). */
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
+  /**
+   * Fetch `remotePath` into memory only (the report viewer: nothing is written to disk), held to
+   * `options.maxBytes` as a download is: past it the transfer stops and rejects with `overran()`.
+   */
+  read(remotePath: string, options: TransferOptions & { maxBytes: number }): Promise<Buffer>;
   /** Rename; where `to` exists, some servers replace it and others refuse (OpenSSH's SFTP does). */
   rename(from: string, to: string): Promise<void>;
   /**

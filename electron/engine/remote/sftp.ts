@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { open as openLocal } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuthenticationType, AuthHandlerMiddleware, Client as SshClient, FileEntry, KeyboardInteractiveCallback, Prompt, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
@@ -673,6 +673,30 @@ class SftpFs implements RemoteFs, ReplyGuard {
   }
 
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<void> {
+    const sink = createWriteStream(localPath, { flags: 'wx', mode: 0o600 });
+    try {
+      await this.fetchInto(remotePath, sink, options);
+    } finally {
+      // The caller removes the file next: not before it is closed (Windows cannot remove an open
+      // file, and a write still queued could otherwise land after the removal).
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
+    }
+  }
+
+  async read(remotePath: string, options: TransferOptions & { maxBytes: number }): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    await this.fetchInto(remotePath, sink, options);
+    return Buffer.concat(chunks);
+  }
+
+  /** A download's bytes into `sink`, counted, watched and held to `options.maxBytes`. */
+  private async fetchInto(remotePath: string, sink: Writable, options: TransferOptions): Promise<void> {
     if (this.closed) throw this.fail(connectionLost(), remotePath);
     const { maxBytes } = options;
     let moved = 0;
@@ -702,7 +726,6 @@ class SftpFs implements RemoteFs, ReplyGuard {
         done(null, chunk);
       },
     });
-    const sink = createWriteStream(localPath, { flags: 'wx', mode: 0o600 });
     try {
       await pipeline(source, counted, sink, options.signal ? { signal: options.signal } : {});
     } catch (error) {
@@ -710,9 +733,6 @@ class SftpFs implements RemoteFs, ReplyGuard {
       throw this.fail(ended ?? error, remotePath);
     } finally {
       watch.stop();
-      // The caller removes the file next: not before it is closed (Windows cannot remove an open
-      // file, and a write still queued could otherwise land after the removal).
-      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
     }
   }
 

@@ -43,6 +43,9 @@ function fakeFs(server: FakeServer) {
       asked.maxBytes.push(options.maxBytes);
       await writeFile(localPath, Buffer.alloc(server.sends, 'a'), { flag: 'wx' });
     },
+    read: async () => {
+      throw new Error('not used here');
+    },
     upload: async () => null,
     rename: async () => undefined,
     remove: async () => undefined,

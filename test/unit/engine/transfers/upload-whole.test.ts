@@ -44,6 +44,9 @@ class MemoryDropoff implements RemoteFs {
   async download() {
     throw new Error('not used');
   }
+  async read(): Promise<Buffer> {
+    throw new Error('not used');
+  }
   async rename(from: string, to: string) {
     this.check('rename', `${from} -> ${to}`);
     const bytes = this.files.get(from);
