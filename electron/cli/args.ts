@@ -30,7 +30,7 @@ const OPTIONS = {
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'change-password', 'practice'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'change-password', 'practice'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -39,6 +39,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   list: CONNECTION_OPTIONS,
   upload: [...CONNECTION_OPTIONS, 'replace', 'accept-warnings'],
   download: [...CONNECTION_OPTIONS, 'to'],
+  report: CONNECTION_OPTIONS,
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
 };
@@ -53,6 +54,12 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     max: Number.POSITIVE_INFINITY,
     tooFew: 'Say which folder to download from, e.g. registry-transfer download DQA-Report --to DIR.',
     tooMany: '',
+  },
+  report: {
+    min: 2,
+    max: 2,
+    tooFew: 'Say which folder and which file to show, e.g. registry-transfer report DQA-Report NAME.',
+    tooMany: 'report shows one file: registry-transfer report FOLDER NAME.',
   },
   'change-password': {
     min: 0,

@@ -12,6 +12,7 @@ Usage:
   registry-transfer list [FOLDER] --profile ID|FILE.json --user NAME [options]
   registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
   registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
+  registry-transfer report FOLDER NAME --profile ID|FILE.json --user NAME [options]
   registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
   registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
@@ -23,6 +24,7 @@ Commands:
   list       the files in a registry's folders
   upload     check HL7 files and send them to the registry's dropoff folder
   download   save files from a registry folder (DQA reports, accepted files, consent notifications)
+  report     show one of the registry's files: a DQA report as text, an ACK file decoded
   change-password
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
@@ -99,6 +101,36 @@ Example:
   registry-transfer upload "C:\\Clinic Exports\\ABC123_*.HL7" --profile texas-immtrac2 --user ABC123 --password-env RT_PASSWORD
 
 ${SCHEDULED}
+
+${EXIT_CODES_HELP}
+`;
+
+const REPORT = `registry-transfer report: show one of the registry's files, read into memory only
+(nothing is saved on this computer).
+
+Usage:
+  registry-transfer report FOLDER NAME --profile ID|FILE.json --user NAME [options]
+
+FOLDER is one of the profile's folders by its name (DQA-Report, Accepted, Receive, HL7-Dropoff for
+Texas; any case) or by its role (reports, accepted, receive, dropoff). NAME is a file's name in that
+folder, without any path. How it is shown:
+  a text report        printed as it is
+  an ACK file          decoded: the totals, then one line per message (accepted, with errors,
+                       rejected) with its errors beneath (location, codes, severity, text)
+  a CSV report         as aligned columns
+  an HTML report       as text: the tags are taken out, each table row on a line
+  a PDF report         not printed: save it with registry-transfer download and open it there
+Scores (completeness, quality, timeliness, overall) are printed first where the report states them.
+A file over 64 MB, or one that is not text, is refused with a hint.
+
+Options:
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document: {"ok": true, "report": {...}} with the decoded
+                           view (a PDF's bytes as base64) and the scores
+  -h, --help               this help
+
+Example:
+  registry-transfer report DQA-Report ABC123_20261201_ACK.hl7 --profile texas-immtrac2 --user ABC123
 
 ${EXIT_CODES_HELP}
 `;
@@ -234,5 +266,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'list') return LIST;
   if (command === 'upload') return UPLOAD;
   if (command === 'download') return DOWNLOAD;
+  if (command === 'report') return REPORT;
   return GENERAL;
 }

@@ -7,6 +7,7 @@ import { changePasswordCommand } from './commands/change-password';
 import { downloadCommand } from './commands/download';
 import { listCommand } from './commands/list';
 import { practiceCommand } from './commands/practice';
+import { reportCommand } from './commands/report';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
 import { toCliError } from './errors';
@@ -38,6 +39,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await uploadCommand(line.options, line.positionals, out, io);
           case 'download':
             return await downloadCommand(line.options, line.positionals, out, io);
+          case 'report':
+            return await reportCommand(line.options, line.positionals, out, io);
           case 'change-password':
             return await changePasswordCommand(line.options, out, io);
           case 'practice':
