@@ -15,7 +15,7 @@ import type { RegistrySession } from '../engine/session/registry-session';
 import { sameFingerprint } from '../engine/trust/fingerprint';
 import type { JsonFileSettings } from '../engine/settings/settings-store';
 import type { CommandOptions } from './args';
-import { practicePort } from '../practice/practice-port';
+import { practicePort } from '../engine/practice-port';
 import type { PracticeListening } from '../practice/practice-registry';
 import { PRACTICE_PROFILE_ID, PRACTICE_USERNAME } from '../practice/practice-profile';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile, runningPractice } from './engine-setup';

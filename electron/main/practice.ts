@@ -3,7 +3,7 @@
 // here: the one who started it was shown it).
 import type { PracticePort } from '../engine/engine';
 import { practiceProfile } from '../practice/practice-profile';
-import { practicePort } from '../practice/practice-port';
+import { practicePort } from '../engine/practice-port';
 import type { PracticeListening, RunningPracticeRegistry } from '../practice/practice-registry';
 
 export function practicePortOf(practice: RunningPracticeRegistry, samplesFolder: string | null): PracticePort {

@@ -1,14 +1,23 @@
 // The practice registry as the engine's port: its profile at the ports it listens on, its account,
-// and its own key and certificate vouched for where it listens (the engine never imports the practice
-// registry). One definition for the window (the registry it started, or one already running on its
-// data folder) and the command line (`--profile practice`, from running.json).
-import type { PracticePort } from '../engine/engine';
-import { sameFingerprint } from '../engine/trust/fingerprint';
-import type { Profile } from '../engine/profiles';
-import type { PracticeListening } from './practice-registry';
+// and its own key and certificate vouched for where it listens. One definition for the window (the
+// registry it started, or one already running on its data folder) and the command line
+// (`--profile practice`, from running.json). It lives in the engine, which owns the port, and reads
+// where the registry listens as plain facts: the engine never imports the practice registry.
+import type { PracticePort } from './engine';
+import { sameFingerprint } from './trust/fingerprint';
+import type { Profile } from './profiles';
+
+/** Where the practice registry listens, as it says in running.json (its PracticeListening). */
+export interface PracticeDoors {
+  host: string;
+  sftp: { port: number; fingerprint: string };
+  ftpsImplicit: { port: number; fingerprint: string };
+  ftpsExplicit: { port: number; fingerprint: string };
+  username: string;
+}
 
 export interface PracticePortSource {
-  listening: PracticeListening;
+  listening: PracticeDoors;
   profile: Profile;
   /** The issued password until the first-login change (null when unknown here or already changed). */
   issuedPassword: () => string | null;
