@@ -13,6 +13,7 @@ import { practicePortOf } from '../../electron/main/practice';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { openApp, shot, type AppPage } from './bridge';
+import { seriousAccessibilityFindings } from '../support/axe';
 
 const SAMPLES = join(new URL('../..', import.meta.url).pathname, 'electron', 'practice', 'samples');
 const WEEKLY = 'PRAC01_20261201_weekly.HL7';
@@ -57,6 +58,7 @@ describe('the practice registry, from the first start', () => {
     expect(await page.getByRole('combobox', { name: 'Registry', exact: true }).inputValue()).toBe('practice');
     expect(await page.getByLabel('Import code').inputValue()).toBe('PRAC01');
     await shot(page, '20-practice-first-start.png');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
   });
 
   it('signs in with the issued password and asks for one of the trainee\'s own, without a trust question', async () => {
@@ -68,6 +70,7 @@ describe('the practice registry, from the first start', () => {
     await page.getByLabel('New password', { exact: true }).fill(CHOSEN);
     await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
     await shot(page, '21-practice-choose-password.png');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Change password and sign in' }).click();
     await page.getByRole('tab', { name: 'HL7-Dropoff' }).waitFor();
     expect(app.events.filter((e) => e.type === 'request').map((e) => (e.type === 'request' ? e.request.kind : null))).toEqual(['new-password']);
@@ -95,6 +98,7 @@ describe('the practice registry, from the first start', () => {
       return remoteNames(page, 'Accepted');
     }, 'the batch in Accepted').toEqual([WEEKLY]);
     await shot(page, '22-practice-accepted.png');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await openFolder(page, 'DQA-Report');
     const reports = await remoteNames(page, 'DQA-Report');
     expect(reports.some((name) => /ACK/i.test(name))).toBe(true);
