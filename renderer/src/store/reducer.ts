@@ -44,7 +44,10 @@ export type Action =
   | { type: 'delete-closed' }
   | { type: 'deleted'; role: FolderRole; after: Status }
   | { type: 'dialog-opened'; dialog: NonNullable<WindowState['openDialog']> }
-  | { type: 'dialog-closed' };
+  | { type: 'dialog-closed' }
+  /** Open a registry file in the report viewer (from a folder's row, or a submission's). */
+  | { type: 'viewer-opened'; role: FolderRole; name: string }
+  | { type: 'viewer-closed' };
 
 const NEW_PASSWORD_DEMANDED = 'The registry asks you to choose a new password before you can sign in. Nothing has been changed yet.';
 const FIRST_LOGIN_PUT_OFF = 'The password was not changed. The registry still expects you to choose your own; use “Change password…” when you are ready.';
@@ -78,7 +81,7 @@ function connectionEvent(state: WindowState, event: Extract<RegistryEvent, { typ
     case 'failed':
       return { ...state, status: { tone: 'error', text: event.message } };
     case 'disconnected':
-      return { ...state, connection: null, status: { tone: 'idle', text: event.message } };
+      return { ...state, connection: null, viewer: null, status: { tone: 'idle', text: event.message } };
   }
 }
 
@@ -250,6 +253,7 @@ export function reduce(state: WindowState, action: Action): WindowState {
         ...state,
         disconnecting: false,
         connection: null,
+        viewer: null,
         // What the engine said meanwhile (a problem, a note) stays; "Connected" or "Working" does not.
         status: state.status.tone === 'ok' || state.status.tone === 'busy' ? { tone: 'idle', text: 'Disconnected.' } : state.status,
       };
@@ -319,5 +323,9 @@ export function reduce(state: WindowState, action: Action): WindowState {
       return { ...state, openDialog: action.dialog };
     case 'dialog-closed':
       return { ...state, openDialog: null };
+    case 'viewer-opened':
+      return state.connection ? { ...state, viewer: { role: action.role, name: action.name } } : state;
+    case 'viewer-closed':
+      return { ...state, viewer: null };
   }
 }

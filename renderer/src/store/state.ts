@@ -96,6 +96,8 @@ export interface WindowState {
   openDialog: 'history' | 'trusted-servers' | null;
   /** A folder of this computer asked to be shown in My Computer (the practice banner's sample files), until it is. */
   localFolderWanted: string | null;
+  /** The registry file open in the report viewer (a report, an ACK, a consent file); closed on disconnect. */
+  viewer: { role: FolderRole; name: string } | null;
 }
 
 export const initialState: WindowState = {
@@ -116,6 +118,7 @@ export const initialState: WindowState = {
   transfers: { list: [], expected: {}, round: 0, roundOf: {} },
   openDialog: null,
   localFolderWanted: null,
+  viewer: null,
 };
 
 export type Connected = Extract<CallResults['connect'], { ok: true }>;
