@@ -656,7 +656,8 @@ export const calls = {
   listHistory: { input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict() },
   /**
    * Every file this computer sent to the connected account, with where it stands on the registry,
-   * and the registry's files that match none. `from`/`to`: sent on or after / before (ISO dates).
+   * and the registry's files that match none. `from`/`to`: sent on or after `from` and on or before
+   * `to` (ISO dates, days of this computer's calendar, both included).
    */
   listSubmissions: {
     input: z
@@ -716,7 +717,8 @@ export interface CallResults {
   deleteRemoteFile: Result;
   listHistory: Result<{ entries: HistoryEntry[] }>;
   /** `checkedAt`: when the folders were listed (ISO 8601). */
-  listSubmissions: Result<{ submissions: Submission[]; unmatched: UnmatchedRemoteFile[]; checkedAt: string }>;
+  /** `notes`: what could not be looked at, in plain words (a folder the account may not list). */
+  listSubmissions: Result<{ submissions: Submission[]; unmatched: UnmatchedRemoteFile[]; checkedAt: string; notes: string[] }>;
   openReport: Result<{ report: OpenedReport }>;
   listScores: Result<{ points: ScorePoint[] }>;
   chooseFilesToUpload: Result<{ paths: string[] }>;

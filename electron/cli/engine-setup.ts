@@ -34,7 +34,7 @@ export const catalogFor = (settings: JsonFileSettings, dataDir: string) =>
     () => customProfiles(settings),
     () => {
       const practice = runningPractice(dataDir);
-      return practice ? [practiceProfile({ host: practice.host, sftpPort: practice.sftp.port, ftpsImplicitPort: practice.ftpsImplicit.port })] : [];
+      return practice ? [practiceProfile({ host: practice.host, sftpPort: practice.sftp.port, ftpsImplicitPort: practice.ftpsImplicit.port, processAfterSeconds: practice.processAfterSeconds })] : [];
     },
   );
 

@@ -11,6 +11,6 @@ export function practicePortOf(practice: RunningPracticeRegistry, samplesFolder:
 }
 
 export function practicePortOfRunning(running: PracticeListening & { processAfterSeconds: number }, samplesFolder: string | null): PracticePort {
-  const profile = practiceProfile({ host: running.host, sftpPort: running.sftp.port, ftpsImplicitPort: running.ftpsImplicit.port });
+  const profile = practiceProfile({ host: running.host, sftpPort: running.sftp.port, ftpsImplicitPort: running.ftpsImplicit.port, processAfterSeconds: running.processAfterSeconds });
   return practicePort({ listening: running, profile, issuedPassword: () => null, processAfterSeconds: running.processAfterSeconds, samplesFolder });
 }

@@ -12,9 +12,14 @@ export interface PracticePorts {
   host: string;
   sftpPort: number;
   ftpsImplicitPort: number;
+  /** How long it waits before it processes a file (the window's hint for a late file follows it). */
+  processAfterSeconds?: number;
 }
 
-export function practiceProfile({ host, sftpPort, ftpsImplicitPort }: PracticePorts): Profile {
+/** The practice registry's wait before it processes a file, when none is given. */
+export const DEFAULT_PROCESS_AFTER_SECONDS = 5;
+
+export function practiceProfile({ host, sftpPort, ftpsImplicitPort, processAfterSeconds = DEFAULT_PROCESS_AFTER_SECONDS }: PracticePorts): Profile {
   return parseProfile(
     {
       ...texasImmTrac2,
@@ -29,6 +34,8 @@ export function practiceProfile({ host, sftpPort, ftpsImplicitPort }: PracticePo
       network: { ...texasImmTrac2.network, timeoutSeconds: 30 },
       passwordChange: { ...texasImmTrac2.passwordChange, webPageUrl: null, resetBy: 'Stop the app, delete the practice folder in its data folder, and start it again: a new account is issued.' },
       webClientUrl: null,
+      // It answers once its wait is over; a minute more before a file counts as late.
+      answerWithinMinutes: processAfterSeconds / 60 + 1,
       // What the practice registry writes a batch's data quality report as (each also opens in the viewer).
       reportFormats: ['text', 'html'],
       support: { team: 'the practice registry built into this app (nobody to call: it is yours)' },

@@ -9,14 +9,14 @@ import type { Profile } from '../engine/profiles';
 import { DropoffProcessor } from './dropoff-processor';
 import { startFtpsServer } from './ftps-server';
 import { practiceKeys } from './keys';
-import { practiceProfile, PRACTICE_USERNAME } from './practice-profile';
+import { DEFAULT_PROCESS_AFTER_SECONDS, practiceProfile, PRACTICE_USERNAME } from './practice-profile';
 import type { ReportFormat } from './processing';
 import { PracticeRegistryFiles } from './registry-files';
 import { startSftpServer } from './sftp-server';
 
 export const PRACTICE_FOLDER = 'practice';
 export const RUNNING_FILE = 'running.json';
-export const DEFAULT_PROCESS_AFTER_SECONDS = 5;
+export { DEFAULT_PROCESS_AFTER_SECONDS };
 
 export interface PracticeRegistryOptions {
   /** The app's data folder: the practice registry keeps everything in its `practice` folder. */
@@ -166,7 +166,7 @@ export async function startPracticeRegistry(options: PracticeRegistryOptions): P
     return {
       ...listening,
       issuedPassword: () => files.issuedPassword,
-      profile: practiceProfile({ host, sftpPort: sftp.port, ftpsImplicitPort: implicit.port }),
+      profile: practiceProfile({ host, sftpPort: sftp.port, ftpsImplicitPort: implicit.port, processAfterSeconds }),
       processAfterSeconds,
       files,
       processor: stopProcessor,

@@ -1,13 +1,19 @@
-// The calls that follow what this computer sent: each file's place on the registry (dropoff,
+// The call that follows what this computer sent: each file's place on the registry (dropoff,
 // Accepted, its ACK and report, its consent file), from the local history and the registry's folders.
-import { failure, type CallHandlers } from '../../../shared/contract';
+// The work is the application layer's (replies/submissions.ts), which the command line uses too.
+import type { CallHandlers } from '../../../shared/contract';
 import type { Engine } from '../engine';
+import { listSubmissions } from '../replies/submissions';
+import { answering } from './call-failure';
 
 type SubmissionCalls = Pick<CallHandlers, 'listSubmissions'>;
 
-export function submissionHandlers(_engine: Engine): SubmissionCalls {
+export function submissionHandlers(engine: Engine): SubmissionCalls {
   return {
-    // Being built (issue 14, item 1).
-    listSubmissions: async () => failure('internal', 'Following submissions is not available in this version yet.'),
+    listSubmissions: (filter) =>
+      answering(async () => {
+        const session = engine.session();
+        return { ok: true as const, ...(await listSubmissions(session, session.request.profile, engine.history, filter)) };
+      }),
   };
 }

@@ -54,6 +54,9 @@ export const texasImmTrac2: ProfileInput = {
   ],
   quotaFiles: 300,
   retentionDays: 180,
+  // Neither specification says how soon a file is processed (unconfirmed): a day, so a file sent on a
+  // weekly rhythm that has nothing back by the next day gets a hint, and one sent this morning none.
+  answerWithinMinutes: 24 * 60,
   // "Connection Retries 0, Retry Delay 30 s, Network Time out 65 s, Keep Alive 0, disconnect once
   // the transfers have completed."
   network: { timeoutSeconds: 65, retries: 0, retryDelaySeconds: 30, keepAlive: false, disconnectAfterTransfers: true },
@@ -110,6 +113,7 @@ export const coloradoCiis: ProfileInput = {
   ],
   quotaFiles: null,
   retentionDays: null,
+  answerWithinMinutes: 24 * 60,
   // CIIS publishes no client settings; the same careful ones as Texas (no retries: a registry locks
   // an account after failed logins).
   network: { timeoutSeconds: 65, retries: 0, retryDelaySeconds: 30, keepAlive: false, disconnectAfterTransfers: true },

@@ -92,6 +92,11 @@ export const profileSchema = z
     folders: z.array(folderSchema).min(1),
     quotaFiles: z.number().int().positive().nullable().default(null),
     retentionDays: z.number().int().positive().nullable().default(null),
+    /**
+     * How long the registry usually takes to answer a file (pick it up, accept it, write its report),
+     * in minutes: a sent file with nothing back after this gets a plain hint. Null: no hint.
+     */
+    answerWithinMinutes: z.number().positive().max(60 * 24 * 30).nullable().default(null),
     /** The formats the registry writes its data quality reports in; text and HTML when a profile is silent. */
     reportFormats: z.array(z.enum(REPORT_FORMATS)).min(1).max(REPORT_FORMATS.length).default(['text', 'html']),
     network: z
