@@ -57,6 +57,12 @@ export interface EnginePorts {
   historyUnwritable?: (error: unknown) => void;
   /** The practice registry running beside the app, when there is one (the window starts it). */
   practice?: PracticePort;
+  /**
+   * The time now, for what follows from how old a file is (a late submission's hint, one purged
+   * past the registry's retention); the system's clock by default. Tests move it together with the
+   * practice registry's clock.
+   */
+  now?: () => Date;
 }
 
 /** What the engine knows of the practice registry the app runs: never a module of it (the engine stays below it). */

@@ -13,7 +13,7 @@ export function submissionHandlers(engine: Engine): SubmissionCalls {
     listSubmissions: (filter) =>
       answering(async () => {
         const session = engine.session();
-        return { ok: true as const, ...(await listSubmissions(session, session.request.profile, engine.history, filter)) };
+        return { ok: true as const, ...(await listSubmissions(session, session.request.profile, engine.history, filter, engine.ports.now?.() ?? new Date())) };
       }),
   };
 }
