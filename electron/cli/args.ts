@@ -1,7 +1,7 @@
 // The command line, read strictly with node:util parseArgs: an unknown option or a missing value is
 // a usage error (exit 2) before anything touches the network. The password is never an option.
 import { parseArgs } from 'node:util';
-import { PROTOCOLS, type Protocol } from '../../shared/contract';
+import { PROTOCOLS, SUBMISSION_STATES, type Protocol, type SubmissionState } from '../../shared/contract';
 import { fingerprintBytes } from '../engine/trust/fingerprint';
 import { usageError } from './errors';
 
@@ -20,6 +20,8 @@ const OPTIONS = {
   replace: { type: 'boolean' },
   'accept-warnings': { type: 'boolean' },
   to: { type: 'string' },
+  from: { type: 'string' },
+  state: { type: 'string', multiple: true },
   'sftp-port': { type: 'string' },
   'ftps-implicit-port': { type: 'string' },
   'ftps-explicit-port': { type: 'string' },
@@ -30,7 +32,7 @@ const OPTIONS = {
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'change-password', 'practice'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -40,6 +42,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   upload: [...CONNECTION_OPTIONS, 'replace', 'accept-warnings'],
   download: [...CONNECTION_OPTIONS, 'to'],
   report: CONNECTION_OPTIONS,
+  submissions: [...CONNECTION_OPTIONS, 'from', 'to', 'state'],
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
 };
@@ -61,6 +64,7 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     tooFew: 'Say which folder and which file to show, e.g. registry-transfer report DQA-Report NAME.',
     tooMany: 'report shows one file: registry-transfer report FOLDER NAME.',
   },
+  submissions: { min: 0, max: 0, tooFew: '', tooMany: 'submissions takes no arguments besides its options (--from, --to, --state).' },
   'change-password': {
     min: 0,
     max: 0,
@@ -91,6 +95,10 @@ export interface CommandOptions {
   acceptWarnings?: true;
   /** download: the folder on this computer to save into. */
   to?: string;
+  /** submissions: sent on or after / on or before these days (YYYY-MM-DD), and in these states. */
+  sentFrom?: string;
+  sentTo?: string;
+  states?: SubmissionState[];
   /** practice: the ports to listen on (absent: free ones). */
   sftpPort?: number;
   ftpsImplicitPort?: number;
@@ -256,7 +264,28 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
 
   const to = text('to');
-  if (to !== undefined) options.to = to;
+  if (first === 'submissions') {
+    const day = (name: 'from' | 'to'): string | undefined => {
+      const value = text(name);
+      if (value === undefined) return undefined;
+      // A real day of the calendar: 2026-02-30 is refused, not read as March 2.
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+      if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+        throw usageError(`--${name} must be a day written YYYY-MM-DD, e.g. 2026-12-01.`);
+      }
+      return value;
+    };
+    const sentFrom = day('from');
+    const sentTo = to === undefined ? undefined : day('to');
+    if (sentFrom !== undefined) options.sentFrom = sentFrom;
+    if (sentTo !== undefined) options.sentTo = sentTo;
+    if (sentFrom !== undefined && sentTo !== undefined && sentFrom > sentTo) throw usageError('--from must be on or before --to.');
+    const states = (values.state ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
+    for (const state of states) {
+      if (!(SUBMISSION_STATES as readonly string[]).includes(state)) throw usageError(`--state must be one of ${SUBMISSION_STATES.join(', ')} (given: ${state || 'nothing'}).`);
+    }
+    if (states.length > 0) options.states = [...new Set(states)] as SubmissionState[];
+  } else if (to !== undefined) options.to = to;
   if (first === 'download' && options.to === undefined) {
     throw usageError('Say where to save the files with --to DIR (a folder on this computer). See registry-transfer download --help.');
   }

@@ -13,6 +13,7 @@ Usage:
   registry-transfer upload FILE... --profile ID|FILE.json --user NAME [--replace] [--accept-warnings] [options]
   registry-transfer download FOLDER [NAME...] --to DIR --profile ID|FILE.json --user NAME [options]
   registry-transfer report FOLDER NAME --profile ID|FILE.json --user NAME [options]
+  registry-transfer submissions [--from DAY] [--to DAY] [--state STATE] --profile ID|FILE.json --user NAME [options]
   registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
   registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
@@ -25,6 +26,9 @@ Commands:
   upload     check HL7 files and send them to the registry's dropoff folder
   download   save files from a registry folder (DQA reports, accepted files, consent notifications)
   report     show one of the registry's files: a DQA report as text, an ACK file decoded
+  submissions
+             where each file sent from this computer stands: waiting, accepted, its report
+             and consent file, or not accepted
   change-password
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
@@ -131,6 +135,40 @@ ${CONNECTION_OPTIONS}
 
 Example:
   registry-transfer report DQA-Report ABC123_20261201_ACK.hl7 --profile texas-immtrac2 --user ABC123
+
+${EXIT_CODES_HELP}
+`;
+
+const SUBMISSIONS = `registry-transfer submissions: where each file sent from this computer stands.
+
+Usage:
+  registry-transfer submissions [--from DAY] [--to DAY] [--state STATE]... --profile ID|FILE.json --user NAME [options]
+
+Every file this computer sent to the account (from the transfer history, so use the same --data-dir
+as the uploads), matched by name to the registry's folders, which are listed once each; nothing is
+downloaded. Registries name their answers after the batch. A file is:
+  waiting           still in the dropoff folder
+  picked-up         gone from the dropoff, nothing back yet
+  accepted          in the accepted folder, no report yet
+  report-ready      accepted, and its ACK or data quality report is there
+  consent-received  accepted, and its consent notification file is there
+  rejected          a report came back, and the file is not in the accepted folder
+  gone              nothing of it is on the server any more (purged, or deleted)
+A file with nothing back after the registry's usual time gets a hint. Files on the registry that
+match nothing sent from here are listed apart.
+
+Options:
+  --from DAY               sent on or after DAY (YYYY-MM-DD, this computer's calendar)
+  --to DAY                 sent on or before DAY
+  --state STATE            only files in this state; give it more than once, or a list: waiting,picked-up
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document: {"ok": true, "submissions": [{"name", "state",
+                           "sentAt", "size", "answeredAt", "accepted", "reports", "consent", "hint"}],
+                           "unmatched": [...], "notes": [...]} (file names only where there are some)
+  -h, --help               this help
+
+Example:
+  registry-transfer submissions --state rejected --from 2026-11-01 --profile texas-immtrac2 --user ABC123 --json
 
 ${EXIT_CODES_HELP}
 `;
@@ -267,5 +305,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'upload') return UPLOAD;
   if (command === 'download') return DOWNLOAD;
   if (command === 'report') return REPORT;
+  if (command === 'submissions') return SUBMISSIONS;
   return GENERAL;
 }

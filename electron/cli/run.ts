@@ -8,6 +8,7 @@ import { downloadCommand } from './commands/download';
 import { listCommand } from './commands/list';
 import { practiceCommand } from './commands/practice';
 import { reportCommand } from './commands/report';
+import { submissionsCommand } from './commands/submissions';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
 import { toCliError } from './errors';
@@ -41,6 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await downloadCommand(line.options, line.positionals, out, io);
           case 'report':
             return await reportCommand(line.options, line.positionals, out, io);
+          case 'submissions':
+            return await submissionsCommand(line.options, out, io);
           case 'change-password':
             return await changePasswordCommand(line.options, out, io);
           case 'practice':
