@@ -6,13 +6,15 @@
 //   2. 300 files of 20 KiB (the registry's quota) through our whole pipeline (checks, temporary
 //      name, size check, rename, per file, over one connection) vs `sftp -b` putting the same files
 //   3. peak resident memory of our engine sending a 1 GiB file over SFTP
+//   5. the submissions view (issue 14): 300 files in each of the four folders over SFTP, followed
+//      against a history of 600 sent files, engine-side, vs `sftp -b` listing the four folders
 //   4. (no aim in the issue; for the picture) the 300 files again through a proxy that delays every
 //      byte 10 ms each way, as a registry across the state would: round trips, not CPU, then decide
 //
 // Every engine run is a child process of its own (build/bench/engine-runner.ts), so its peak memory
 // (VmHWM) is its own. Servers and temporary files are removed at the end, on failure and on Ctrl+C.
 // Not part of `npm test`. BENCH_RUNS=N sets the repetitions per measurement (default 21; medians);
-// BENCH_ONLY=sftp,ftps,many,memory,far runs only the measurements named (default: all five);
+// BENCH_ONLY=sftp,ftps,many,memory,far,submissions runs only the measurements named (default: all);
 // BENCH_PROFILE=DIR writes a CPU profile of every engine run into DIR (open it in Chrome's DevTools).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,9 +36,11 @@ const SMALL_COUNT = 300;
 const SMALL_BYTES = 20 * 1024;
 /** ssh2 picks AES-128-GCM first on a CPU with AES instructions; OpenSSH's sftp would pick ChaCha20. */
 const SSH_CIPHER = 'aes128-gcm@openssh.com';
-const AIMS = { throughputRatio: 0.9, manyFilesRatio: 1.5, peakRssMiB: 200 };
+const AIMS = { throughputRatio: 0.9, manyFilesRatio: 1.5, peakRssMiB: 200, submissionsMs: 1000 };
 const TIME_BUDGET_MS = 90_000;
-const MEASURES = ['sftp', 'ftps', 'many', 'memory', 'far'];
+const MEASURES = ['sftp', 'ftps', 'many', 'memory', 'far', 'submissions'];
+/** Files in each of the four folders for the submissions view (the registry's quota per folder). */
+const FOLDER_FILES = 300;
 /** One way, so a round trip through the proxy takes twice this. */
 const FAR_DELAY_MS = 10;
 const ONLY = new Set((process.env.BENCH_ONLY ?? MEASURES.join(',')).split(',').map((m) => m.trim()).filter(Boolean));
@@ -324,6 +328,45 @@ try {
     };
   }
 
+  // 5. The submissions view: four folders of 300 files each, a history of 600 files sent from here
+  // (300 still waiting, 300 answered: accepted, an ACK, a consent file each).
+  let submissions = false;
+  if (ONLY.has('submissions')) {
+    const user = sftpUser.username;
+    const answered = Array.from({ length: FOLDER_FILES }, (_, i) => `${user}_A${String(i).padStart(3, '0')}`);
+    const waiting = Array.from({ length: FOLDER_FILES }, (_, i) => `${user}_W${String(i).padStart(3, '0')}.HL7`);
+    const folder = (name) => join(sftpUser.accountDir, name);
+    const answeredFiles = [
+      ...answered.map((stem) => ['Accepted', `${stem}.HL7`]),
+      ...answered.map((stem) => ['DQA-Report', `${stem}_ACK.hl7`]),
+      ...answered.map((stem) => ['Receive', `${stem}.CNF`]),
+    ];
+    for (const [dir, name] of answeredFiles) writeFileSync(join(folder(dir), name), 'x\r');
+    cleanups.push(() => {
+      for (const [dir, name] of answeredFiles) rmSync(join(folder(dir), name), { force: true });
+    });
+    // The dropoff is emptied before every run: its 300 waiting files are put back each time.
+    const fillDropoff = () => {
+      for (const name of waiting) writeFileSync(join(sftpDropoff, name), 'x\r');
+    };
+    const sentNames = [...answered.map((stem) => `${stem}.HL7`), ...waiting];
+    submissions = await repeat(`submissions view, ${FOLDER_FILES} files in each folder over SFTP`, {
+      ours: async () => {
+        fillDropoff();
+        const job = { protocol: 'sftp', profile: sftpProfile, username: user, fingerprint: sshd.fingerprint, files: [], mode: 'submissions', sentNames };
+        const run = await runProgram(process.execPath, [runner, JSON.stringify(job)], { cwd: root, env: { ...process.env, BENCH_PASSWORD: sftpUser.password } });
+        const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
+        if (result.followed !== sentNames.length) throw new Error(`the engine followed ${result.followed} of ${sentNames.length} files`);
+        return result;
+      },
+      sftp: async () => {
+        fillDropoff();
+        const { ms } = await sftpBatch(['HL7-Dropoff', 'Accepted', 'DQA-Report', 'Receive'].map((dir) => `ls -l ${dir}`));
+        return { transferMs: ms - sftpSignInMs, wallMs: ms };
+      },
+    });
+  }
+
   // 3. Peak memory sending 1 GiB (once: it is a high-water mark, not a speed).
   const huge1 = ONLY.has('memory') && await repeat(`${HUGE_BYTES / MiB / 1024} GiB over SFTP, peak memory`, {
     ours: async () => {
@@ -351,6 +394,7 @@ try {
     many: many && { count: SMALL_COUNT, bytes: smallBytes, ...many },
     huge: huge1 && { bytes: huge.size, runs: huge1.ours },
     far: far && { count: SMALL_COUNT, bytes: smallBytes, ...far },
+    submissions: submissions && { perFolder: FOLDER_FILES, ...submissions },
   });
 } catch (error) {
   log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
@@ -443,6 +487,17 @@ if (r.far) {
   notes.push(
     `  ${r.far.count} files through a proxy that delays every byte ${FAR_DELAY_MS} ms each way (no aim; a registry across the state):`,
     `    ours, as the window sends them: ${each(r.far.ours, 'pipelineMs')}; sftp -b, whole process less ${seconds(r.far.signInMs)} for signing in: ${each(r.far.sftp, 'transferMs')}`,
+  );
+}
+if (r.submissions) {
+  const ours = med(r.submissions.ours, 'submissionsMs');
+  const theirs = med(r.submissions.sftp, 'transferMs');
+  const ratio = pairedRatio(r.submissions.ours, 'submissionsMs', r.submissions.sftp, 'transferMs');
+  aims.push(ours < AIMS.submissionsMs);
+  rows.push([`submissions view, 4 x ${r.submissions.perFolder} files over SFTP, s`, fixed(ours / 1000, 2), `${fixed(theirs / 1000, 2)} (sftp ls -l)`, fixed(ratio.median, 2), `< ${AIMS.submissionsMs / 1000} s`, verdict(aims.at(-1))]);
+  notes.push(
+    `  ours, the submissions view: one listSubmissions call (four listings, ${r.submissions.ours[0]?.followed} sent files matched by name), engine-side, signed in: ${each(r.submissions.ours, 'submissionsMs')}`,
+    `  sftp -b listing the same four folders (ls -l each), whole process less signing in: ${each(r.submissions.sftp, 'transferMs')}`,
   );
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

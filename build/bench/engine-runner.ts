@@ -16,6 +16,7 @@ import { openFtps } from '../../electron/engine/remote/ftps';
 import { openSftp } from '../../electron/engine/remote/sftp';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { sameFingerprint } from '../../electron/engine/trust/fingerprint';
+import { TransferHistory } from '../../electron/engine/transfers/history';
 import { countMajorGcs, machineCpuMs } from './machine-cpu';
 
 export interface RunnerJob {
@@ -31,7 +32,12 @@ export interface RunnerJob {
    * library's own upload of the first file, for reference: how fast the library itself goes on
    * this machine.
    */
-  mode?: 'app' | 'library';
+  mode?: 'app' | 'library' | 'submissions';
+  /**
+   * mode 'submissions': names recorded in the transfer history as sent from here before signing
+   * in; the run then times one listSubmissions call, as the window's submissions view makes it.
+   */
+  sentNames?: string[];
 }
 
 export interface RunnerResult {
@@ -52,6 +58,11 @@ export interface RunnerResult {
   sent: number;
   problems: string[];
   peakRssMiB: number;
+  /** mode 'submissions': the listSubmissions call, from the call to its answer. */
+  submissionsMs?: number;
+  /** mode 'submissions': files followed, and registry files matching none. */
+  followed?: number;
+  unmatched?: number;
 }
 
 /** The kernel's high-water mark of this process's resident memory (VmHWM). */
@@ -124,6 +135,16 @@ async function main(): Promise<void> {
     return;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-bench-data-'));
+  if (job.mode === 'submissions') {
+    // The history of what was sent, as the queue writes it after each upload (a day ago).
+    const history = new TransferHistory(dataDir);
+    const time = new Date(Date.now() - 86_400_000).toISOString();
+    await Promise.all(
+      (job.sentNames ?? []).map((remoteName) =>
+        history.append({ time, profileId: job.profile.id, account: job.username, direction: 'upload', localName: remoteName, remoteName, folder: 'dropoff', size: 20_480, sha256: null, result: 'done' }),
+      ),
+    );
+  }
   const settings = new MemorySettings();
   settings.set('customProfiles', [job.profile]);
 
@@ -158,6 +179,25 @@ async function main(): Promise<void> {
     if (!connected.ok) throw new Error(`connect failed: ${connected.message}`);
     result.connectMs = performance.now() - connectStart;
 
+    if (job.mode === 'submissions') {
+      const asked = performance.now();
+      const found = await call('listSubmissions', {});
+      result.submissionsMs = performance.now() - asked;
+      if (!found.ok) throw new Error(`listSubmissions failed: ${found.message}`);
+      result.followed = found.submissions.length;
+      result.unmatched = found.unmatched.length;
+    } else {
+      await uploadAll();
+    }
+  } finally {
+    await service.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  result.peakRssMiB = peakRssMiB();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+
+  /** One upload call per file, as the window makes them, timed to the last file's "done". */
+  async function uploadAll(): Promise<void> {
     const finished = new Promise<void>((resolve) => (allDone = resolve));
     const started = performance.now();
     for (const localPath of job.files) {
@@ -177,12 +217,7 @@ async function main(): Promise<void> {
         result.problems.push(`${t.name}: ${t.message}`);
       }
     }
-  } finally {
-    await service.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
   }
-  result.peakRssMiB = peakRssMiB();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 main().then(
