@@ -11,6 +11,7 @@ import { ClockIcon, ExternalIcon, ShieldIcon } from './components/Icons';
 import { LocalPane } from './components/LocalPane';
 import { PracticeBanner } from './components/PracticeBanner';
 import { RemoteBrowser } from './components/RemoteBrowser';
+import { ReportViewer } from './components/ReportViewer';
 import { StatusBar } from './components/StatusBar';
 import { TransferPanel } from './components/TransferPanel';
 import { TrustedServersDialog } from './components/TrustedServersDialog';
@@ -141,6 +142,7 @@ export function App() {
         />
       ) : null}
       {state.openDialog === 'trusted-servers' ? <TrustedServersDialog onClose={() => dispatch({ type: 'dialog-closed' })} /> : null}
+      <ReportViewer />
       {state.openDialog === 'history' ? <HistoryDialog profiles={state.profiles} onClose={() => dispatch({ type: 'dialog-closed' })} /> : null}
     </div>
   );

@@ -15,6 +15,8 @@ interface FileTableProps<E extends ListedEntry> {
   empty: ReactNode;
   /** Double-click or Enter on a folder. */
   onOpenFolder?: (entry: E) => void;
+  /** Double-click or Enter on a file (the registry's reports open in the viewer). */
+  onOpenFile?: (entry: E) => void;
   /** Files that can be dragged out set their own data; `chosen` are the chosen files, the dragged one among them. */
   onDragFile?: (entry: E, chosen: E[], event: DragEvent<HTMLTableRowElement>) => void;
   /** Changes when the listing is of another folder: the selection starts again at the top. */
@@ -40,6 +42,7 @@ export function FileTable<E extends ListedEntry>({
   entries,
   empty,
   onOpenFolder,
+  onOpenFile,
   onDragFile,
   resetKey,
   busy = false,
@@ -100,6 +103,8 @@ export function FileTable<E extends ListedEntry>({
     if (entry.kind === 'folder' && onOpenFolder) {
       focusWanted.current = bodyRef.current?.contains(document.activeElement) ?? false;
       onOpenFolder(entry);
+    } else if (entry.kind === 'file' && onOpenFile) {
+      onOpenFile(entry);
     }
   };
 

@@ -227,6 +227,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const mayUpload = folder !== undefined && canUploadTo(folder);
   const mayDownload = folder !== undefined && folder.rights.includes('read') && !mayUpload;
   const mayDelete = folder !== undefined && folder.role === 'dropoff' && folder.rights.includes('delete');
+  /** What the registry sends back opens in the viewer; the dropoff holds only what was sent. */
+  const mayOpen = folder !== undefined && folder.role !== 'dropoff' && folder.rights.includes('read');
+  const openInViewer = (entry: RemoteEntry) => folder && entry.kind === 'file' && dispatch({ type: 'viewer-opened', role: folder.role, name: entry.name });
   const panelHover = hover && (!hover.onTab || !hover.allowed) ? hover : null;
   const chooseFirst = 'Choose one or more files in the list first (tick their boxes).';
 
@@ -324,6 +327,17 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
                 <span className="drop-hint muted">or drag files here</span>
               </>
             ) : null}
+            {mayOpen ? (
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={chosenFiles.length !== 1}
+                title={chosenFiles.length !== 1 ? 'Choose one file in the list to open it (or double-click it).' : undefined}
+                onClick={() => chosenFiles[0] && openInViewer(chosenFiles[0])}
+              >
+                Open
+              </button>
+            ) : null}
             {mayDownload ? (
               <button
                 type="button"
@@ -371,6 +385,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
             busy={busy}
             multiSelect={mayDownload || mayDelete}
             onSelectionChange={setChosen}
+            onOpenFile={mayOpen ? openInViewer : undefined}
             onDeleteKey={mayDelete ? () => folder && onDelete(folder, chosenFiles) : undefined}
             empty={problem ? 'The folder could not be listed.' : active ? EMPTY_WORDS[active] : 'Choose a folder.'}
           />
