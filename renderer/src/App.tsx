@@ -12,6 +12,7 @@ import { LocalPane } from './components/LocalPane';
 import { PracticeBanner } from './components/PracticeBanner';
 import { RemoteBrowser } from './components/RemoteBrowser';
 import { ReportViewer } from './components/ReportViewer';
+import { SubmissionsDialog } from './components/SubmissionsDialog';
 import { StatusBar } from './components/StatusBar';
 import { TransferPanel } from './components/TransferPanel';
 import { TrustedServersDialog } from './components/TrustedServersDialog';
@@ -142,6 +143,7 @@ export function App() {
         />
       ) : null}
       {state.openDialog === 'trusted-servers' ? <TrustedServersDialog onClose={() => dispatch({ type: 'dialog-closed' })} /> : null}
+      {state.openDialog === 'submissions' && connection ? <SubmissionsDialog onClose={() => dispatch({ type: 'dialog-closed' })} /> : null}
       <ReportViewer />
       {state.openDialog === 'history' ? <HistoryDialog profiles={state.profiles} onClose={() => dispatch({ type: 'dialog-closed' })} /> : null}
     </div>

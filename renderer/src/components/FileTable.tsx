@@ -27,6 +27,8 @@ interface FileTableProps<E extends ListedEntry> {
   onSelectionChange?: (chosen: E[]) => void;
   /** The Delete key on a chosen row. */
   onDeleteKey?: () => void;
+  /** An Age column (the registry's files): how old each file is, and a warning where it is soon removed. */
+  age?: (entry: E) => { text: string; warning: string | null } | null;
 }
 
 const COLUMNS: { key: SortKey; title: string }[] = [
@@ -49,6 +51,7 @@ export function FileTable<E extends ListedEntry>({
   multiSelect = false,
   onSelectionChange,
   onDeleteKey,
+  age,
 }: FileTableProps<E>) {
   const [order, setOrder] = useState<SortOrder>({ key: 'name', direction: 'ascending' });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -200,6 +203,7 @@ export function FileTable<E extends ListedEntry>({
           <col className="col-name" />
           <col className="col-size" />
           <col className="col-modified" />
+          {age ? <col className="col-age" /> : null}
         </colgroup>
         <thead>
           <tr>
@@ -232,6 +236,11 @@ export function FileTable<E extends ListedEntry>({
                 </th>
               );
             })}
+            {age ? (
+              <th scope="col" className="th-age">
+                Age
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody ref={bodyRef}>
@@ -289,6 +298,7 @@ export function FileTable<E extends ListedEntry>({
                 </td>
                 <td className="cell-size">{entry.kind === 'file' ? formatSize(entry.size) : ''}</td>
                 <td className="cell-modified">{formatDateTime(entry.modified, entry.modifiedPrecision)}</td>
+                {age ? <AgeCell value={age(entry)} /> : null}
               </tr>
             );
           })}
@@ -296,5 +306,15 @@ export function FileTable<E extends ListedEntry>({
       </table>
       {rows.length === 0 && !busy ? <div className="empty-state">{empty}</div> : null}
     </div>
+  );
+}
+
+function AgeCell({ value }: { value: { text: string; warning: string | null } | null }) {
+  if (!value) return <td className="cell-age" />;
+  return (
+    <td className={`cell-age${value.warning ? ' is-warning' : ''}`} title={value.warning ?? undefined}>
+      {value.text}
+      {value.warning ? <span className="visually-hidden">, {value.warning}</span> : null}
+    </td>
   );
 }

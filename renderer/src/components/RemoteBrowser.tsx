@@ -14,6 +14,7 @@ import { registry, safely } from '../registry';
 import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile, uploadFolderOf } from '../store/state';
 import { canUploadTo, refusalWords } from '../transfers';
+import { ageInDays, ageWords, daysUntilPurge, filesPurgedSoon, PURGE_WARNING_DAYS, purgeWords, quotaWords } from '../retention';
 import { FileTable } from './FileTable';
 import { DownloadIcon, NoEntryIcon, RefreshIcon, TrashIcon, UploadIcon } from './Icons';
 
@@ -221,9 +222,18 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const held = folder ? RIGHT_ORDER.filter((r) => folder.rights.includes(r)) : [];
   const fileCount = shown.filter((e) => e.kind === 'file').length;
   const chosenFiles = chosen.filter((e) => e.kind === 'file');
-  const quotaNote =
-    folder?.role === 'dropoff' && profile?.quotaFiles ? ` · the registry allows ${profile.quotaFiles} files per folder` : '';
-  const retentionNote = profile?.retentionDays ? ` · files are removed after ${profile.retentionDays} days` : '';
+  const retentionDays = profile?.retentionDays ?? null;
+  const quota = quotaWords(fileCount, profile?.quotaFiles ?? null);
+  const retentionNote = retentionDays ? ` · the registry removes files after ${retentionDays} days` : '';
+  // Ages are counted from the time the listing arrived (re-listed on every refresh).
+  const [listedAt, setListedAt] = useState(() => Date.now());
+  useEffect(() => setListedAt(Date.now()), [shown]);
+  const goingSoon = busy ? [] : filesPurgedSoon(shown, retentionDays, listedAt);
+  const ageOf = (entry: RemoteEntry) => {
+    if (entry.kind !== 'file' || entry.modified === null) return null;
+    const left = daysUntilPurge(entry, retentionDays, listedAt);
+    return { text: ageWords(ageInDays(entry.modified, listedAt)), warning: left !== null && left <= PURGE_WARNING_DAYS ? purgeWords(left) : null };
+  };
   const mayUpload = folder !== undefined && canUploadTo(folder);
   const mayDownload = folder !== undefined && folder.rights.includes('read') && !mayUpload;
   const mayDelete = folder !== undefined && folder.role === 'dropoff' && folder.rights.includes('delete');
@@ -256,6 +266,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           </span>
         </p>
         <div className="connected-actions">
+          <button type="button" className="button" onClick={() => dispatch({ type: 'dialog-opened', dialog: 'submissions' })} disabled={disconnecting}>
+            Sent files
+          </button>
           <button type="button" className="button" onClick={passwordChange.start} disabled={disconnecting}>
             Change password…
           </button>
@@ -301,6 +314,12 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
               <div className="folder-title-line">
                 <h3 className="folder-title">{folder.name}</h3>
                 <span className={`access-badge${folder.rights.includes('write') ? ' is-upload' : ''}`}>{accessWords(folder.rights)}</span>
+                {!busy && quota.level !== 'fine' ? (
+                  <span className={`quota-badge is-${quota.level}`} role="status">
+                    {quota.text}
+                    {quota.level === 'full' ? ': the registry takes no more here' : ', near the registry’s limit'}
+                  </span>
+                ) : null}
               </div>
               <p className="folder-description">{folder.description}</p>
               <p className="rights">
@@ -313,6 +332,21 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
                 ))}
               </p>
             </div>
+          </div>
+        ) : null}
+
+        {folder && goingSoon.length > 0 ? (
+          <div className="folder-warning purge-warning" role="status">
+            <p>
+              {goingSoon.length === 1 ? '1 file here' : `${goingSoon.length} files here`} will be removed by the registry within {PURGE_WARNING_DAYS} days (it keeps files{' '}
+              {retentionDays} days).
+            </p>
+            {folder.rights.includes('read') ? (
+              <button type="button" className="button" onClick={() => void onDownload(folder, goingSoon)}>
+                <DownloadIcon />
+                Save {goingSoon.length === 1 ? 'it' : `all ${goingSoon.length}`} to my computer…
+              </button>
+            ) : null}
           </div>
         ) : null}
 
@@ -386,6 +420,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
             multiSelect={mayDownload || mayDelete}
             onSelectionChange={setChosen}
             onOpenFile={mayOpen ? openInViewer : undefined}
+            age={retentionDays !== null ? ageOf : undefined}
             onDeleteKey={mayDelete ? () => folder && onDelete(folder, chosenFiles) : undefined}
             empty={problem ? 'The folder could not be listed.' : active ? EMPTY_WORDS[active] : 'Choose a folder.'}
           />
@@ -405,7 +440,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
 
         <div className="pane-foot">
           <span className="muted">
-            {busy ? 'Loading…' : `${fileCount} ${fileCount === 1 ? 'file' : 'files'}${quotaNote}${retentionNote}`}
+            {busy ? 'Loading…' : `${quota.text}${retentionNote}${goingSoon.length > 0 ? ` · ${goingSoon.length} removed within ${PURGE_WARNING_DAYS} days` : ''}`}
           </span>
         </div>
       </div>

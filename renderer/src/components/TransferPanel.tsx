@@ -77,8 +77,9 @@ export function TransferPanel({ transfers, batch, expected, folderName, onCancel
         </button>
       </div>
 
+      {/* The list is focusable: a long one scrolls here, and the keyboard must be able to scroll it too. */}
       {open ? (
-        <div className="transfers-list-wrap" id={listId}>
+        <div className="transfers-list-wrap" id={listId} tabIndex={0} role="region" aria-labelledby={headingId}>
           <table className="transfers-table" aria-labelledby={headingId}>
             <thead className="visually-hidden">
               <tr>

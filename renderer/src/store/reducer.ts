@@ -81,7 +81,7 @@ function connectionEvent(state: WindowState, event: Extract<RegistryEvent, { typ
     case 'failed':
       return { ...state, status: { tone: 'error', text: event.message } };
     case 'disconnected':
-      return { ...state, connection: null, viewer: null, status: { tone: 'idle', text: event.message } };
+      return { ...state, connection: null, viewer: null, openDialog: state.openDialog === 'submissions' ? null : state.openDialog, status: { tone: 'idle', text: event.message } };
   }
 }
 
@@ -254,6 +254,7 @@ export function reduce(state: WindowState, action: Action): WindowState {
         disconnecting: false,
         connection: null,
         viewer: null,
+        openDialog: state.openDialog === 'submissions' ? null : state.openDialog,
         // What the engine said meanwhile (a problem, a note) stays; "Connected" or "Working" does not.
         status: state.status.tone === 'ok' || state.status.tone === 'busy' ? { tone: 'idle', text: 'Disconnected.' } : state.status,
       };

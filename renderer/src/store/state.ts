@@ -92,8 +92,8 @@ export interface WindowState {
   uploadChecks: UploadChecks | null;
   deleting: { folder: RoleFolder; names: string[] } | null;
   transfers: Transfers;
-  /** The toolbar's dialogs. */
-  openDialog: 'history' | 'trusted-servers' | null;
+  /** The toolbar's dialogs, and the connected registry's "Sent files". */
+  openDialog: 'history' | 'trusted-servers' | 'submissions' | null;
   /** A folder of this computer asked to be shown in My Computer (the practice banner's sample files), until it is. */
   localFolderWanted: string | null;
   /** The registry file open in the report viewer (a report, an ACK, a consent file); closed on disconnect. */
