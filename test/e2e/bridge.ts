@@ -155,3 +155,18 @@ export async function openApp(options: OpenAppOptions): Promise<AppPage> {
     },
   };
 }
+
+/**
+ * Signs in to the practice registry with the password it issued and makes its first-login change
+ * to `chosen` in the window's own dialog, as a trainee does (test/e2e/practice.test.ts tests that
+ * flow itself; the tests of what comes after start from here).
+ */
+export async function signInToPractice(page: Page, issued: string, chosen: string): Promise<void> {
+  await page.getByLabel('Password').fill(issued);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('New password', { exact: true }).fill(chosen);
+  await page.getByLabel('New password again', { exact: true }).fill(chosen);
+  await page.getByRole('button', { name: 'Change password and sign in' }).click();
+  await page.getByRole('tab', { name: 'HL7-Dropoff' }).waitFor();
+}

@@ -15,7 +15,7 @@ import { practicePortOf } from '../../electron/main/practice';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { seriousAccessibilityFindings } from '../support/axe';
-import { openApp, shot, type AppPage } from './bridge';
+import { openApp, shot, signInToPractice, type AppPage } from './bridge';
 
 const SAMPLES = join(new URL('../..', import.meta.url).pathname, 'electron', 'practice', 'samples');
 const REAL_ACKS = join(new URL('../../..', import.meta.url).pathname, 'shared', 'samples', 'acks');
@@ -88,13 +88,7 @@ async function closeViewer(page: Page, name: string) {
 describe('the report viewer', () => {
   it('signs in to the practice registry and sends the weekly batch, which reaches Accepted', async () => {
     const { page } = app;
-    await page.getByLabel('Password').fill(practice.issuedPassword() as string);
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('dialog', { name: 'Choose a new password' }).waitFor();
-    await page.getByLabel('New password', { exact: true }).fill(CHOSEN);
-    await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
-    await page.getByRole('button', { name: 'Change password and sign in' }).click();
-    await page.getByRole('tab', { name: 'HL7-Dropoff' }).waitFor();
+    await signInToPractice(page, practice.issuedPassword() as string, CHOSEN);
 
     await page.getByRole('region', { name: 'Practice registry', exact: true }).getByRole('button', { name: 'Try with a sample file' }).click();
     const sample = page.getByRole('grid', { name: 'Files in samples' }).locator('tbody tr', { has: page.getByText(WEEKLY, { exact: true }) });

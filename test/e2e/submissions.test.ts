@@ -14,7 +14,7 @@ import { practicePortOf } from '../../electron/main/practice';
 import { startPracticeRegistry, type RunningPracticeRegistry } from '../../electron/practice/practice-registry';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { seriousAccessibilityFindings } from '../support/axe';
-import { openApp, shot, type AppPage } from './bridge';
+import { openApp, shot, signInToPractice, type AppPage } from './bridge';
 
 const SAMPLES = join(new URL('../..', import.meta.url).pathname, 'electron', 'practice', 'samples');
 const SENT = ['PRAC01_20261201_weekly.HL7', 'PRAC01_20261202_data_quality_problems.HL7', 'PRAC01_20261208_weekly_again.HL7'];
@@ -69,12 +69,7 @@ async function statesShown(page: Page): Promise<Record<string, string>> {
 describe('sent files, scores, quota and purge', () => {
   it('sends three batches and follows each until the registry has answered it', async () => {
     const { page } = app;
-    await page.getByLabel('Password').fill(practice.issuedPassword() as string);
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('dialog', { name: 'Choose a new password' }).waitFor();
-    await page.getByLabel('New password', { exact: true }).fill(CHOSEN);
-    await page.getByLabel('New password again', { exact: true }).fill(CHOSEN);
-    await page.getByRole('button', { name: 'Change password and sign in' }).click();
+    await signInToPractice(page, practice.issuedPassword() as string, CHOSEN);
     await openFolder(page, 'HL7-Dropoff');
 
     picked = SENT.map((name) => join(localDir, name));
