@@ -140,6 +140,13 @@ describe('the report viewer', () => {
     expect(await dialog.locator('.ack-message').count()).toBe(3);
     await shot(page, '31-report-ack.png');
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    // On paper: the report alone, without the window around it or the viewer's buttons.
+    await dialog.getByRole('button', { name: 'Print…' }).click();
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.toolbar').isVisible()).toBe(false);
+    expect(await dialog.locator('.viewer-tools').isVisible()).toBe(false);
+    expect(await dialog.locator('.ack-message').first().isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
     await closeViewer(page, name);
   }, 60_000);
 
