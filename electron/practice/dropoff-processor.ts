@@ -3,7 +3,7 @@
 // file and a DQA report in DQA-Report and a consent notification in Receive, and moved to Accepted
 // when the registry could import it (removed from the dropoff folder when it could not: its report
 // says why). It writes only inside the practice registry's own folders.
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { processSubmission, DEFAULT_REPORT_FORMATS, type ReportFormat } from './processing';
 import { DROPOFF_FOLDER, type PracticeRegistryFiles } from './registry-files';
@@ -77,23 +77,30 @@ export class DropoffProcessor {
         unlinkSync(path);
         return;
       }
+      // What the registry writes is dated by its own clock, as a real registry's files are dated when
+      // it writes them (tests move the clock to see the purge warnings and the purge itself).
+      const processedAt = (this.options.now ?? (() => new Date()))();
       const outcome = processSubmission({
         fileName: name,
         bytes: readFileSync(path),
-        receivedAt: (this.options.now ?? (() => new Date()))(),
+        receivedAt: processedAt,
         importCode: files.username,
         formats: this.options.formats ?? DEFAULT_REPORT_FORMATS,
       });
       const write = (folder: string, file: { fileName: string; content: Buffer }) => {
         const dir = files.folderPath(folder);
-        writeFileSync(join(dir, freeName(dir, file.fileName)), file.content, { mode: 0o600 });
+        const target = join(dir, freeName(dir, file.fileName));
+        writeFileSync(target, file.content, { mode: 0o600 });
+        utimesSync(target, processedAt, processedAt);
       };
       if (outcome.ack) write('DQA-Report', outcome.ack);
       for (const report of outcome.reports) write('DQA-Report', report);
       if (outcome.consent) write('Receive', outcome.consent);
       if (outcome.accepted) {
         const accepted = files.folderPath('Accepted');
-        renameSync(path, join(accepted, freeName(accepted, name)));
+        const target = join(accepted, freeName(accepted, name));
+        renameSync(path, target);
+        utimesSync(target, processedAt, processedAt);
       } else {
         unlinkSync(path);
       }

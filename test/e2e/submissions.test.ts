@@ -2,10 +2,11 @@
 // loopback bridge and the real practice registry. Three batches are sent with "Upload files…" and
 // followed until the registry has answered each (accepted, report, consent file); a row's report
 // opens in the viewer; the scores of the three reports are charted, with the same numbers as a
-// table; the filters narrow the list. Then a folder near the registry's 300-file quota and files
-// the 180-day purge will remove within 30 days: both said in the folder's header and status line,
-// and "Save all to my computer" saves exactly those files. axe-core on each view.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+// table; the filters narrow the list. Then a folder near the registry's 300-file quota, and a batch
+// the registry answered with its clock moved 175 days back, whose replies the 180-day purge removes
+// within 30 days: both said in the folder's header and status line, and "Save all to my computer"
+// saves exactly those files. axe-core on each view.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -27,6 +28,8 @@ let saveDir: string;
 let practice: RunningPracticeRegistry;
 let app: AppPage;
 let picked: string[] = [];
+/** The practice registry's clock, moved to date what it writes months back. */
+const registryClock = { offsetMs: 0 };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rt-e2e-sent-'));
@@ -35,7 +38,7 @@ beforeAll(async () => {
   copyFileSync(join(SAMPLES, SENT[0]!), join(localDir, SENT[0]!));
   copyFileSync(join(SAMPLES, SENT[1]!), join(localDir, SENT[1]!));
   copyFileSync(join(SAMPLES, SENT[0]!), join(localDir, SENT[2]!));
-  practice = await startPracticeRegistry({ dataDir, processAfterSeconds: 1 });
+  practice = await startPracticeRegistry({ dataDir, processAfterSeconds: 1, now: () => new Date(Date.now() + registryClock.offsetMs) });
   app = await openApp({
     settings: new MemorySettings(),
     ports: { practice: practicePortOf(practice, SAMPLES), dataDir, timeoutSeconds: 20, localPlaces: () => [], chooseFiles: async () => picked, chooseFolder: async () => saveDir },
@@ -138,32 +141,40 @@ describe('sent files, scores, quota and purge', () => {
 
   it('warns of a folder near its quota and of files the purge will remove, and saves those files in one go', async () => {
     const { page } = app;
-    // Files the registry put in Accepted over the past months: 245 in all, five of them 170 days old
-    // or older (the registry's purge takes them at 180).
+    // Accepted near its quota: 242 more files put there by hand, 245 in all.
     const accepted = practice.files.folderPath('Accepted');
-    const old: string[] = [];
-    for (let i = 0; i < 242; i += 1) {
-      const name = `PRAC01_2026${String(i).padStart(4, '0')}.HL7`;
-      writeFileSync(join(accepted, name), `MSH|^~\\&|old batch ${i}\r`, { mode: 0o600 });
-      if (i < 5) {
-        const when = (Date.now() - (170 + i) * DAY) / 1000;
-        utimesSync(join(accepted, name), when, when);
-        old.push(name);
-      }
-    }
+    for (let i = 0; i < 242; i += 1) writeFileSync(join(accepted, `PRAC01_2026${String(i).padStart(4, '0')}.HL7`), `MSH|^~\\&|old batch ${i}\r`, { mode: 0o600 });
     await openFolder(page, 'Accepted');
     expect(await page.locator('.folder-head .quota-badge').textContent()).toBe('245 of 300 files, near the registry’s limit');
+    expect(await page.locator('.pane-registry .pane-foot').textContent()).toContain('245 of 300 files · the registry removes files after 180 days');
+
+    // A batch the registry answered 175 days ago (its clock moved back while it did): its ACK and
+    // reports are five days from the 180-day purge.
+    registryClock.offsetMs = -175 * DAY;
+    const old = 'PRAC01_20260612_weekly.HL7';
+    copyFileSync(join(SAMPLES, SENT[0]!), join(localDir, old));
+    picked = [join(localDir, old)];
+    await openFolder(page, 'HL7-Dropoff');
+    await page.getByRole('button', { name: 'Upload files…' }).click();
+    await page.getByRole('dialog', { name: /before sending/ }).getByRole('button', { name: 'Send 1 file' }).click();
+    const reports = practice.files.folderPath('DQA-Report');
+    const answers = ['PRAC01_20260612_weekly_ACK.hl7', 'PRAC01_20260612_weekly_DQA.html', 'PRAC01_20260612_weekly_DQA.txt'];
+    await eventually(() => answers.every((name) => existsSync(join(reports, name))), 'the old batch answered').toBe(true);
+    registryClock.offsetMs = 0;
+
+    await openFolder(page, 'DQA-Report');
     const purge = page.locator('.purge-warning');
-    expect(await purge.textContent()).toContain('5 files here will be removed by the registry within 30 days (it keeps files 180 days).');
-    expect(await page.locator('.pane-registry .pane-foot').textContent()).toContain('245 of 300 files · the registry removes files after 180 days · 5 removed within 30 days');
-    const oldest = remoteGrid(page, 'Accepted').locator('tbody tr', { has: page.getByText(old[4]!, { exact: true }) });
-    expect(await oldest.locator('.cell-age').textContent()).toBe('174 days, removed by the registry in 6 days');
+    expect(await purge.textContent()).toContain('3 files here will be removed by the registry within 30 days (it keeps files 180 days).');
+    expect(await page.locator('.pane-registry .pane-foot').textContent()).toContain('· 3 removed within 30 days');
+    const ack = remoteGrid(page, 'DQA-Report').locator('tbody tr', { has: page.getByText(answers[0]!, { exact: true }) });
+    expect(await ack.locator('.cell-age').textContent()).toBe('175 days, removed by the registry in 5 days');
+    const fresh = remoteGrid(page, 'DQA-Report').locator('tbody tr', { has: page.getByText('PRAC01_20261201_weekly_ACK.hl7', { exact: true }) });
+    expect(await fresh.locator('.cell-age').textContent()).toBe('today');
     await shot(page, '42-quota-and-purge.png');
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
 
-    await purge.getByRole('button', { name: 'Save all 5 to my computer…' }).click();
-    await eventually(() => readdirSync(saveDir).sort(), 'the five saved').toEqual([...old].sort());
-    for (const name of old) expect(readFileSync(join(saveDir, name)).equals(readFileSync(join(accepted, name)))).toBe(true);
-    expect(existsSync(join(saveDir, SENT[0]!))).toBe(false);
-  }, 90_000);
+    await purge.getByRole('button', { name: 'Save all 3 to my computer…' }).click();
+    await eventually(() => readdirSync(saveDir).sort(), 'the three saved').toEqual(answers);
+    for (const name of answers) expect(readFileSync(join(saveDir, name)).equals(readFileSync(join(reports, name)))).toBe(true);
+  }, 120_000);
 });
