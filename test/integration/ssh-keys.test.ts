@@ -1,0 +1,114 @@
+// SSH keys made and read by the app (issue 15, items 1 and 3), checked with tools nobody here wrote:
+// OpenSSH's ssh-keygen reads a key the app made (with its passphrase, and not without it) and prints
+// the fingerprint the app prints; PuTTY's puttygen writes the .ppk files a clinic brings (version 2,
+// which the app reads, and version 3, the default since PuTTY 0.75, which it says how to export);
+// a public key, a wrong passphrase and a file that is no key are each said in their own words. Files
+// are written owner-only and never over an existing one.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyFileExists, KeyProblem, makeKeyPair, openPrivateKey, publicKeyFingerprint, writeKeyPair } from '../../electron/engine/keys/ssh-keys';
+
+const PASSPHRASE = 'correct horse battery staple 7';
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rt-keys-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const problemOf = (run: () => unknown): KeyProblem => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof KeyProblem) return error;
+    throw error;
+  }
+  throw new Error('no problem was found');
+};
+
+describe('a key made by the app', () => {
+  it('is an Ed25519 key in OpenSSH format that ssh-keygen opens with its passphrase only, with the same fingerprint', async () => {
+    const pair = makeKeyPair({ type: 'ed25519', passphrase: PASSPHRASE, comment: 'PRAC01 at the clinic' });
+    expect(pair.publicKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/]+=* PRAC01 at the clinic$/);
+    const path = join(dir, 'clinic_ed25519');
+    const written = await writeKeyPair(path, pair);
+    expect(statSync(written.privatePath).mode & 0o777).toBe(0o600);
+    expect(statSync(written.publicPath).mode & 0o777).toBe(0o644);
+    expect(readFileSync(path, 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+
+    // OpenSSH derives the public key from the private one: only with the passphrase.
+    const derived = execFileSync('ssh-keygen', ['-y', '-P', PASSPHRASE, '-f', path], { encoding: 'utf8' });
+    expect(derived.trim().split(' ').slice(0, 2)).toEqual(pair.publicKey.split(' ').slice(0, 2));
+    expect(spawnSync('ssh-keygen', ['-y', '-P', 'not the passphrase', '-f', path]).status).not.toBe(0);
+    // The fingerprint as OpenSSH prints it.
+    const printed = execFileSync('ssh-keygen', ['-l', '-f', written.publicPath], { encoding: 'utf8' });
+    expect(printed).toContain(` ${pair.fingerprint} `);
+    expect(printed).toMatch(/^256 SHA256:/);
+    expect(publicKeyFingerprint(readFileSync(written.publicPath, 'utf8'))).toBe(pair.fingerprint);
+
+    // And the app opens it again.
+    expect(openPrivateKey(readFileSync(path), PASSPHRASE).type).toBe('ssh-ed25519');
+  });
+
+  it('is an RSA key of 4096 bits when asked (servers without Ed25519)', async () => {
+    const pair = makeKeyPair({ type: 'rsa', passphrase: null, comment: 'rsa' });
+    const path = join(dir, 'clinic_rsa');
+    await writeKeyPair(path, pair);
+    expect(execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`], { encoding: 'utf8' })).toMatch(new RegExp(`^4096 ${pair.fingerprint.replace(/[+/]/g, '\\$&')} .*\\(RSA\\)`));
+    expect(execFileSync('ssh-keygen', ['-y', '-P', '', '-f', path], { encoding: 'utf8' }).trim().split(' ')[1]).toBe(pair.publicKey.split(' ')[1]);
+  });
+
+  it('is never written over an existing file', async () => {
+    const path = join(dir, 'taken');
+    writeFileSync(path, 'something else');
+    await expect(writeKeyPair(path, makeKeyPair({ type: 'ed25519', passphrase: null, comment: 'x' }))).rejects.toBeInstanceOf(KeyFileExists);
+    expect(readFileSync(path, 'utf8')).toBe('something else');
+  });
+});
+
+describe('a key brought from elsewhere', () => {
+  it('opens an OpenSSH key ssh-keygen made, with its passphrase, and names each problem in its own words', () => {
+    const path = join(dir, 'theirs');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASSPHRASE, '-C', 'theirs', '-f', path]);
+    expect(openPrivateKey(readFileSync(path), PASSPHRASE).isPrivateKey()).toBe(true);
+    expect(problemOf(() => openPrivateKey(readFileSync(path), null)).kind).toBe('passphrase-needed');
+    const wrong = problemOf(() => openPrivateKey(readFileSync(path), 'guess', 'The key file theirs'));
+    expect(wrong.kind).toBe('wrong-passphrase');
+    expect(wrong.message).toBe('The passphrase does not open the key file theirs. Nothing was sent to any server.');
+    const pub = problemOf(() => openPrivateKey(readFileSync(`${path}.pub`), null));
+    expect(pub.kind).toBe('public-key');
+    expect(pub.message).toContain('holds a public key');
+    expect(problemOf(() => openPrivateKey('MSH|^~\\&|not a key', null)).kind).toBe('unreadable');
+  });
+
+  it('opens a PEM RSA key', () => {
+    const path = join(dir, 'pem');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', path]);
+    expect(readFileSync(path, 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    expect(openPrivateKey(readFileSync(path), null).type).toBe('ssh-rsa');
+  });
+
+  it('opens a PuTTY version 2 RSA key, and says how to export a version 3 or Ed25519 one from PuTTYgen', () => {
+    const source = join(dir, 'for-putty');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', source]);
+    execFileSync('puttygen', [source, '-O', 'private', '--ppk-param', 'version=2', '-o', join(dir, 'v2.ppk')]);
+    execFileSync('puttygen', [source, '-O', 'private', '-o', join(dir, 'v3.ppk')]);
+    expect(readFileSync(join(dir, 'v2.ppk'), 'utf8')).toMatch(/^PuTTY-User-Key-File-2: ssh-rsa/);
+    expect(readFileSync(join(dir, 'v3.ppk'), 'utf8')).toMatch(/^PuTTY-User-Key-File-3: ssh-rsa/);
+    const v2 = openPrivateKey(readFileSync(join(dir, 'v2.ppk')), null);
+    expect(v2.type).toBe('ssh-rsa');
+    // The same key as the OpenSSH file it was made from.
+    expect(v2.getPublicSSH().equals(openPrivateKey(readFileSync(source), null).getPublicSSH())).toBe(true);
+
+    const v3 = problemOf(() => openPrivateKey(readFileSync(join(dir, 'v3.ppk')), null));
+    expect(v3.kind).toBe('putty-unsupported');
+    expect(v3.message).toContain('Conversions > Export OpenSSH key');
+    const ed = join(dir, 'ed-for-putty');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', ed]);
+    execFileSync('puttygen', [ed, '-O', 'private', '--ppk-param', 'version=2', '-o', join(dir, 'ed.ppk')]);
+    expect(problemOf(() => openPrivateKey(readFileSync(join(dir, 'ed.ppk')), null)).kind).toBe('putty-unsupported');
+  });
+});
