@@ -22,6 +22,10 @@ const OPTIONS = {
   to: { type: 'string' },
   from: { type: 'string' },
   state: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  type: { type: 'string' },
+  key: { type: 'string' },
+  'passphrase-env': { type: 'string' },
   'sftp-port': { type: 'string' },
   'ftps-implicit-port': { type: 'string' },
   'ftps-explicit-port': { type: 'string' },
@@ -32,10 +36,10 @@ const OPTIONS = {
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
+const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'key', 'passphrase-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
 const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   profiles: ['data-dir', 'json', 'help', 'version'],
   list: CONNECTION_OPTIONS,
@@ -45,6 +49,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   submissions: [...CONNECTION_OPTIONS, 'from', 'to', 'state'],
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
+  keygen: ['out', 'type', 'passphrase-env', 'profile', 'data-dir', 'json', 'help', 'version'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -72,6 +77,7 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     tooMany: 'change-password takes no arguments besides its options; the new password is never one of them (see --new-password-env).',
   },
   practice: { min: 0, max: 0, tooFew: '', tooMany: 'practice takes no arguments besides its options.' },
+  keygen: { min: 0, max: 0, tooFew: '', tooMany: 'keygen takes no arguments besides its options: registry-transfer keygen --out FILE.' },
 };
 
 export interface CommandOptions {
@@ -107,6 +113,14 @@ export interface CommandOptions {
   processAfterSeconds?: number;
   /** practice: an account whose first-login change is already done. */
   ready?: true;
+  /** keygen: where to write the private key (the public key goes beside it, FILE.pub). */
+  out?: string;
+  /** keygen: ed25519 (the default) or rsa. */
+  keyType?: 'ed25519' | 'rsa';
+  /** keygen, and --key: the NAME of the environment variable that holds the passphrase, never the passphrase. */
+  passphraseEnv?: string;
+  /** A private key file for SFTP sign-in (with or without --password-env). */
+  key?: string;
 }
 
 export type CommandLine =
@@ -292,6 +306,24 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 
   const dataDir = text('data-dir');
   if (dataDir !== undefined) options.dataDir = dataDir;
+
+  const out = text('out');
+  if (out !== undefined) options.out = out;
+  if (first === 'keygen' && options.out === undefined) throw usageError('Say where to write the key with --out FILE (its public key goes beside it as FILE.pub). See registry-transfer keygen --help.');
+  const keyType = text('type');
+  if (keyType !== undefined) {
+    const lower = keyType.toLowerCase();
+    if (lower !== 'ed25519' && lower !== 'rsa') throw usageError('--type must be ed25519 (the default) or rsa (4096 bits, for servers that take no Ed25519 key).');
+    options.keyType = lower;
+  }
+  const key = text('key');
+  if (key !== undefined) options.key = key;
+  const passphraseEnv = text('passphrase-env');
+  if (passphraseEnv !== undefined) {
+    if (!ENV_NAME_PATTERN.test(passphraseEnv)) throw usageError('--passphrase-env takes the NAME of an environment variable (letters, digits and _), not the passphrase itself.');
+    options.passphraseEnv = passphraseEnv;
+    if (first !== 'keygen' && options.key === undefined) throw usageError('--passphrase-env goes with --key FILE: it names the variable holding that key\'s passphrase.');
+  }
 
   const timeout = text('timeout');
   if (timeout !== undefined) {

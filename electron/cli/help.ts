@@ -17,6 +17,7 @@ Usage:
   registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
   registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
+  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR] [--profile ID] [--json]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -32,6 +33,7 @@ Commands:
   change-password
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
+  keygen     make a key for SFTP sign-in by public key, and say what to send the registry
   practice   run the practice registry on this computer until Ctrl+C: a registry to practise
              against and to test scripts with (other commands reach it with --profile practice)
 
@@ -61,6 +63,10 @@ const CONNECTION_OPTIONS = `  --profile ID|FILE.json   a profile id (see registr
   --password-env VAR       read the password from the environment variable VAR. Without it, the
                            password saved in the desktop app (the system keychain) is used.
                            A password is never given on the command line.
+  --key FILE               sign in over SFTP with this private key (OpenSSH, PEM or PuTTY v2
+                           .ppk), offered first; with --password-env too, for servers that want
+                           both. See registry-transfer keygen.
+  --passphrase-env VAR     the passphrase of the --key file, from the environment variable VAR
   --trust FINGERPRINT      accept the server's identity if it shows this fingerprint and none is
                            trusted for it yet (SHA256:... as ssh-keygen -l prints it, or hex);
                            it is then remembered, so later runs need no --trust
@@ -169,6 +175,32 @@ ${CONNECTION_OPTIONS}
 
 Example:
   registry-transfer submissions --state rejected --from 2026-11-01 --profile texas-immtrac2 --user ABC123 --json
+
+${EXIT_CODES_HELP}
+`;
+
+const KEYGEN = `registry-transfer keygen: make a key for SFTP sign-in by public key.
+
+Usage:
+  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR] [--profile ID] [--json]
+
+Writes the private key to FILE (only you can read it) and the public key to FILE.pub, in OpenSSH's
+format, and prints the public key and its SHA256 fingerprint. An existing file is never overwritten.
+Send FILE.pub, never FILE, to the registry by encrypted e-mail (Texas: the Interoperability Team,
+after your registration of intent), and sign in with the key once the registry says it is on file.
+
+Options:
+  --out FILE               where to write the private key (FILE.pub gets the public key)
+  --type ed25519|rsa       Ed25519 (the default), or RSA with 4096 bits for a server that takes no
+                           Ed25519 key
+  --passphrase-env VAR     protect the key with the passphrase in the environment variable VAR
+                           (without it, the key is not protected: keep FILE where only you read it)
+  --profile ID             name the registry's team and address in what to do next
+  --json                   print one JSON document: the files, type, fingerprint and public key
+  -h, --help               this help
+
+Example:
+  registry-transfer keygen --out "C:\\Users\\clinic\\.ssh\\immtrac_ed25519" --passphrase-env KEY_PASSPHRASE --profile texas-immtrac2
 
 ${EXIT_CODES_HELP}
 `;
@@ -306,5 +338,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'download') return DOWNLOAD;
   if (command === 'report') return REPORT;
   if (command === 'submissions') return SUBMISSIONS;
+  if (command === 'keygen') return KEYGEN;
   return GENERAL;
 }

@@ -9,6 +9,7 @@ import { listCommand } from './commands/list';
 import { practiceCommand } from './commands/practice';
 import { reportCommand } from './commands/report';
 import { submissionsCommand } from './commands/submissions';
+import { keygenCommand } from './commands/keygen';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
 import { toCliError } from './errors';
@@ -48,6 +49,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await changePasswordCommand(line.options, out, io);
           case 'practice':
             return await practiceCommand(line.options, out, io);
+          case 'keygen':
+            return await keygenCommand(line.options, out, io);
         }
     }
   } catch (error) {

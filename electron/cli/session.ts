@@ -3,11 +3,14 @@
 // --password-env or the keychain (current, then a pending one after a change, once each), a server
 // whose identity is trusted (or matches --trust), and a connection reopened when one fails. The
 // commands differ only in what they do once signed in.
+import { readFileSync } from 'node:fs';
+import type { ParsedKey } from 'ssh2';
 import packageJson from '../../package.json';
 import { calls, type Protocol, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { vaultAccount } from '../engine/credentials/vault';
 import { createEngine, type Engine } from '../engine/engine';
+import { KeyProblem, openPrivateKey } from '../engine/keys/ssh-keys';
 import type { Profile } from '../engine/profiles';
 import { RemoteError } from '../engine/remote/remote-fs';
 import type { OpenedConnection } from '../engine/session/open-verified';
@@ -144,8 +147,10 @@ export async function signInForRun(
 ): Promise<SignedInRun> {
   const { profile, protocol } = registry;
   const username = checkedUsername(options.user, profile);
-  const typed = passwordFromEnv(options.passwordEnv, io.env);
-  if (typed !== undefined) out.hide(typed);
+  const key = options.key !== undefined ? openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
+  // With a key and no --password-env, the key is the only way in: no saved password is looked up.
+  const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key ? '' : undefined);
+  if (typed) out.hide(typed);
   const run = engineForRun(registry, options, out);
   try {
     const { session, opened, notices } = await run.engine.signIn({
@@ -155,6 +160,7 @@ export async function signInForRun(
       typed,
       rememberPassword: change.rememberPassword ?? false,
       ...(change.newPassword !== undefined ? { newPassword: change.newPassword } : {}),
+      ...(key ? { key } : {}),
       ...(options.host !== undefined || options.port !== undefined
         ? { endpointOverride: { ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) } }
         : {}),
@@ -184,4 +190,30 @@ export function connectionFacts(registry: Registry, run: SignedInRun) {
     username: run.username,
     fingerprint: run.opened.identity.fingerprint,
   };
+}
+
+/**
+ * --key FILE (and its passphrase from --passphrase-env VAR), opened before anything is sent: a key
+ * that cannot be opened stops the run here, and no server hears of it (nor of the password).
+ */
+function openKeyFile(path: string, passphraseEnv: string | undefined, env: NodeJS.ProcessEnv, out: Output): ParsedKey {
+  let passphrase: string | null = null;
+  if (passphraseEnv !== undefined) {
+    const value = env[passphraseEnv];
+    if (value === undefined || value === '') throw new CliError('invalid-input', `No passphrase: the environment variable ${passphraseEnv} named by --passphrase-env is not set or is empty. Nothing was sent.`);
+    out.hide(value);
+    passphrase = value;
+  }
+  let text: Buffer;
+  try {
+    text = readFileSync(path);
+  } catch {
+    throw new CliError('invalid-input', `The key file ${path} could not be read. Give the path of the private key (not the .pub file). Nothing was sent.`);
+  }
+  try {
+    return openPrivateKey(text, passphrase, `The key file ${path}`);
+  } catch (error) {
+    if (error instanceof KeyProblem) throw new CliError('invalid-input', `${error.message}${/Nothing was sent/.test(error.message) ? '' : ' Nothing was sent.'}`);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@
 // transfer queue, one set of stores (trust, history, leftovers, keychain). The window reaches it
 // through the contract's handlers (handlers/), the command line through its commands; neither opens
 // a connection or runs a transfer any other way.
+import type { ParsedKey } from 'ssh2';
 import { join } from 'node:path';
 import type { ConnectionInfo, LocalPlace, PracticeAccountSummary, Protocol, RegistryEvent } from '../../shared/contract';
 import { KeychainAccess } from './credentials/keychain';
@@ -94,6 +95,8 @@ export interface SignInParams {
   newPassword?: string;
   /** Point the profile at another server (the command line's --host/--port). */
   endpointOverride?: { host?: string; port?: number };
+  /** A private key for SFTP, opened before signing in; with `typed` '' the key is the only way in. */
+  key?: ParsedKey;
   /**
    * When the registry demands a new password and none was given: ask with a new-password request (the
    * window), or fail with the registry's demand (the command line, which cannot ask mid-run).
@@ -271,6 +274,7 @@ export function createEngine(ports: EnginePorts) {
         protocol,
         username,
         ...(params.endpointOverride ? { endpointOverride: params.endpointOverride } : {}),
+        ...(params.key ? { key: params.key } : {}),
         ...(ports.timeoutSeconds !== undefined ? { timeoutSeconds: ports.timeoutSeconds } : {}),
       };
       let newPassword = params.newPassword;

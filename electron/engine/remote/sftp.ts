@@ -8,7 +8,7 @@ import { open as openLocal } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AuthenticationType, AuthHandlerMiddleware, Client as SshClient, FileEntry, KeyboardInteractiveCallback, Prompt, SFTPWrapper } from 'ssh2';
+import type { AuthenticationType, AuthHandlerMiddleware, Client as SshClient, FileEntry, KeyboardInteractiveCallback, ParsedKey, Prompt, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import type { RemoteEntry } from '../../../shared/contract';
 import { sshFingerprint, sshKeyAlgorithm } from '../trust/fingerprint';
@@ -37,6 +37,13 @@ export interface SftpConnectOptions {
   newPassword?: string;
   /** Where a demanded change stands, step by step, so the caller keeps its keychain in step. */
   onPasswordChange?: (step: PasswordChangeStep) => void;
+  /**
+   * A private key, already opened (its passphrase checked) before connecting: offered once, first.
+   * With a password too, a server that answers the key with "partial success" (OpenSSH's
+   * `AuthenticationMethods publickey,password`) gets the password next; with an empty password the
+   * key is the only way in.
+   */
+  key?: ParsedKey;
 }
 
 export const HOST_KEY_REJECTED = 'host key not accepted';
@@ -91,6 +98,7 @@ function stoppedLogin(stop: LoginStop, ctx: ErrorContext): RemoteError {
  */
 class LoginConversation {
   stop: LoginStop | null = null;
+  keyOffered = false;
   private passwordOffered = false;
   private keyboardOffered = false;
   private changeBy: 'keyboard' | 'password' | null = null;
@@ -127,6 +135,13 @@ class LoginConversation {
       this.report('accepted');
     }
     const offers = (method: AuthenticationType) => methodsLeft === null || methodsLeft === undefined || methodsLeft.includes(method);
+    // The key first, once: ssh2's own order would not follow a partial success to the password.
+    if (this.options.key && !this.keyOffered && offers('publickey')) {
+      this.keyOffered = true;
+      return next({ type: 'publickey', username: this.options.username, key: this.options.key });
+    }
+    // No password given: the key was the only way in.
+    if (this.options.password === '') return next(false as never);
     const preferKeyboard = this.options.mayChangePassword === true || this.options.newPassword !== undefined;
     if (preferKeyboard && !this.keyboardOffered && !this.passwordOffered && offers('keyboard-interactive')) {
       this.keyboardOffered = true;
@@ -312,6 +327,15 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     await client.end().catch(() => undefined);
     if (identityRejected) throw new RemoteError('identity-unknown', HOST_KEY_REJECTED);
     if (login.stop) throw stoppedLogin(login.stop, ctx);
+    const refused = toRemoteError(error, ctx);
+    if (refused.code === 'auth-failed' && options.key && login.keyOffered) {
+      throw new RemoteError(
+        'auth-failed',
+        options.password === ''
+          ? `The registry did not accept the key (${options.key.type}): it may not be on file there yet, or it was given for another ${(ctx.usernameLabel ?? "username").toLowerCase()}. It was tried once.`
+          : `The registry did not accept the key and password for ${options.username}: the key may not be on file yet, or the password is wrong. Each was tried once.`,
+      );
+    }
     const mismatch = offers.mismatch(connectionError ?? error, ctx);
     if (mismatch) throw mismatch;
     if (connectionError?.code === DISCONNECT_TOO_MANY_CONNECTIONS) {

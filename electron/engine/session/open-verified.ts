@@ -8,6 +8,7 @@ import { openFtps } from '../remote/ftps';
 import type { ServerClocks } from '../remote/server-clocks';
 import { openSftp } from '../remote/sftp';
 import { RemoteError, type PasswordChangeStep, type RemoteFs } from '../remote/remote-fs';
+import type { ParsedKey } from 'ssh2';
 import type { LeftoverJournal } from '../transfers/leftover-journal';
 import { sameFingerprint } from '../trust/fingerprint';
 import type { SeenIdentity, TrustDecision, TrustStore } from '../trust/trust-store';
@@ -28,6 +29,8 @@ export interface OpenRequest {
   newPassword?: string;
   /** Where a demanded password change stands (see PasswordChangeStep). */
   onPasswordChange?: (step: PasswordChangeStep) => void;
+  /** A private key for SFTP, opened before connecting (its passphrase already checked). */
+  key?: ParsedKey;
 }
 
 /** Asks whoever is there (the window, or the CLI's --trust) whether to accept an identity. */
@@ -73,6 +76,10 @@ export function resolveEndpoint(request: OpenRequest): ProfileEndpoint & { timeo
 
 export async function openVerified(request: OpenRequest, deps: OpenDeps): Promise<OpenedConnection> {
   const endpoint = resolveEndpoint(request);
+  // A key is an SFTP sign-in: said before anything is sent, rather than signing in without it.
+  if (request.key && endpoint.protocol !== 'sftp') {
+    throw new RemoteError('invalid-input', 'A key signs in over SFTP only. Choose SFTP, or sign in over FTPS with the password alone.');
+  }
   const { host, port, timeoutSeconds } = endpoint;
   const common = {
     host,
@@ -97,6 +104,7 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
       : openSftp({
           ...common,
           verifyIdentity,
+          ...(request.key ? { key: request.key } : {}),
           mayChangePassword: request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined,
           ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
           ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),

@@ -1,0 +1,167 @@
+// SFTP sign-in with a key (issue 15, items 3, 4, 5) against Debian's OpenSSH, through the built
+// command line as a clinic's scheduled job runs it: a key made with `registry-transfer keygen`, its
+// public key put in the account's authorized_keys as the registry would once it is on file. A server
+// that takes the key alone; one that wants the key and then the password (`AuthenticationMethods
+// publickey,password`: one partial publickey then one accepted password in sshd's log, and a wrong
+// password after the good key failing exactly once); an RSA key for a server that takes no Ed25519;
+// a key the server does not know (one attempt, a plain message); a wrong passphrase and a public key
+// given for a private one (found before connecting: sshd never hears from the app).
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-runner';
+import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
+
+const PASSPHRASE = 'a key passphrase 2026';
+let scratch: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'rt-sftp-keys-'));
+  mkdirSync(join(scratch, 'home'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** No keychain to reach: the password only in RT_PASSWORD, the passphrase only in RT_PASSPHRASE. */
+const env = (server: SshServer, password = server.home.password): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: join(scratch, 'home'),
+  XDG_CONFIG_HOME: join(scratch, 'home', '.config'),
+  DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch, 'no-session-bus')}`,
+  RT_PASSWORD: password,
+  RT_PASSPHRASE: PASSPHRASE,
+});
+
+async function keygen(name: string, ...more: string[]): Promise<{ path: string; publicKey: string; fingerprint: string }> {
+  const path = join(scratch, name);
+  const made = await runCli(['keygen', '--out', path, '--json', ...more], { PATH: process.env.PATH, RT_PASSPHRASE: PASSPHRASE });
+  expect(made.code, made.stderr).toBe(0);
+  const doc = JSON.parse(made.stdout);
+  return { path, publicKey: doc.publicKey, fingerprint: doc.fingerprint };
+}
+
+/** The registry has the key on file: the account's authorized_keys holds it. */
+function putOnFile(server: SshServer, publicKey: string): void {
+  const dir = join(server.home.accountDir, '.ssh');
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  appendFileSync(join(dir, 'authorized_keys'), `${publicKey}\n`);
+  chmodSync(join(dir, 'authorized_keys'), 0o644);
+}
+
+function profileFile(server: SshServer, name: string): string {
+  const file = join(scratch, `${name}.json`);
+  writeFileSync(file, JSON.stringify(localTexasProfile(server.port, `keys-${name}`)));
+  return file;
+}
+
+const listWith = (server: SshServer, profile: string, ...more: string[]) =>
+  runCli(['list', 'HL7-Dropoff', '--profile', profile, '--user', server.home.username, '--trust', server.fingerprint, '--data-dir', join(scratch, `data-${Math.random().toString(36).slice(2)}`), '--timeout', '30', ...more], env(server));
+
+const logLines = (server: SshServer, pattern: RegExp) => server.log().split('\n').filter((line) => pattern.test(line));
+
+describe('a server that takes the key alone', () => {
+  let server: SshServer;
+  beforeAll(async () => {
+    server = await startSshd({ tag: 'KY', extraConfig: 'AuthenticationMethods publickey' });
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  it('signs in with a passphrase-protected key made by keygen, no password at all', async () => {
+    const key = await keygen('only_ed25519', '--passphrase-env', 'RT_PASSPHRASE');
+    putOnFile(server, key.publicKey);
+    const run = await listWith(server, profileFile(server, 'only'), '--key', key.path, '--passphrase-env', 'RT_PASSPHRASE', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).ok).toBe(true);
+    expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* ED25519 ${key.fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
+    expect(logLines(server, /Accepted password|Failed password/)).toEqual([]);
+    expect(run.stdout + run.stderr).not.toContain(PASSPHRASE);
+  }, 60_000);
+
+  it('says a key the server does not know is not accepted, after one attempt', async () => {
+    const stranger = await keygen('stranger_ed25519');
+    const accepted = logLines(server, /Accepted publickey/).length;
+    const run = await listWith(server, profileFile(server, 'stranger'), '--key', stranger.path);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('The registry did not accept the key (ssh-ed25519): it may not be on file there yet');
+    expect(logLines(server, /Accepted publickey/).length).toBe(accepted);
+    // One key offered: OpenSSH logs no more than one failed attempt for it.
+    expect(logLines(server, new RegExp(`Failed publickey for ${server.home.username}.*${stranger.fingerprint.replace(/[+/]/g, '\\$&')}`)).length).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('finds a wrong passphrase and a public key given for a private one before connecting', async () => {
+    const key = await keygen('guarded_ed25519', '--passphrase-env', 'RT_PASSPHRASE');
+    const connectionsBefore = logLines(server, /Connection from 127\.0\.0\.1/).length;
+    // The tests before connected: sshd logs each connection, so a new one would show.
+    expect(connectionsBefore).toBeGreaterThan(0);
+    const wrong = await runCli(
+      ['list', '--profile', profileFile(server, 'guarded'), '--user', server.home.username, '--key', key.path, '--passphrase-env', 'WRONG', '--data-dir', join(scratch, 'data-w')],
+      { ...env(server), WRONG: 'not the passphrase' },
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`The passphrase does not open the key file ${key.path}. Nothing was sent to any server.`);
+    const pub = await listWith(server, profileFile(server, 'pub'), '--key', `${key.path}.pub`);
+    expect(pub.code).toBe(2);
+    expect(pub.stderr).toContain('holds a public key. Sign-in needs the private key');
+    const missing = await listWith(server, profileFile(server, 'missing'), '--key', key.path);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('is protected by a passphrase');
+    expect(logLines(server, /Connection from 127\.0\.0\.1/).length).toBe(connectionsBefore);
+  }, 60_000);
+});
+
+describe('a server that wants the key and then the password (AuthenticationMethods publickey,password)', () => {
+  let server: SshServer;
+  let key: { path: string; publicKey: string; fingerprint: string };
+  beforeAll(async () => {
+    server = await startSshd({ tag: 'KP', extraConfig: 'AuthenticationMethods publickey,password' });
+    key = await keygen('both_ed25519');
+    putOnFile(server, key.publicKey);
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  it('offers the key, follows its partial success to the password, and signs in: each once', async () => {
+    const run = await listWith(server, profileFile(server, 'both'), '--key', key.path, '--password-env', 'RT_PASSWORD');
+    expect(run.code, run.stderr).toBe(0);
+    expect(logLines(server, new RegExp(`Partial publickey for ${server.home.username} `))).toHaveLength(1);
+    expect(logLines(server, new RegExp(`Accepted password for ${server.home.username} `))).toHaveLength(1);
+    expect(logLines(server, /Failed password/)).toEqual([]);
+  }, 60_000);
+
+  it('fails exactly once with a wrong password after the good key, and says so plainly', async () => {
+    const run = await runCli(
+      ['list', '--profile', profileFile(server, 'both-wrong'), '--user', server.home.username, '--trust', server.fingerprint, '--key', key.path, '--password-env', 'RT_PASSWORD', '--data-dir', join(scratch, 'data-bw')],
+      env(server, 'Not-the-password-9!'),
+    );
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('the key may not be on file yet, or the password is wrong. Each was tried once.');
+    expect(logLines(server, new RegExp(`Failed password for ${server.home.username} `))).toHaveLength(1);
+    expect(run.stdout + run.stderr).not.toContain('Not-the-password-9!');
+  }, 60_000);
+
+  it('without the password, says the server wanted more than the key', async () => {
+    const run = await listWith(server, profileFile(server, 'both-nopw'), '--key', key.path);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/did not accept the key/);
+  }, 60_000);
+});
+
+describe('a server that takes no Ed25519 key', () => {
+  let server: SshServer;
+  beforeAll(async () => {
+    server = await startSshd({ tag: 'KR', extraConfig: 'AuthenticationMethods publickey\nPubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256' });
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  it('refuses the Ed25519 key and takes an RSA key made with keygen --type rsa', async () => {
+    const ed = await keygen('refused_ed25519');
+    const rsa = await keygen('accepted_rsa', '--type', 'rsa');
+    putOnFile(server, ed.publicKey);
+    putOnFile(server, rsa.publicKey);
+    const refused = await listWith(server, profileFile(server, 'ed'), '--key', ed.path);
+    expect(refused.code).toBe(4);
+    const taken = await listWith(server, profileFile(server, 'rsa'), '--key', rsa.path);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* RSA ${rsa.fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
+    expect(readFileSync(rsa.path, 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
+  }, 90_000);
+});
