@@ -6,7 +6,8 @@
 // password after the good key failing exactly once); an RSA key for a server that takes no Ed25519;
 // a key the server does not know (one attempt, a plain message); a wrong passphrase and a public key
 // given for a private one (found before connecting: sshd never hears from the app).
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,10 +49,18 @@ function putOnFile(server: SshServer, publicKey: string): void {
   chmodSync(join(dir, 'authorized_keys'), 0o644);
 }
 
-function profileFile(server: SshServer, name: string): string {
+function profileFile(server: SshServer, name: string, extra: Record<string, unknown> = {}): string {
   const file = join(scratch, `${name}.json`);
-  writeFileSync(file, JSON.stringify(localTexasProfile(server.port, `keys-${name}`)));
+  writeFileSync(file, JSON.stringify({ ...localTexasProfile(server.port, `keys-${name}`), ...extra }));
   return file;
+}
+
+/** Every file under `dir`, read whole (the data folders the runs used). */
+function filesUnder(dir: string): { path: string; text: string }[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => ({ path, text: readFileSync(path, 'latin1') }));
 }
 
 const listWith = (server: SshServer, profile: string, ...more: string[]) =>
@@ -163,5 +172,40 @@ describe('a server that takes no Ed25519 key', () => {
     expect(taken.code, taken.stderr).toBe(0);
     expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* RSA ${rsa.fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
     expect(readFileSync(rsa.path, 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
+  }, 90_000);
+});
+
+describe('a new account that signs in with a key and must change its password at first login', () => {
+  let server: SshServer;
+  const NEW_PASSWORD = 'New-Key-Pass-2026!';
+  beforeAll(async () => {
+    // OpenSSH with PAM asks for the change through keyboard-interactive, after the key.
+    server = await startSshd({ tag: 'KC', extraConfig: 'AuthenticationMethods publickey,keyboard-interactive' });
+    execFileSync('chpasswd', { input: `${server.home.username}:${server.home.password}\n` });
+    execFileSync('chage', ['-d', '0', server.home.username]);
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  it('makes the change after the key, then signs in with the key and the new password', async () => {
+    const key = await keygen('first_login_ed25519', '--passphrase-env', 'RT_PASSPHRASE');
+    putOnFile(server, key.publicKey);
+    const profile = profileFile(server, 'first-login', { passwordChange: { requiredAtFirstLogin: true } });
+    const dataDir = join(scratch, 'data-first-login');
+    const common = ['--profile', profile, '--user', server.home.username, '--trust', server.fingerprint, '--key', key.path, '--passphrase-env', 'RT_PASSPHRASE', '--data-dir', dataDir];
+    const changed = await runCli(['change-password', ...common, '--password-env', 'RT_PASSWORD', '--new-password-env', 'RT_NEW'], { ...env(server), RT_NEW: NEW_PASSWORD });
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(logLines(server, new RegExp(`Partial publickey for ${server.home.username} `)).length).toBeGreaterThanOrEqual(1);
+
+    const after = await runCli(['list', ...common, '--password-env', 'RT_PASSWORD'], env(server, NEW_PASSWORD));
+    expect(after.code, after.stderr).toBe(0);
+    const old = await runCli(['list', ...common, '--password-env', 'RT_PASSWORD'], env(server));
+    expect(old.code).toBe(4);
+
+    // Nothing the runs left in their data folders holds the passphrase, a password or a private key.
+    for (const { path, text } of filesUnder(dataDir)) {
+      for (const secret of [PASSPHRASE, NEW_PASSWORD, server.home.password]) expect(text.includes(secret), path).toBe(false);
+      expect(text.includes('PRIVATE KEY'), path).toBe(false);
+    }
+    expect(filesUnder(dataDir).length).toBeGreaterThan(0);
   }, 90_000);
 });
