@@ -319,7 +319,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
         identityRejected = !accepted;
         return accepted;
       },
-      // Exactly one password attempt, and nothing else tried: no agent, no keys from disk.
+      // One attempt per method: the key given (if any), then the password; no agent, no other keys.
       authHandler: login.authHandler,
       debug: offers.debug,
     });
@@ -332,7 +332,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
       throw new RemoteError(
         'auth-failed',
         options.password === ''
-          ? `The registry did not accept the key (${options.key.type}): it may not be on file there yet, or it was given for another ${(ctx.usernameLabel ?? "username").toLowerCase()}. It was tried once.`
+          ? `The registry did not accept the key (${options.key.type}): it may not be on file there yet, or it was given for another ${(ctx.usernameLabel ?? 'username').toLowerCase()}. It was tried once.`
           : `The registry did not accept the key and password for ${options.username}: the key may not be on file yet, or the password is wrong. Each was tried once.`,
       );
     }
