@@ -73,34 +73,40 @@ async function follow(service: RegistryService, filter: Parameters<RegistryServi
 }
 const named = (found: Found, name: string): Submission | undefined => found.submissions.find((s) => s.name === name);
 
-describe('following sent files on the practice registry', () => {
-  let practice: RunningPracticeRegistry;
-  let service: RegistryService;
-  const clock = { offsetMs: 0 };
-
+/**
+ * A practice registry and the app signed in to it, for one describe block: started before its tests,
+ * stopped after them. They share one clock (`clock.offsetMs` moves both).
+ */
+function practiceWithApp(folder: string, processAfterSeconds: number) {
+  const held = { practice: undefined as unknown as RunningPracticeRegistry, service: undefined as unknown as RegistryService, clock: { offsetMs: 0 } };
   beforeAll(async () => {
-    practice = await startPracticeRegistry({ dataDir: join(scratch, 'data'), ready: true, processAfterSeconds: 1.5, now: () => new Date(Date.now() + clock.offsetMs) });
-    service = appFor(practice, clock);
-    await signIn(service, practice);
+    held.practice = await startPracticeRegistry({ dataDir: join(scratch, folder), ready: true, processAfterSeconds, now: () => new Date(Date.now() + held.clock.offsetMs) });
+    held.service = appFor(held.practice, held.clock);
+    await signIn(held.service, held.practice);
   }, 60_000);
   afterAll(async () => {
-    await service?.dispose();
-    await practice?.stop();
+    await held.service?.dispose();
+    await held.practice?.stop();
   });
+  return held;
+}
+
+describe('following sent files on the practice registry', () => {
+  const app = practiceWithApp('data', 1.5);
 
   it('before anything is sent, lists nothing as sent', async () => {
-    const found = await follow(service);
+    const found = await follow(app.service);
     expect(found.submissions).toEqual([]);
     expect(found.notes).toEqual([]);
   });
 
   it('follows a good batch from the dropoff to Accepted, its ACK and reports, and its consent file', async () => {
-    await send(service, GOOD);
+    await send(app.service, GOOD);
     // Waiting: the registry has not picked it up yet (it waits 1.5 s), unless this machine was slow.
-    const first = named(await follow(service), GOOD);
+    const first = named(await follow(app.service), GOOD);
     expect(['waiting', 'consent-received']).toContain(first?.state);
-    await until(async () => named(await follow(service), GOOD)?.state === 'consent-received', 'the batch answered');
-    const done = named(await follow(service), GOOD)!;
+    await until(async () => named(await follow(app.service), GOOD)?.state === 'consent-received', 'the batch answered');
+    const done = named(await follow(app.service), GOOD)!;
     expect(done).toMatchObject({
       accepted: GOOD,
       reports: ['PRAC01_20261201_weekly_ACK.hl7', 'PRAC01_20261201_weekly_DQA.html', 'PRAC01_20261201_weekly_DQA.txt'],
@@ -110,75 +116,63 @@ describe('following sent files on the practice registry', () => {
     expect(done.answeredAt).toEqual(expect.any(Number));
     expect(Date.parse(done.sentAt)).toBeGreaterThan(Date.now() - 10 * 60_000);
     // Each file named there opens in the viewer.
-    const ack = await service.handlers.openReport({ role: 'reports', name: done.reports[0]! });
+    const ack = await app.service.handlers.openReport({ role: 'reports', name: done.reports[0]! });
     expect(ack).toMatchObject({ ok: true, report: { view: { kind: 'ack' } } });
   }, 90_000);
 
   it('shows a batch the registry could not import as not accepted, with its report and no consent file', async () => {
-    await send(service, NOT_VACCINATIONS);
-    await until(async () => named(await follow(service), NOT_VACCINATIONS)?.state === 'rejected', 'the admissions batch answered');
-    const rejected = named(await follow(service), NOT_VACCINATIONS)!;
+    await send(app.service, NOT_VACCINATIONS);
+    await until(async () => named(await follow(app.service), NOT_VACCINATIONS)?.state === 'rejected', 'the admissions batch answered');
+    const rejected = named(await follow(app.service), NOT_VACCINATIONS)!;
     expect(rejected).toMatchObject({ accepted: null, consent: [], hint: 'The registry did not accept it: open its report to see why.' });
     expect(rejected.reports.length).toBeGreaterThan(0);
-    expect(existsSync(join(practice.files.folderPath('Accepted'), NOT_VACCINATIONS))).toBe(false);
+    expect(existsSync(join(app.practice.files.folderPath('Accepted'), NOT_VACCINATIONS))).toBe(false);
     // Filtering by state.
-    expect((await follow(service, { states: ['rejected'] })).submissions.map((s) => s.name)).toEqual([NOT_VACCINATIONS]);
-    expect((await follow(service, { states: ['consent-received', 'rejected'] })).submissions.map((s) => s.name).sort()).toEqual([GOOD, NOT_VACCINATIONS].sort());
+    expect((await follow(app.service, { states: ['rejected'] })).submissions.map((s) => s.name)).toEqual([NOT_VACCINATIONS]);
+    expect((await follow(app.service, { states: ['consent-received', 'rejected'] })).submissions.map((s) => s.name).sort()).toEqual([GOOD, NOT_VACCINATIONS].sort());
   }, 90_000);
 
   it('lists the registry files that match nothing sent from here apart', async () => {
-    writeFileSync(join(practice.files.folderPath('DQA-Report'), 'PRAC01_20260101_other_DQA.txt'), 'someone else\r\n', { mode: 0o600 });
-    const found = await follow(service);
+    writeFileSync(join(app.practice.files.folderPath('DQA-Report'), 'PRAC01_20260101_other_DQA.txt'), 'someone else\r\n', { mode: 0o600 });
+    const found = await follow(app.service);
     expect(found.unmatched).toEqual([expect.objectContaining({ role: 'reports', name: 'PRAC01_20260101_other_DQA.txt' })]);
     expect(found.submissions.map((s) => s.name).sort()).toEqual([GOOD, NOT_VACCINATIONS].sort());
   });
 
   it('filters by the day sent', async () => {
-    const today = new Date(Date.now() + clock.offsetMs);
+    const today = new Date(Date.now() + app.clock.offsetMs);
     const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    expect((await follow(service, { from: day(today), to: day(today) })).submissions).toHaveLength(2);
-    expect((await follow(service, { from: day(new Date(today.getTime() + DAY)) })).submissions).toEqual([]);
-    expect((await follow(service, { to: day(new Date(today.getTime() - DAY)) })).submissions).toEqual([]);
+    expect((await follow(app.service, { from: day(today), to: day(today) })).submissions).toHaveLength(2);
+    expect((await follow(app.service, { from: day(new Date(today.getTime() + DAY)) })).submissions).toEqual([]);
+    expect((await follow(app.service, { to: day(new Date(today.getTime() - DAY)) })).submissions).toEqual([]);
   });
 
   it('after the registry\'s 180-day purge, says the files are no longer on the server', async () => {
-    clock.offsetMs = 181 * DAY;
-    const found = await follow(service);
+    app.clock.offsetMs = 181 * DAY;
+    const found = await follow(app.service);
     expect(found.submissions.map((s) => [s.name, s.state]).sort()).toEqual([
       [GOOD, 'gone'],
       [NOT_VACCINATIONS, 'gone'],
     ]);
     expect(found.unmatched).toEqual([]);
-    expect(existsSync(join(practice.files.folderPath('Accepted'), GOOD))).toBe(false);
+    expect(existsSync(join(app.practice.files.folderPath('Accepted'), GOOD))).toBe(false);
   }, 60_000);
 });
 
 describe('a registry that takes long to pick files up', () => {
-  let practice: RunningPracticeRegistry;
-  let service: RegistryService;
-  const clock = { offsetMs: 0 };
-
-  beforeAll(async () => {
-    // It waits an hour before it processes a file; its usual time is its wait and a minute more.
-    practice = await startPracticeRegistry({ dataDir: join(scratch, 'slow'), ready: true, processAfterSeconds: 3600, now: () => new Date(Date.now() + clock.offsetMs) });
-    service = appFor(practice, clock);
-    await signIn(service, practice);
-  }, 60_000);
-  afterAll(async () => {
-    await service?.dispose();
-    await practice?.stop();
-  });
+  // It waits an hour before it processes a file; its usual time is its wait and a minute more.
+  const app = practiceWithApp('slow', 3600);
 
   it('shows the file waiting without a hint at first, then with a plain hint once past the usual time', async () => {
-    await send(service, 'PRAC01_20261206_late.HL7');
-    const fresh = named(await follow(service), 'PRAC01_20261206_late.HL7')!;
+    await send(app.service, 'PRAC01_20261206_late.HL7');
+    const fresh = named(await follow(app.service), 'PRAC01_20261206_late.HL7')!;
     expect(fresh).toMatchObject({ state: 'waiting', accepted: null, reports: [], consent: [], answeredAt: null });
     expect(fresh.hint).toBeUndefined();
 
-    clock.offsetMs = 2 * 3_600_000;
-    const late = named(await follow(service), 'PRAC01_20261206_late.HL7')!;
+    app.clock.offsetMs = 2 * 3_600_000;
+    const late = named(await follow(app.service), 'PRAC01_20261206_late.HL7')!;
     expect(late.state).toBe('waiting');
     expect(late.hint).toMatch(/^Still waiting in HL7-Dropoff 2 hours after it was sent; Practice registry \(on this computer\) usually answers within 61 minutes\. Leave it there: if it is still there tomorrow, call the practice registry/);
-    expect((await follow(service, { states: ['waiting'] })).submissions).toHaveLength(1);
+    expect((await follow(app.service, { states: ['waiting'] })).submissions).toHaveLength(1);
   }, 60_000);
 });
