@@ -25,6 +25,7 @@ const OPTIONS = {
   out: { type: 'string' },
   type: { type: 'string' },
   key: { type: 'string' },
+  'save-passphrase': { type: 'boolean' },
   'passphrase-env': { type: 'string' },
   'sftp-port': { type: 'string' },
   'ftps-implicit-port': { type: 'string' },
@@ -49,7 +50,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   submissions: [...CONNECTION_OPTIONS, 'from', 'to', 'state'],
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
-  keygen: ['out', 'type', 'passphrase-env', 'profile', 'data-dir', 'json', 'help', 'version'],
+  keygen: ['out', 'type', 'passphrase-env', 'save-passphrase', 'profile', 'data-dir', 'json', 'help', 'version'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -121,6 +122,8 @@ export interface CommandOptions {
   passphraseEnv?: string;
   /** A private key file for SFTP sign-in (with or without --password-env). */
   key?: string;
+  /** keygen: keep the passphrase in the system keychain, so --key needs no --passphrase-env. */
+  savePassphrase?: true;
 }
 
 export type CommandLine =
@@ -195,6 +198,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (values.replace === true) options.replace = true;
   if (values.ready === true) options.ready = true;
   if (values['accept-warnings'] === true) options.acceptWarnings = true;
+  if (values['save-passphrase'] === true) options.savePassphrase = true;
   const text = (name: OptionName): string | undefined => {
     const value = values[name];
     if (typeof value !== 'string') return undefined;
@@ -324,6 +328,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     options.passphraseEnv = passphraseEnv;
     if (first !== 'keygen' && options.key === undefined) throw usageError('--passphrase-env goes with --key FILE: it names the variable holding that key\'s passphrase.');
   }
+  if (options.savePassphrase && options.passphraseEnv === undefined) throw usageError('--save-passphrase keeps the passphrase given with --passphrase-env VAR in the system keychain: give that too.');
 
   const timeout = text('timeout');
   if (timeout !== undefined) {

@@ -17,7 +17,7 @@ Usage:
   registry-transfer change-password --profile ID|FILE.json --user NAME [--new-password-env VAR] [options]
   registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
-  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR] [--profile ID] [--json]
+  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR [--save-passphrase]] [--profile ID] [--json]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -67,6 +67,7 @@ const CONNECTION_OPTIONS = `  --profile ID|FILE.json   a profile id (see registr
                            .ppk), offered first; with --password-env too, for servers that want
                            both. See registry-transfer keygen.
   --passphrase-env VAR     the passphrase of the --key file, from the environment variable VAR
+                           (without it: the one keygen --save-passphrase kept in the keychain)
   --trust FINGERPRINT      accept the server's identity if it shows this fingerprint and none is
                            trusted for it yet (SHA256:... as ssh-keygen -l prints it, or hex);
                            it is then remembered, so later runs need no --trust
@@ -182,7 +183,7 @@ ${EXIT_CODES_HELP}
 const KEYGEN = `registry-transfer keygen: make a key for SFTP sign-in by public key.
 
 Usage:
-  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR] [--profile ID] [--json]
+  registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR [--save-passphrase]] [--profile ID] [--json]
 
 Writes the private key to FILE (only you can read it) and the public key to FILE.pub, in OpenSSH's
 format, and prints the public key and its SHA256 fingerprint. An existing file is never overwritten.
@@ -195,6 +196,8 @@ Options:
                            Ed25519 key
   --passphrase-env VAR     protect the key with the passphrase in the environment variable VAR
                            (without it, the key is not protected: keep FILE where only you read it)
+  --save-passphrase        keep that passphrase in the system keychain (never in a file), so that
+                           --key FILE needs no --passphrase-env for this user on this computer
   --profile ID             name the registry's team and address in what to do next
   --json                   print one JSON document: the files, type, fingerprint and public key
   -h, --help               this help

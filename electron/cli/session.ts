@@ -4,13 +4,14 @@
 // whose identity is trusted (or matches --trust), and a connection reopened when one fails. The
 // commands differ only in what they do once signed in.
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { ParsedKey } from 'ssh2';
 import packageJson from '../../package.json';
 import { calls, type Protocol, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { vaultAccount } from '../engine/credentials/vault';
 import { createEngine, type Engine } from '../engine/engine';
-import { KeyProblem, openPrivateKey } from '../engine/keys/ssh-keys';
+import { KeyProblem, openPrivateKey, passphraseVaultAccount } from '../engine/keys/ssh-keys';
 import type { Profile } from '../engine/profiles';
 import { RemoteError } from '../engine/remote/remote-fs';
 import type { OpenedConnection } from '../engine/session/open-verified';
@@ -147,7 +148,7 @@ export async function signInForRun(
 ): Promise<SignedInRun> {
   const { profile, protocol } = registry;
   const username = checkedUsername(options.user, profile);
-  const key = options.key !== undefined ? openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
+  const key = options.key !== undefined ? await openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
   // With a key and no --password-env, the key is the only way in: no saved password is looked up.
   const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key ? '' : undefined);
   if (typed) out.hide(typed);
@@ -193,15 +194,16 @@ export function connectionFacts(registry: Registry, run: SignedInRun) {
 }
 
 /**
- * --key FILE (and its passphrase from --passphrase-env VAR), opened before anything is sent: a key
- * that cannot be opened stops the run here, and no server hears of it (nor of the password).
+ * --key FILE (and its passphrase from --passphrase-env VAR, or else the one `keygen --save-passphrase`
+ * kept in the system keychain), opened before anything is sent: a key that cannot be opened stops the
+ * run here, and no server hears of it (nor of the password).
  */
-function openKeyFile(path: string, passphraseEnv: string | undefined, env: NodeJS.ProcessEnv, out: Output): ParsedKey {
+async function openKeyFile(given: string, passphraseEnv: string | undefined, env: NodeJS.ProcessEnv, out: Output): Promise<ParsedKey> {
+  const path = resolvePath(given);
   let passphrase: string | null = null;
   if (passphraseEnv !== undefined) {
     const value = env[passphraseEnv];
     if (value === undefined || value === '') throw new CliError('invalid-input', `No passphrase: the environment variable ${passphraseEnv} named by --passphrase-env is not set or is empty. Nothing was sent.`);
-    out.hide(value);
     passphrase = value;
   }
   let text: Buffer;
@@ -210,10 +212,27 @@ function openKeyFile(path: string, passphraseEnv: string | undefined, env: NodeJ
   } catch {
     throw new CliError('invalid-input', `The key file ${path} could not be read. Give the path of the private key (not the .pub file). Nothing was sent.`);
   }
-  try {
-    return openPrivateKey(text, passphrase, `The key file ${path}`);
-  } catch (error) {
-    if (error instanceof KeyProblem) throw new CliError('invalid-input', `${error.message}${/Nothing was sent/.test(error.message) ? '' : ' Nothing was sent.'}`);
-    throw error;
+  const open = (withPassphrase: string | null) => {
+    try {
+      return openPrivateKey(text, withPassphrase, `The key file ${path}`);
+    } catch (error) {
+      if (error instanceof KeyProblem) return error;
+      throw error;
+    }
+  };
+  let opened = open(passphrase);
+  if (opened instanceof KeyProblem && opened.kind === 'passphrase-needed' && passphrase === null) {
+    // A key whose passphrase keygen kept in the keychain; a keychain that cannot be read is the same
+    // as none kept (the message below says how to give it).
+    passphrase = await new KeytarVault().get(passphraseVaultAccount(path)).catch(() => null);
+    if (passphrase !== null) opened = open(passphrase);
   }
+  if (passphrase !== null) out.hide(passphrase);
+  if (opened instanceof KeyProblem) {
+    if (opened.kind === 'passphrase-needed') {
+      throw new CliError('invalid-input', `The key file ${path} is protected by a passphrase: give it with --passphrase-env VAR (none is kept in the system keychain for this file). Nothing was sent.`);
+    }
+    throw new CliError('invalid-input', `${opened.message}${/Nothing was sent/.test(opened.message) ? '' : ' Nothing was sent.'}`);
+  }
+  return opened;
 }

@@ -11,7 +11,8 @@ import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli-runner';
+import { CLI_LAUNCHER, runCli } from '../support/cli-runner';
+import { createKeyring, type Keyring } from '../support/keyring';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
 
 const PASSPHRASE = 'a key passphrase 2026';
@@ -207,5 +208,44 @@ describe('a new account that signs in with a key and must change its password at
       expect(text.includes('PRIVATE KEY'), path).toBe(false);
     }
     expect(filesUnder(dataDir).length).toBeGreaterThan(0);
+  }, 90_000);
+});
+
+describe('a passphrase kept in the system keychain (a real Secret Service)', () => {
+  let server: SshServer;
+  let keyring: Keyring;
+  beforeAll(async () => {
+    server = await startSshd({ tag: 'KK', extraConfig: 'AuthenticationMethods publickey' });
+    keyring = await createKeyring(join(scratch, 'keyring'));
+  }, 60_000);
+  afterAll(async () => {
+    keyring?.dispose();
+    await server?.stop();
+  });
+
+  it('keygen --save-passphrase keeps it there, and --key then needs no --passphrase-env', async () => {
+    const path = join(scratch, 'kept_ed25519');
+    const made = await keyring.run('unlocked', [process.execPath, CLI_LAUNCHER, 'keygen', '--out', path, '--passphrase-env', 'RT_PASSPHRASE', '--save-passphrase', '--json'], { env: { RT_PASSPHRASE: PASSPHRASE } });
+    expect(made.code, made.stderr).toBe(0);
+    const doc = JSON.parse(made.stdout);
+    expect(doc.passphraseInKeychain).toBe(true);
+    expect(await keyring.lookup(`ssh-key-passphrase:${path}`)).toBe(PASSPHRASE);
+    // Neither file holds it.
+    for (const file of [path, `${path}.pub`]) expect(readFileSync(file, 'latin1')).not.toContain(PASSPHRASE);
+    putOnFile(server, doc.publicKey);
+
+    const profile = profileFile(server, 'kept');
+    const args = ['list', '--profile', profile, '--user', server.home.username, '--trust', server.fingerprint, '--key', path, '--data-dir', join(scratch, 'data-kept'), '--timeout', '30'];
+    const signedIn = await keyring.run('unlocked', [process.execPath, CLI_LAUNCHER, ...args], { env: { XDG_CONFIG_HOME: join(scratch, 'home', '.config') } });
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    expect(signedIn.stdout + signedIn.stderr).not.toContain(PASSPHRASE);
+    expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} `))).toHaveLength(1);
+
+    // No keychain to ask: the key cannot be opened, and nothing is sent.
+    const connections = logLines(server, /Connection from 127\.0\.0\.1/).length;
+    const without = await keyring.run('no-dbus', [process.execPath, CLI_LAUNCHER, ...args], { env: { XDG_CONFIG_HOME: join(scratch, 'home', '.config') } });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain(`The key file ${path} is protected by a passphrase: give it with --passphrase-env VAR (none is kept in the system keychain for this file). Nothing was sent.`);
+    expect(logLines(server, /Connection from 127\.0\.0\.1/).length).toBe(connections);
   }, 90_000);
 });

@@ -5,7 +5,8 @@
 // FILE, to the registry's team by encrypted e-mail (the Texas specification's words), and wait until
 // the registry says it is on file. With --profile, the team is the profile's.
 import { resolve } from 'node:path';
-import { KeyFileExists, makeKeyPair, writeKeyPair } from '../../engine/keys/ssh-keys';
+import { KeytarVault } from '../../engine/credentials/keytar-vault';
+import { KeyFileExists, makeKeyPair, passphraseVaultAccount, writeKeyPair } from '../../engine/keys/ssh-keys';
 import type { Profile } from '../../engine/profiles';
 import type { CommandOptions } from '../args';
 import { catalogFor, openSettings, resolveDataDir, resolveProfile } from '../engine-setup';
@@ -36,11 +37,29 @@ export async function keygenCommand(options: CommandOptions, out: Output, io: Cl
     throw error;
   }
 
+  // Kept in the system keychain when asked, so a scheduled job needs only --key FILE.
+  let saved: 'saved' | 'not-saved' | null = null;
+  let notSavedWhy = '';
+  if (options.savePassphrase && passphrase !== null) {
+    try {
+      await new KeytarVault().set(passphraseVaultAccount(written.privatePath), passphrase);
+      saved = 'saved';
+    } catch (error) {
+      saved = 'not-saved';
+      notSavedWhy = error instanceof Error ? error.message : 'the system keychain could not be used';
+    }
+  }
   const team = profile?.support.team ?? "your registry's interoperability team";
   const email = profile?.support.email ? ` (${profile.support.email})` : '';
-  const send = `Send ${written.publicPath} (never ${written.privatePath}) to ${team}${email} by encrypted e-mail, and wait until the registry says the key is on file. Then sign in with --key ${written.privatePath}${passphrase ? ` --passphrase-env ${options.passphraseEnv}` : ''}.`;
+  const send = `Send ${written.publicPath} (never ${written.privatePath}) to ${team}${email} by encrypted e-mail, and wait until the registry says the key is on file. Then sign in with --key ${written.privatePath}${passphrase && saved !== 'saved' ? ` --passphrase-env ${options.passphraseEnv}` : ''}.`;
+  const keptWords =
+    saved === 'saved'
+      ? 'Its passphrase is kept in the system keychain: --key needs no --passphrase-env on this computer, for this user.'
+      : saved === 'not-saved'
+        ? `Its passphrase could not be kept in the system keychain (${notSavedWhy}): give it with --passphrase-env.`
+        : null;
   if (out.json) {
-    out.document({ ok: true, type, privateKeyFile: written.privatePath, publicKeyFile: written.publicPath, fingerprint: pair.fingerprint, publicKey: pair.publicKey, protectedByPassphrase: passphrase !== null, next: send });
+    out.document({ ok: true, type, privateKeyFile: written.privatePath, publicKeyFile: written.publicPath, fingerprint: pair.fingerprint, publicKey: pair.publicKey, protectedByPassphrase: passphrase !== null, passphraseInKeychain: saved === 'saved', next: send });
     return EXIT.done;
   }
   out.out([
@@ -49,6 +68,7 @@ export async function keygenCommand(options: CommandOptions, out: Output, io: Cl
     passphrase
       ? `Protected by the passphrase in ${options.passphraseEnv}.`
       : `Not protected by a passphrase: anyone who can read ${written.privatePath} can sign in with it. Keep it where only you can read it.`,
+    ...(keptWords ? [keptWords] : []),
     `Fingerprint: ${pair.fingerprint}`,
     '',
     'Public key:',

@@ -43,6 +43,12 @@ export function publicKeyFingerprint(publicKeyLine: string): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
+/**
+ * The keychain entry that keeps a key's passphrase: one per private key file, by its full path (a
+ * key moved elsewhere needs its passphrase saved again). The passphrase is never written to a file.
+ */
+export const passphraseVaultAccount = (privateKeyPath: string): string => `ssh-key-passphrase:${privateKeyPath}`;
+
 export class KeyFileExists extends Error {
   constructor(readonly path: string) {
     super(`${path} already exists. Choose another name, or move the old key away first: a key is never overwritten.`);
