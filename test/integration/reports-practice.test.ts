@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { practicePort } from '../../electron/engine/practice-port';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
 import { REPORT_SIZE_LIMIT } from '../../electron/engine/replies/report-view';
@@ -43,12 +44,8 @@ function app(): RegistryService {
     appInfo: { name: 'Registry Transfer', version: 'test' },
     dataDir: join(scratch, `app-${Math.random().toString(36).slice(2)}`),
     localPlaces: () => [{ label: 'Mine', path: mine, kind: 'folder' }],
-    practice: {
-      profile: () => practice.profile,
-      account: () => ({ username: practice.username, issuedPassword: practice.issuedPassword(), processAfterSeconds: practice.processAfterSeconds }),
-      vouches: (seen) => seen.fingerprint === practice.sftp.fingerprint || seen.fingerprint === practice.ftpsImplicit.fingerprint,
-      samplesFolder: () => SAMPLES,
-    },
+    // The engine's own port for the practice registry, as the window and the command line build it.
+    practice: practicePort({ listening: practice, profile: practice.profile, issuedPassword: () => practice.issuedPassword(), processAfterSeconds: practice.processAfterSeconds, samplesFolder: SAMPLES }),
   });
 }
 
