@@ -35,6 +35,12 @@ export const CALL_NAMES = [
   'listScores',
   'chooseFilesToUpload',
   'chooseDownloadFolder',
+  'getAccountSignIn',
+  'setAccountSignIn',
+  'makeSignInKey',
+  'chooseKeyFile',
+  'useKeyFile',
+  'savePublicKey',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

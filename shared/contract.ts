@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'incomplete', // a download ended short of, or ran past, the size the server stated: nothing was saved
   'cancelled',
   'keychain-unavailable',
+  'key-problem', // the account's SSH key cannot be used (missing file, wrong passphrase, a public key): found before connecting
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -104,6 +105,40 @@ export type SftpPasswordChangeMethod = (typeof SFTP_PASSWORD_CHANGE_METHODS)[num
 export type FtpsPasswordChangeMethod = (typeof FTPS_PASSWORD_CHANGE_METHODS)[number];
 export type PasswordChangeMethod = SftpPasswordChangeMethod | FtpsPasswordChangeMethod;
 
+/**
+ * How an account signs in over SFTP: its password; its key (the registry has the public key on
+ * file); or its key and then its password (servers that want both, as OpenSSH's
+ * `AuthenticationMethods publickey,password`). FTPS signs in by password only.
+ */
+export const SIGN_IN_METHODS = ['password', 'key', 'key+password'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+export const KEY_TYPES = ['ed25519', 'rsa'] as const;
+
+/** An account's SSH key as the window shows it: never the private key, never its passphrase. */
+export interface SignInKey {
+  /** The private key file's name (the full path stays in the main process). */
+  fileName: string;
+  /** e.g. `ssh-ed25519`, `ssh-rsa`. */
+  type: string;
+  /** The public key on one line, as the registry puts it on file: `ssh-ed25519 AAAA... comment`. */
+  publicKey: string;
+  /** `SHA256:...`, as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  /** Made by the app (kept in its data folder, its passphrase in the system keychain). */
+  madeByApp: boolean;
+}
+
+/** How one saved account signs in, and its key when it has one. */
+export interface AccountSignIn {
+  profileId: string;
+  username: string;
+  method: SignInMethod;
+  key: SignInKey | null;
+  /** The account has a key that cannot be used now (moved, its passphrase gone): plain words. */
+  keyProblem: string | null;
+  hasSavedPassword: boolean;
+}
+
 export interface ProfileSummary {
   id: string;
   name: string;
@@ -119,6 +154,8 @@ export interface ProfileSummary {
   reportFormats: ReportFormat[];
   webClientUrl: string | null;
   support: SupportContact;
+  /** How to give the registry a public key, in the registry's words (the window shows it beside the key). */
+  publicKeyInstructions: string;
   /** How the registry has its users change their password, and the rules a new one must meet. */
   passwordChange: {
     requiredAtFirstLogin: boolean;
@@ -167,6 +204,8 @@ export interface ConnectionInfo {
    * do it yet: the window offers the change right after this first successful login.
    */
   passwordChangeDue: boolean;
+  /** How this sign-in was made: by password, key, or key and password. */
+  signInMethod: SignInMethod;
 }
 
 export type EntryKind = 'file' | 'folder' | 'other';
@@ -579,6 +618,11 @@ export const calls = {
          * leaves it out: when the registry demands one, the sign-in asks with a new-password request.
          */
         newPassword: password.optional(),
+        /**
+         * How to sign in (SFTP only; the account's key is the one made or chosen for it). Absent: the
+         * way the account signed in last, password for a new one. Kept for the account on success.
+         */
+        signInMethod: z.enum(SIGN_IN_METHODS).optional(),
       })
       .strict(),
   },
@@ -677,6 +721,21 @@ export const calls = {
   /** The system's own file and folder pickers (Electron's dialog in the app). */
   chooseFilesToUpload: { input: empty },
   chooseDownloadFolder: { input: empty },
+  /** How an account signs in, and its key (public half only). */
+  getAccountSignIn: { input: z.object({ profileId: id, username }).strict() },
+  /** Choose how an account signs in; a method with a key needs the account to have one. */
+  setAccountSignIn: { input: z.object({ profileId: id, username, method: z.enum(SIGN_IN_METHODS) }).strict() },
+  /** Make a new key for the account, kept in the app's data folder, its passphrase in the system keychain. */
+  makeSignInKey: { input: z.object({ profileId: id, username, type: z.enum(KEY_TYPES).default('ed25519') }).strict() },
+  /** The system's file picker, for a private key file the user already has. */
+  chooseKeyFile: { input: empty },
+  /**
+   * Use the key file the user picked with chooseKeyFile (no other path) for the account; `passphrase`
+   * when the file is protected by one (then kept in the system keychain).
+   */
+  useKeyFile: { input: z.object({ profileId: id, username, path: localPath, passphrase: z.string().min(1).max(1024).optional() }).strict() },
+  /** Save the account's public key as a .pub file in a folder the user picks in the system's dialog. */
+  savePublicKey: { input: z.object({ profileId: id, username }).strict() },
 } as const satisfies Record<CallName, { input: z.ZodType }>;
 
 export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
@@ -723,6 +782,14 @@ export interface CallResults {
   listScores: Result<{ points: ScorePoint[] }>;
   chooseFilesToUpload: Result<{ paths: string[] }>;
   chooseDownloadFolder: Result<{ path: string | null }>;
+  getAccountSignIn: Result<{ account: AccountSignIn }>;
+  setAccountSignIn: Result<{ account: AccountSignIn }>;
+  makeSignInKey: Result<{ account: AccountSignIn }>;
+  /** `path`: null when the user cancelled. `needsPassphrase`: ask for it before useKeyFile. */
+  chooseKeyFile: Result<{ path: string | null; fileName: string | null; needsPassphrase: boolean }>;
+  useKeyFile: Result<{ account: AccountSignIn }>;
+  /** `savedAs`: the file written, or null when the user cancelled. */
+  savePublicKey: Result<{ savedAs: string | null }>;
 }
 
 /** What `window.registry` is: one method per call, plus the event subscription. */

@@ -26,6 +26,8 @@ export const EXIT_CODE_FOR: Record<ErrorCode, ExitCode> = {
   'password-change-required': EXIT.noLogin,
   'no-password': EXIT.noLogin,
   'keychain-unavailable': EXIT.noLogin,
+  // The key given cannot be opened (said before connecting): the command line's input is wrong.
+  'key-problem': EXIT.usage,
   unreachable: EXIT.failed,
   timeout: EXIT.failed,
   'tls-required': EXIT.failed,

@@ -7,6 +7,7 @@ import type { ParsedKey } from 'ssh2';
 import { join } from 'node:path';
 import type { ConnectionInfo, LocalPlace, PracticeAccountSummary, Protocol, RegistryEvent } from '../../shared/contract';
 import { KeychainAccess } from './credentials/keychain';
+import { AccountKeys } from './keys/account-keys';
 import { changeOnConnection, FirstLoginRecord, type SiteChangeDone } from './credentials/password-change';
 import { signIn } from './credentials/sign-in';
 import { vaultAccount, type CredentialVault } from './credentials/vault';
@@ -44,7 +45,9 @@ export interface EnginePorts {
   /** The system's file picker (Electron's dialog); absent where there is none. */
   chooseFiles?: () => Promise<string[]>;
   /** The system's folder picker; null when the user cancelled. */
-  chooseFolder?: () => Promise<string | null>;
+  chooseFolder?: (title?: string) => Promise<string | null>;
+  /** The system's file picker for one private key file; null when the user cancelled. */
+  chooseKeyFile?: () => Promise<string | null>;
   /** The OS keychain (keytar in the app). Without it nothing is saved, and the user types each time. */
   vault?: CredentialVault;
   /** Where the My Computer pane starts (tests give narrower ones); the computer's own places by default. */
@@ -146,6 +149,10 @@ export function createEngine(ports: EnginePorts) {
   /** Every keychain use goes through here: a keychain that fails is a plain message, never a crash. */
   const keychain = new KeychainAccess(ports.vault);
   const firstLogin = new FirstLoginRecord(ports.settings);
+  /** How each account signs in, and its key. */
+  const accountKeys = new AccountKeys(ports.settings, ports.vault, ports.dataDir);
+  /** Key files the user picked in the system's dialog: the only paths useKeyFile takes. */
+  const keyFileChoices = new Set<string>();
   const localGrants = new LocalPathGrants();
   /** Folders the user picked in the save dialog: the only places a download is written. */
   const saveFolders = new LocalPathGrants();
@@ -322,6 +329,7 @@ export function createEngine(ports: EnginePorts) {
           fingerprint: opened.identity.fingerprint,
           hasSavedPassword: saved.ok && saved.value,
           passwordChangeDue: firstLogin.isDue(profile, username),
+          signInMethod: params.key ? (params.typed === '' ? 'key' : 'key+password') : 'password',
         };
         current = new RegistrySession(request, info, opened.fs, { open, keychain, firstLogin, idleCloseSeconds: ports.idleCloseSeconds ?? 60 });
         ports.settings.set(LAST_REGISTRY_KEY, profile.id);
@@ -401,6 +409,8 @@ export function createEngine(ports: EnginePorts) {
     leftovers,
     keychain,
     firstLogin,
+    accountKeys,
+    keyFileChoices,
     localGrants,
     saveFolders,
     transfers,

@@ -6,6 +6,7 @@ import type { CallHandlers } from '../../shared/contract';
 import { createEngine, type EnginePorts } from './engine';
 import { browseHandlers } from './handlers/browse';
 import { connectionHandlers } from './handlers/connection';
+import { keyHandlers } from './handlers/keys';
 import { passwordHandlers } from './handlers/passwords';
 import { reportHandlers } from './handlers/reports';
 import { submissionHandlers } from './handlers/submissions';
@@ -52,6 +53,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     ...trustHandlers(engine),
     ...submissionHandlers(engine),
     ...reportHandlers(engine),
+    ...keyHandlers(engine),
   };
   return {
     handlers,

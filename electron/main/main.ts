@@ -120,8 +120,22 @@ async function onReady(): Promise<void> {
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return result.canceled ? [] : result.filePaths;
     },
-    chooseFolder: async () => {
-      const options: Electron.OpenDialogOptions = { title: 'Choose where to save the files', properties: ['openDirectory', 'createDirectory'] };
+    chooseFolder: async (title = 'Choose where to save the files') => {
+      const options: Electron.OpenDialogOptions = { title, properties: ['openDirectory', 'createDirectory'] };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    chooseKeyFile: async () => {
+      // The private key, not the .pub file; PuTTY's .ppk among them (a version 3 one is then
+      // explained, with how to export it from PuTTYgen). Hidden folders shown: keys live in ~/.ssh.
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose your private key file',
+        properties: ['openFile', 'showHiddenFiles'],
+        filters: [
+          { name: 'Private keys', extensions: ['*'] },
+          { name: 'PuTTY keys', extensions: ['ppk'] },
+        ],
+      };
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },

@@ -5,15 +5,15 @@
 // Service on a private D-Bus session bus started by this file (vitest runs each file in a process of
 // its own, so the bus address set here reaches keytar and nothing else).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Client } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarVault } from '../../electron/engine/credentials/keytar-vault';
-import { KEYCHAIN_SERVICE } from '../../electron/engine/credentials/vault';
 import { MemorySettings } from '../../electron/engine/settings/settings-store';
+import { SessionKeyring } from '../support/session-keyring';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
 import { openApp, shot, type AppPage } from './bridge';
 
@@ -32,91 +32,21 @@ const PASSWORD_PAGE = 'https://immtrac2.example.org/account/password';
 
 let server: SshServer;
 let scratch: string;
-let bus: { address: string; pid: number } | null = null;
 const opened: AppPage[] = [];
 
-/** The keyring's environment: its own HOME and runtime folder, and the private session bus. */
-const keyringEnv = () => ({
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: join(scratch, 'home'),
-  XDG_RUNTIME_DIR: join(scratch, 'run'),
-  DBUS_SESSION_BUS_ADDRESS: bus?.address ?? '',
-});
-
-function secretsOwner(): number | null {
-  try {
-    const reply = execFileSync(
-      'dbus-send',
-      ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets'],
-      { env: keyringEnv(), stdio: ['ignore', 'pipe', 'ignore'] },
-    ).toString();
-    const pid = /uint32 (\d+)/.exec(reply)?.[1];
-    return pid ? Number(pid) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function startKeyring(): Promise<void> {
-  mkdirSync(join(scratch, 'home'), { recursive: true });
-  mkdirSync(join(scratch, 'run'), { recursive: true, mode: 0o700 });
-  const printed = execFileSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1', '--nopidfile'], {
-    env: keyringEnv(),
-    stdio: ['ignore', 'pipe', 'ignore'],
-    timeout: 10_000,
-  })
-    .toString()
-    .trim()
-    .split('\n');
-  bus = { address: printed[0] as string, pid: Number(printed[1]) };
-  // Before any keychain use in this process: keytar (libsecret) reads the address when it first connects.
-  process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
-  // The daemon's output goes nowhere: a daemon holding this process's pipes would keep them open.
-  execFileSync('sh', ['-c', 'printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1'], {
-    env: { ...keyringEnv(), KEYRING_UNLOCK: 'keyring-unlock-for-e2e' },
-    timeout: 10_000,
-  });
-  // `--daemonize` may return before the daemon owns its name; a client asking in that gap would have
-  // D-Bus start a second, locked daemon.
-  const deadline = Date.now() + 10_000;
-  while (secretsOwner() === null) {
-    if (Date.now() > deadline) throw new Error('GNOME Keyring did not take org.freedesktop.secrets on the private bus');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function stopKeyring(): void {
-  const keyring = bus ? secretsOwner() : null;
-  for (const pid of [keyring, bus?.pid]) {
-    if (!pid) continue;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // Already gone (the keyring leaves when its bus does).
-    }
-  }
-  bus = null;
-}
-
-/** What any Secret Service client finds for `account` in the app's service (null when nothing). */
-function keychainLookup(account: string): string | null {
-  try {
-    const found = execFileSync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account], { env: keyringEnv(), stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return found === '' ? null : found;
-  } catch {
-    return null;
-  }
-}
+const keyring = () => (theKeyring ??= new SessionKeyring(scratch));
+let theKeyring: SessionKeyring | null = null;
+const keychainLookup = (account: string) => keyring().lookup(account);
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rt-e2e-password-'));
   server = await startSshd({ tag: 'EP' });
-  await startKeyring();
+  await keyring().start();
 });
 
 afterAll(async () => {
   await server?.stop();
-  stopKeyring();
+  theKeyring?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -25,7 +25,7 @@ export function connectionHandlers(engine: Engine): ConnectionCalls {
       return { ok: true, profiles, startWith: engine.startWith() };
     },
 
-    connect: ({ profileId, protocol, username, password: typed, rememberPassword = false, newPassword }) =>
+    connect: ({ profileId, protocol, username, password: typed, rememberPassword = false, newPassword, signInMethod }) =>
       answering(async () => {
         const profile = engine.requireProfile(profileId);
         if (!profile.endpoints.some((e) => e.protocol === protocol)) {
@@ -36,15 +36,29 @@ export function connectionHandlers(engine: Engine): ConnectionCalls {
           const problem = demandedChangeProblem(profile, protocol as Protocol, typed === undefined ? [] : [typed], newPassword);
           if (problem !== null) return failure('invalid-input', `${problem} Nothing was sent.`);
         }
+        // The account's key, opened before anything is sent: a key that cannot be used stops here.
+        const setting = engine.accountKeys.get(profileId, username);
+        const method = protocol === 'ftps' ? 'password' : (signInMethod ?? setting.method);
+        if (signInMethod !== undefined && signInMethod !== 'password' && protocol !== 'sftp') {
+          return failure('invalid-input', 'A key signs in over SFTP only. Choose SFTP, or sign in over FTPS with the password alone. Nothing was sent.');
+        }
+        let key;
+        if (method !== 'password') {
+          if (setting.keyPath === null) return failure('key-problem', 'This account has no key yet. Make a key, or choose a key file you already have. Nothing was sent.');
+          key = await engine.accountKeys.open(setting.keyPath);
+        }
         const { session, notices } = await engine.signIn({
           profile,
           protocol: protocol as Protocol,
           username,
-          typed,
-          rememberPassword,
+          // Key alone: no password goes to the server, saved or typed.
+          typed: method === 'key' ? '' : typed,
+          ...(key ? { key } : {}),
+          rememberPassword: method === 'key' ? false : rememberPassword,
           ...(newPassword !== undefined ? { newPassword } : {}),
           askForNewPassword: true,
         });
+        if (protocol === 'sftp' && method !== setting.method) engine.accountKeys.set(profileId, username, { method });
         return { ok: true, connection: session.info, notices };
       }),
 

@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { chmod, open } from 'node:fs/promises';
 // ssh2 by its default export: it is CommonJS, and the ESM bundles (CLI, main) see no named exports.
 import ssh2, { type ParsedKey } from 'ssh2';
+import { KEY_TYPES } from '../../../shared/contract';
 
 const { utils } = ssh2;
 
-export const KEY_TYPES = ['ed25519', 'rsa'] as const;
+export { KEY_TYPES };
 export type KeyType = (typeof KEY_TYPES)[number];
 
 /** RSA keys are made this long: what the issue and today's registries ask for. */

@@ -74,6 +74,10 @@ export const texasImmTrac2: ProfileInput = {
       "A reset must be asked for by your health care entity's point of contact in ImmTrac2, who contacts the Texas Immunization Registry Interoperability Team.",
   },
   webClientUrl: 'https://immtrac-ftp1.dshs.state.tx.us/ThinClient',
+  // The specification: "Public keys can be e-mailed via encrypted e-mail to the registry's
+  // Interoperability Team after an organization has completed their registration of intent."
+  publicKeyInstructions:
+    "Send the public key by encrypted e-mail to the Texas Immunization Registry Interoperability Team (ImmTracMU@dshs.texas.gov), after your organization has completed its registration of intent. You may still be asked for the password the registry assigned on the first connection.",
   support: {
     team: 'Texas Immunization Registry Interoperability Team',
     phone: '(800) 348-9158, option 3',

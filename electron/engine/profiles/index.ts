@@ -55,6 +55,13 @@ export function endpointFor(profile: Profile, protocol: Protocol): ProfileEndpoi
   return profile.endpoints.find((e) => e.protocol === protocol);
 }
 
+/** How to give the registry a public key: the profile's own words, else its support team's name. */
+export function publicKeyInstructions(profile: Profile): string {
+  if (profile.publicKeyInstructions) return profile.publicKeyInstructions;
+  const email = profile.support.email ? ` (${profile.support.email})` : '';
+  return `Send the public key to ${profile.support.team}${email} the way they ask for it, by encrypted e-mail if they take keys by e-mail.`;
+}
+
 export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSummary {
   return {
     id: profile.id,
@@ -69,6 +76,7 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
     reportFormats: [...profile.reportFormats],
     webClientUrl: profile.webClientUrl,
     support: { ...profile.support },
+    publicKeyInstructions: publicKeyInstructions(profile),
     passwordChange: {
       requiredAtFirstLogin: profile.passwordChange.requiredAtFirstLogin,
       webPageUrl: profile.passwordChange.webPageUrl,

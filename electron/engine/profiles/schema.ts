@@ -139,6 +139,11 @@ export const profileSchema = z
         resetBy: null,
       }),
     webClientUrl: z.string().url().startsWith('https://').nullable().default(null),
+    /**
+     * How the registry takes a user's public key for SFTP, in its own words (Texas: by encrypted
+     * e-mail to its Interoperability Team). Null: the window says to ask the support team.
+     */
+    publicKeyInstructions: z.string().min(1).max(600).nullable().default(null),
     support: z
       .object({
         team: z.string().min(1).max(120),

@@ -99,6 +99,8 @@ function stoppedLogin(stop: LoginStop, ctx: ErrorContext): RemoteError {
 class LoginConversation {
   stop: LoginStop | null = null;
   keyOffered = false;
+  /** The server took the key with "partial success": it wants another method (a password) as well. */
+  keyTookPartly = false;
   private passwordOffered = false;
   private keyboardOffered = false;
   private changeBy: 'keyboard' | 'password' | null = null;
@@ -140,6 +142,7 @@ class LoginConversation {
       this.keyOffered = true;
       return next({ type: 'publickey', username: this.options.username, key: this.options.key });
     }
+    if (this.keyOffered && partialSuccess && !this.passwordOffered && !this.keyboardOffered) this.keyTookPartly = true;
     // No password given: the key was the only way in.
     if (this.options.password === '') return next(false as never);
     const preferKeyboard = this.options.mayChangePassword === true || this.options.newPassword !== undefined;
@@ -328,6 +331,12 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
     if (identityRejected) throw new RemoteError('identity-unknown', HOST_KEY_REJECTED);
     if (login.stop) throw stoppedLogin(login.stop, ctx);
     const refused = toRemoteError(error, ctx);
+    if (refused.code === 'auth-failed' && options.key && options.password === '' && login.keyTookPartly) {
+      throw new RemoteError(
+        'auth-failed',
+        `The registry took the key, and wants the password of ${options.username} as well. Sign in with the key and password. Nothing else was tried.`,
+      );
+    }
     if (refused.code === 'auth-failed' && options.key && login.keyOffered) {
       throw new RemoteError(
         'auth-failed',

@@ -5,19 +5,22 @@
 // When this computer's keychain holds a password for the login, the field may be left empty (the
 // engine uses the saved one; the password itself never comes to the window).
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { Endpoint, Protocol } from '../../../shared/contract';
+import type { AccountSignIn, Endpoint, Protocol, SignInMethod } from '../../../shared/contract';
 import { connect, type ConnectOutcome } from '../flows/connection';
 import { registry, safely } from '../registry';
 import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile } from '../store/state';
 import { ForgotPasswordDialog } from './ForgotPasswordDialog';
 import { KeyIcon } from './Icons';
+import { FingerprintText } from './Fingerprint';
 import { Modal } from './Modal';
+import { SignInKeyDialog } from './SignInKeyDialog';
 
 /** What the keychain holds for the typed login, as far as the window may know. */
 type Saved = { key: string; state: 'saved' | 'none' } | { key: string; state: 'unavailable'; message: string };
 
 const SAVED_CHECK_DELAY_MS = 400;
+const NO_LOGIN = '';
 const loginKey = (profileId: string, username: string) => `${profileId}|${username}`;
 const plausibleUsername = (name: string) => name !== '' && !/\s/.test(name) && name.length <= 128;
 
@@ -33,6 +36,12 @@ export function endpointWords(endpoint: Endpoint): string {
 }
 
 const protocolName = (protocol: Protocol) => (protocol === 'sftp' ? 'SFTP' : 'FTPS');
+
+const METHOD_WORDS: Record<SignInMethod, { name: string; detail: string }> = {
+  password: { name: 'Password', detail: 'The password the registry gave you, or the one you chose.' },
+  key: { name: 'Key', detail: 'The registry has your public key on file and asks for nothing else.' },
+  'key+password': { name: 'Key and password', detail: 'The registry asks for your key, then your password.' },
+};
 
 export function ConnectForm() {
   const state = useWindow();
@@ -54,6 +63,12 @@ export function ConnectForm() {
   const [saved, setSaved] = useState<Saved | null>(null);
   const [forgetting, setForgetting] = useState<'ask' | 'busy' | null>(null);
   const [forgotOpen, setForgotOpen] = useState(false);
+  /** How the typed login signs in, and its key, as the engine keeps it (keyed like `saved`). */
+  const [account, setAccount] = useState<{ key: string; value: AccountSignIn } | null>(null);
+  const [method, setMethod] = useState<SignInMethod>('password');
+  /** The login the user chose a method for (NO_LOGIN before one was typed): its saved method is not forced on it. */
+  const methodChosenFor = useRef<string | null>(null);
+  const [keyDialogOpen, setKeyDialogOpen] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
   const usernameRef = useRef<HTMLInputElement>(null);
   const forgetButtonRef = useRef<HTMLButtonElement>(null);
@@ -73,17 +88,34 @@ export function ConnectForm() {
     protocol: useId(),
     progress: useId(),
     forgetText: useId(),
+    method: useId(),
+    keyLine: useId(),
   };
   const profileId = profile?.id ?? null;
   const currentKey = profileId && plausibleUsername(username.trim()) ? loginKey(profileId, username.trim()) : null;
   const savedHere = saved !== null && saved.key === currentKey ? saved : null;
   const hasSaved = savedHere?.state === 'saved';
   const keychainMissing = savedHere?.state === 'unavailable';
+  const accountHere = account !== null && account.key === currentKey ? account.value : null;
+  // A key is an SFTP sign-in; FTPS always signs in by password.
+  const usedMethod: SignInMethod = protocol === 'sftp' ? method : 'password';
+  const needsPassword = usedMethod !== 'key';
+
+  /** How the login signs in and its key: read with the keychain question, for the same login. */
+  const loadAccount = useCallback(async (forProfile: string, name: string) => {
+    const key = loginKey(forProfile, name);
+    const result = await safely(() => registry().getAccountSignIn({ profileId: forProfile, username: name }));
+    if (askedRef.current !== key || !result.ok) return;
+    setAccount({ key, value: result.account });
+    const chosenFor = methodChosenFor.current;
+    if (chosenFor === null || (chosenFor !== key && chosenFor !== NO_LOGIN)) setMethod(result.account.method);
+  }, []);
 
   /** Ask the keychain whether a password is saved for this login; returns true when one is. */
   const checkSaved = useCallback(async (forProfile: string, name: string): Promise<boolean> => {
     const key = loginKey(forProfile, name);
     askedRef.current = key;
+    void loadAccount(forProfile, name);
     const result = await safely(() => registry().getSavedPassword({ profileId: forProfile, username: name }));
     if (askedRef.current !== key) return false;
     if (result.ok) {
@@ -94,7 +126,7 @@ export function ConnectForm() {
     if (result.code === 'keychain-unavailable') setSaved({ key, state: 'unavailable', message: result.message });
     else setSaved({ key, state: 'none' });
     return false;
-  }, []);
+  }, [loadAccount]);
 
   // The registries are read after the form first shows, and a registry may be chosen later: an empty
   // field takes that registry's last login (the practice registry's account, the first time).
@@ -157,7 +189,7 @@ export function ConnectForm() {
     const name = username.trim();
     if (!name) found.username = `Enter your ${label.toLowerCase()}.`;
     else if (/\s/.test(name)) found.username = `The ${label.toLowerCase()} cannot contain spaces.`;
-    if (!passwordRef.current?.value && !hasSaved) found.password = 'Enter your password.';
+    if (needsPassword && !passwordRef.current?.value && !hasSaved) found.password = 'Enter your password.';
     return found;
   };
 
@@ -178,11 +210,22 @@ export function ConnectForm() {
       passwordRef.current?.focus();
       return;
     }
+    if (usedMethod !== 'password' && accountHere !== null && accountHere.key === null) {
+      // No key yet for this login: set one up first (nothing is sent).
+      setKeyDialogOpen(true);
+      return;
+    }
     const field = passwordRef.current;
-    const password = field?.value ?? '';
+    const password = needsPassword ? (field?.value ?? '') : '';
     // Handed over once: the field is emptied before the sign-in ends (it may wait for a new password).
     if (field) field.value = '';
-    const outcome: ConnectOutcome = await onConnect({ protocol, username: username.trim(), ...(password !== '' ? { password } : {}), rememberPassword: remember && !keychainMissing });
+    const outcome: ConnectOutcome = await onConnect({
+      protocol,
+      username: username.trim(),
+      ...(password !== '' ? { password } : {}),
+      rememberPassword: needsPassword && remember && !keychainMissing,
+      ...(protocol === 'sftp' ? { signInMethod: usedMethod } : {}),
+    });
     // After a refusal the password has to be typed again: put the cursor there.
     if (outcome === 'failed') window.setTimeout(() => passwordRef.current?.focus(), 0);
   };
@@ -264,61 +307,110 @@ export function ConnectForm() {
           ) : null}
         </div>
 
-        <div className="field">
-          <label htmlFor={ids.password}>Password</label>
-          <input
-            ref={passwordRef}
-            id={ids.password}
-            type="password"
-            autoComplete="off"
-            readOnly={connecting}
-            placeholder={hasSaved ? 'Saved — leave empty to use it' : undefined}
-            onChange={() => {
-              if (errors.password) setErrors({ ...errors, password: undefined });
-            }}
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={passwordDescribedBy}
-          />
-          {hasSaved ? (
-            <div className="saved-password">
-              <p id={ids.passwordSaved} className="help saved-hint">
-                <KeyIcon />
-                Saved in this computer’s keychain. Leave the password empty to use it.
+        {needsPassword ? (
+          <div className="field">
+            <label htmlFor={ids.password}>Password</label>
+            <input
+              ref={passwordRef}
+              id={ids.password}
+              type="password"
+              autoComplete="off"
+              readOnly={connecting}
+              placeholder={hasSaved ? 'Saved — leave empty to use it' : undefined}
+              onChange={() => {
+                if (errors.password) setErrors({ ...errors, password: undefined });
+              }}
+              aria-invalid={errors.password ? true : undefined}
+              aria-describedby={passwordDescribedBy}
+            />
+            {hasSaved ? (
+              <div className="saved-password">
+                <p id={ids.passwordSaved} className="help saved-hint">
+                  <KeyIcon />
+                  Saved in this computer’s keychain. Leave the password empty to use it.
+                </p>
+                <button ref={forgetButtonRef} type="button" className="link-button" onClick={() => setForgetting('ask')} disabled={connecting || forgetting !== null}>
+                  Forget saved password
+                </button>
+              </div>
+            ) : null}
+            {errors.password ? (
+              <p id={ids.passwordError} className="field-error">
+                {errors.password}
               </p>
-              <button ref={forgetButtonRef} type="button" className="link-button" onClick={() => setForgetting('ask')} disabled={connecting || forgetting !== null}>
-                Forget saved password
-              </button>
-            </div>
-          ) : null}
-          {errors.password ? (
-            <p id={ids.passwordError} className="field-error">
-              {errors.password}
-            </p>
-          ) : null}
-        </div>
+            ) : null}
+          </div>
+
+        ) : null}
 
         {/* Busy until the keychain has answered for this login: its answer may tick the box by itself. */}
-        <div className="field remember-field" aria-busy={currentKey !== null && savedHere === null ? true : undefined}>
-          <label className="checkbox" htmlFor={ids.remember}>
-            <input
-              id={ids.remember}
-              type="checkbox"
-              checked={remember && !keychainMissing}
-              disabled={connecting || keychainMissing}
+        {needsPassword ? (
+          <div className="field remember-field" aria-busy={currentKey !== null && savedHere === null ? true : undefined}>
+            <label className="checkbox" htmlFor={ids.remember}>
+              <input
+                id={ids.remember}
+                type="checkbox"
+                checked={remember && !keychainMissing}
+                disabled={connecting || keychainMissing}
+                onChange={(e) => {
+                  rememberTouched.current = true;
+                  setRemember(e.target.checked);
+                }}
+                aria-describedby={ids.rememberHint}
+              />
+              Remember on this computer
+            </label>
+            <p id={ids.rememberHint} className="help">
+              {savedHere?.state === 'unavailable'
+                ? `${savedHere.message} The password cannot be remembered; type it each time.`
+                : 'The password is kept in this computer’s keychain, never in the app’s own files.'}
+            </p>
+          </div>
+        ) : null}
+
+        {protocol === 'sftp' ? (
+          <div className="field">
+            <label htmlFor={ids.method}>Sign in with</label>
+            <select
+              id={ids.method}
+              value={method}
+              disabled={connecting}
               onChange={(e) => {
-                rememberTouched.current = true;
-                setRemember(e.target.checked);
+                methodChosenFor.current = currentKey ?? NO_LOGIN;
+                setMethod(e.target.value as SignInMethod);
               }}
-              aria-describedby={ids.rememberHint}
-            />
-            Remember on this computer
-          </label>
-          <p id={ids.rememberHint} className="help">
-            {savedHere?.state === 'unavailable'
-              ? `${savedHere.message} The password cannot be remembered; type it each time.`
-              : 'The password is kept in this computer’s keychain, never in the app’s own files.'}
-          </p>
-        </div>
+              aria-describedby={`${ids.method}-hint${method !== 'password' ? ` ${ids.keyLine}` : ''}`}
+            >
+              {(['password', 'key', 'key+password'] as const).map((m) => (
+                <option key={m} value={m}>
+                  {METHOD_WORDS[m].name}
+                </option>
+              ))}
+            </select>
+            <p id={`${ids.method}-hint`} className="help">
+              {METHOD_WORDS[method].detail}
+            </p>
+            {method !== 'password' ? (
+              <div id={ids.keyLine} className="key-summary">
+                {accountHere?.key ? (
+                  <>
+                    <span>{accountHere.key.madeByApp ? 'Key made by this app' : `Key ${accountHere.key.fileName}`}, fingerprint</span>
+                    <FingerprintText value={accountHere.key.fingerprint} />
+                  </>
+                ) : accountHere?.keyProblem ? (
+                  <span className="field-error">{accountHere.keyProblem}</span>
+                ) : currentKey ? (
+                  <span>This {label.toLowerCase()} has no key on this computer yet.</span>
+                ) : (
+                  <span>Enter your {label.toLowerCase()} first: each login has its own key.</span>
+                )}
+                <button type="button" className="link-button" onClick={() => setKeyDialogOpen(true)} disabled={currentKey === null}>
+                  {accountHere?.key ? 'Show public key…' : 'Set up a key…'}
+                </button>
+              </div>
+            ) : null}
+          </div>
+        ) : null}
 
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={connecting || !profile}>
@@ -356,6 +448,15 @@ export function ConnectForm() {
         </Modal>
       ) : null}
       {forgotOpen && profile ? <ForgotPasswordDialog profile={profile} onClose={() => setForgotOpen(false)} /> : null}
+      {keyDialogOpen && profile && currentKey ? (
+        <SignInKeyDialog
+          profile={profile}
+          username={username.trim()}
+          account={accountHere}
+          onChanged={(value) => setAccount({ key: currentKey, value })}
+          onClose={() => setKeyDialogOpen(false)}
+        />
+      ) : null}
     </>
   );
 }

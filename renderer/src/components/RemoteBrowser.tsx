@@ -4,7 +4,7 @@
 // readable folders, delete from the upload folder. Only a folder the account may write to takes a
 // drop; any other says why not, and where to drop instead.
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { ConnectionInfo, FolderRight, FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
+import type { AccountSignIn, ConnectionInfo, FolderRight, FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
 import { carriesFiles, droppedFiles, unknownPathWords } from '../drop';
 import { disconnect } from '../flows/connection';
 import { askDelete, download } from '../flows/transfers';
@@ -16,6 +16,7 @@ import { activeProfile, uploadFolderOf } from '../store/state';
 import { canUploadTo, refusalWords } from '../transfers';
 import { ageInDays, ageWords, daysUntilPurge, filesPurgedSoon, PURGE_WARNING_DAYS, purgeWords, quotaWords } from '../retention';
 import { FileTable } from './FileTable';
+import { SignInKeyDialog } from './SignInKeyDialog';
 import { DownloadIcon, NoEntryIcon, RefreshIcon, TrashIcon, UploadIcon } from './Icons';
 
 const EMPTY_WORDS: Record<FolderRole, string> = {
@@ -47,6 +48,8 @@ interface DropHover {
 const sameHover = (a: DropHover | null, b: DropHover | null) =>
   a === b || (a !== null && b !== null && a.folder.role === b.folder.role && a.onTab === b.onTab && a.allowed === b.allowed);
 
+const SIGNED_IN_WITH = { password: 'signed in with password', key: 'signed in with key', 'key+password': 'signed in with key and password' } as const;
+
 export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const state = useWindow();
   const dispatch = useDispatch();
@@ -67,6 +70,17 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [chosen, setChosen] = useState<RemoteEntry[]>([]);
   const [hover, setHover] = useState<DropHover | null>(null);
+  /** The account's sign-in key, while its dialog is open (the account settings for SFTP). */
+  const [keyAccount, setKeyAccount] = useState<AccountSignIn | 'loading' | null>(null);
+  const openKeyDialog = async () => {
+    setKeyAccount('loading');
+    const result = await safely(() => registry().getAccountSignIn({ profileId: connection.profileId, username: connection.username }));
+    if (result.ok) setKeyAccount(result.account);
+    else {
+      setKeyAccount(null);
+      status.problem(result.message);
+    }
+  };
   const tabRefs = useRef(new Map<FolderRole, HTMLButtonElement>());
   const zoneRef = useRef<HTMLDivElement>(null);
   const dragDepth = useRef(0);
@@ -262,6 +276,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
             </span>
             <span className="connected-where">
               {connection.protocol.toUpperCase()} {connection.host}:{connection.port}
+              {connection.protocol === 'sftp' ? ` · ${SIGNED_IN_WITH[connection.signInMethod]}` : ''}
             </span>
           </span>
         </p>
@@ -269,6 +284,11 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           <button type="button" className="button" onClick={() => dispatch({ type: 'dialog-opened', dialog: 'submissions' })} disabled={disconnecting}>
             Sent files
           </button>
+          {connection.protocol === 'sftp' ? (
+            <button type="button" className="button" onClick={() => void openKeyDialog()} disabled={disconnecting || keyAccount === 'loading'}>
+              Sign-in key…
+            </button>
+          ) : null}
           <button type="button" className="button" onClick={passwordChange.start} disabled={disconnecting}>
             Change password…
           </button>
@@ -444,6 +464,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           </span>
         </div>
       </div>
+      {keyAccount !== null && keyAccount !== 'loading' && profile ? (
+        <SignInKeyDialog profile={profile} username={connection.username} account={keyAccount} onChanged={setKeyAccount} onClose={() => setKeyAccount(null)} />
+      ) : null}
     </div>
   );
 }

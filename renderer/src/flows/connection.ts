@@ -1,7 +1,7 @@
 // Signing in and out, the registries and the app's version, the registry's web client, and answers to
 // the engine's trust questions. Plain functions of the flow context (the store and the registry), so
 // they run in unit tests without a browser; components call them through useFlow.
-import type { IdentityRequest, Protocol, TrustAnswer } from '../../../shared/contract';
+import type { IdentityRequest, Protocol, SignInMethod, TrustAnswer } from '../../../shared/contract';
 import { safely } from '../registry';
 import type { FlowContext } from '../store/context';
 import { activeProfile } from '../store/state';
@@ -15,6 +15,8 @@ export interface ConnectRequest {
   /** Absent: use the password saved in the keychain. */
   password?: string;
   rememberPassword: boolean;
+  /** SFTP: by password, key, or key and password (the account's key is the engine's to open). */
+  signInMethod?: SignInMethod;
 }
 
 /** The registries and the app's version, read once when the window opens. */
@@ -28,12 +30,19 @@ export async function loadStart({ registry, dispatch }: FlowContext): Promise<vo
  * Sign in. The password goes to the engine once and is not kept here. When the registry demands a new
  * password, the engine asks with a request (the change dialog answers it) and this call waits meanwhile.
  */
-export async function connect({ registry, dispatch, getState }: FlowContext, { protocol, username, password, rememberPassword }: ConnectRequest): Promise<ConnectOutcome> {
+export async function connect({ registry, dispatch, getState }: FlowContext, { protocol, username, password, rememberPassword, signInMethod }: ConnectRequest): Promise<ConnectOutcome> {
   const profile = activeProfile(getState());
   if (!profile) return 'failed';
   dispatch({ type: 'sign-in-started', progress: `Connecting to ${profile.name}…` });
   const result = await safely(() =>
-    registry().connect({ profileId: profile.id, protocol, username, ...(password !== undefined ? { password } : {}), rememberPassword }),
+    registry().connect({
+      profileId: profile.id,
+      protocol,
+      username,
+      ...(password !== undefined ? { password } : {}),
+      rememberPassword,
+      ...(signInMethod !== undefined ? { signInMethod } : {}),
+    }),
   );
   dispatch({ type: 'sign-in-finished', result });
   return result.ok ? 'connected' : 'failed';

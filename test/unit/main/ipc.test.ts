@@ -40,6 +40,12 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   listScores: {},
   chooseFilesToUpload: {},
   chooseDownloadFolder: {},
+  getAccountSignIn: { profileId: 'texas-immtrac2', username: 'ABC123' },
+  setAccountSignIn: { profileId: 'texas-immtrac2', username: 'ABC123', method: 'key+password' },
+  makeSignInKey: { profileId: 'texas-immtrac2', username: 'ABC123', type: 'rsa' },
+  chooseKeyFile: {},
+  useKeyFile: { profileId: 'texas-immtrac2', username: 'ABC123', path: '/home/clinic/.ssh/id_ed25519', passphrase: 'not-a-real-one' },
+  savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123' },
 };
 
 /** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
@@ -73,6 +79,12 @@ const wrongTyped: Record<CallName, unknown> = {
   listScores: { account: 'ABC123' },
   chooseFilesToUpload: { multiple: true },
   chooseDownloadFolder: 'Documents',
+  getAccountSignIn: { profileId: 'texas-immtrac2' },
+  setAccountSignIn: { profileId: 'texas-immtrac2', username: 'ABC123', method: 'certificate' },
+  makeSignInKey: { profileId: 'texas-immtrac2', username: 'ABC123', type: 'dsa' },
+  chooseKeyFile: { path: '/etc/shadow' },
+  useKeyFile: { profileId: 'texas-immtrac2', username: 'ABC123', path: 'id_ed25519' },
+  savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123', folder: '/tmp' },
 };
 
 class StubIpcMain implements IpcMainLike {

@@ -25,6 +25,7 @@ const profile: ProfileSummary = {
   reportFormats: ['text', 'html'],
   webClientUrl: null,
   support: { team: 'Texas support' },
+  publicKeyInstructions: 'Send the public key to Texas support.',
   passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://example.org/password', rules: DEFAULT_PASSWORD_RULES, methods: { sftp: 'server-prompt', ftps: 'web-page' } },
 };
 
@@ -42,6 +43,7 @@ const connection = (over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
   fingerprint: 'SHA256:abc',
   hasSavedPassword: false,
   passwordChangeDue: false,
+  signInMethod: 'password',
   ...over,
 });
 

@@ -77,6 +77,7 @@ async function find({ records, files = {}, rules = {}, profile = texas, filter =
     fingerprint: 'SHA256:x',
     hasSavedPassword: false,
     passwordChangeDue: false,
+    signInMethod: 'password',
   };
   // Only what listSubmissions uses of a session: its connection's facts and its one-at-a-time queue.
   const session = { info, exclusive: <T>(op: (f: RemoteFs) => Promise<T>) => op(fs) } as unknown as RegistrySession;

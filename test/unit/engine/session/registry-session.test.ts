@@ -70,6 +70,7 @@ async function signedIn({ options = {}, idleCloseSeconds = 3600, saved = { [ACCO
     fingerprint: opened.identity.fingerprint,
     hasSavedPassword: true,
     passwordChangeDue: firstLogin.isDue(used, 'TX1234'),
+    signInMethod: 'password',
   };
   const session = new RegistrySession(request, info, opened.fs, { open: server.openVerified, keychain, firstLogin, idleCloseSeconds });
   sessions.push(session);

@@ -99,6 +99,7 @@ async function queueOn({ options = {}, dropoff = {}, dropoffRights, historyDir }
       fingerprint: opened.identity.fingerprint,
       hasSavedPassword: false,
       passwordChangeDue: false,
+      signInMethod: 'password',
     },
     opened.fs,
     { open: server.openVerified, keychain: new KeychainAccess(new MemoryVault()), firstLogin: new FirstLoginRecord(new MemorySettings()), idleCloseSeconds: 3600 },
