@@ -7,7 +7,7 @@
 // passphrase (a wrong one said plainly, the right one kept in the keychain), and "Key" alone against
 // a server that wants the password too.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -224,6 +224,45 @@ describe('a key file the user already has', () => {
     await eventually(() => dialog.getByRole('textbox', { name: 'Public key' }).inputValue()).toBe(readFileSync(`${keyFile}.pub`, 'utf8').trim());
     expect(keyring.lookup(passphraseVaultAccount(keyFile))).toBe('clinic key passphrase');
     await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByLabel('Password').fill(server.home.password);
+    await connectAndTrust(page);
+    await eventually(() => connectedBar(page).textContent()).toContain('signed in with key and password');
+    expect(app.pageErrors).toEqual([]);
+  }, 120_000);
+  it('takes a PuTTYgen version 3 key (Argon2, which ssh2 cannot read): keeps an OpenSSH copy under a passphrase of its own, and signs in with it', async () => {
+    const source = join(scratch, 'putty_source');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'reception', '-f', source]);
+    const ppk = join(scratch, 'reception.ppk');
+    const passFile = join(scratch, 'reception.pass');
+    writeFileSync(passFile, 'putty passphrase 2026\n');
+    execFileSync('puttygen', [source, '-O', 'private', '-o', ppk, '--new-passphrase', passFile]);
+    expect(readFileSync(ppk, 'utf8')).toMatch(/^PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: aes256-cbc\n/);
+    const ppkBefore = readFileSync(ppk);
+    const expected = readFileSync(`${source}.pub`, 'utf8').trim();
+    putOnFile(expected);
+
+    const app = await open(ppk);
+    const { page } = app;
+    await fillLogin(page);
+    await page.getByLabel('Sign in with').selectOption({ label: 'Key and password' });
+    await page.getByRole('button', { name: 'Set up a key…' }).click();
+    const dialog = keyDialog(page);
+    await dialog.getByRole('button', { name: 'Use a key file I already have…' }).click();
+    await dialog.getByLabel('Passphrase of reception.ppk').fill('putty passphrase 2026');
+    await dialog.getByRole('button', { name: 'Use this key' }).click();
+    await eventually(() => dialog.getByRole('textbox', { name: 'Public key' }).inputValue()).toBe(expected);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // The user's file is untouched; the copy is OpenSSH's format, owner-only, under a passphrase the keychain holds.
+    expect(readFileSync(ppk).equals(ppkBefore)).toBe(true);
+    const copy = join(app.dataDir, 'keys', 'reception-from-putty');
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    const copyPassphrase = keyring.lookup(passphraseVaultAccount(copy));
+    expect(copyPassphrase).not.toBeNull();
+    expect(copyPassphrase).not.toBe('putty passphrase 2026');
+    expect(execFileSync('ssh-keygen', ['-y', '-P', copyPassphrase as string, '-f', copy]).toString().trim()).toBe(expected);
+    expect(keyring.lookup(passphraseVaultAccount(ppk))).toBeNull();
 
     await page.getByLabel('Password').fill(server.home.password);
     await connectAndTrust(page);

@@ -87,6 +87,21 @@ describe('a server that takes the key alone', () => {
     expect(run.stdout + run.stderr).not.toContain(PASSPHRASE);
   }, 60_000);
 
+  it('signs in with a PuTTYgen version 3 Ed25519 key (Argon2id passphrase), as PuTTYgen writes it by default', async () => {
+    const source = join(scratch, 'putty_source_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', source]);
+    const ppk = join(scratch, 'putty_v3.ppk');
+    writeFileSync(join(scratch, 'putty.pass'), `${PASSPHRASE}\n`);
+    execFileSync('puttygen', [source, '-O', 'private', '-o', ppk, '--new-passphrase', join(scratch, 'putty.pass')]);
+    expect(readFileSync(ppk, 'utf8')).toMatch(/^PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: aes256-cbc\n[^]*Key-Derivation: Argon2id\n/);
+    const publicKey = readFileSync(`${source}.pub`, 'utf8').trim();
+    putOnFile(server, publicKey);
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${source}.pub`]).toString().split(' ')[1] as string;
+    const run = await listWith(server, profileFile(server, 'putty'), '--key', ppk, '--passphrase-env', 'RT_PASSPHRASE');
+    expect(run.code, run.stderr).toBe(0);
+    expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* ED25519 ${fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
+  }, 60_000);
+
   it('says a key the server does not know is not accepted, after one attempt', async () => {
     const stranger = await keygen('stranger_ed25519');
     const accepted = logLines(server, /Accepted publickey/).length;

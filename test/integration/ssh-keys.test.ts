@@ -1,7 +1,7 @@
 // SSH keys made and read by the app (issue 15, items 1 and 3), checked with tools nobody here wrote:
 // OpenSSH's ssh-keygen reads a key the app made (with its passphrase, and not without it) and prints
 // the fingerprint the app prints; PuTTY's puttygen writes the .ppk files a clinic brings (version 2,
-// which the app reads, and version 3, the default since PuTTY 0.75, which it says how to export);
+// and version 3, the default since PuTTY 0.75: RSA, Ed25519 and ECDSA, with each Argon2 variant);
 // a public key, a wrong passphrase and a file that is no key are each said in their own words. Files
 // are written owner-only and never over an existing one.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -91,24 +91,72 @@ describe('a key brought from elsewhere', () => {
     expect(openPrivateKey(readFileSync(path), null).type).toBe('ssh-rsa');
   });
 
-  it('opens a PuTTY version 2 RSA key, and says how to export a version 3 or Ed25519 one from PuTTYgen', () => {
+  it('opens a PuTTY version 2 RSA key (read by ssh2 itself), the same key as the OpenSSH file it was made from', () => {
     const source = join(dir, 'for-putty');
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', source]);
     execFileSync('puttygen', [source, '-O', 'private', '--ppk-param', 'version=2', '-o', join(dir, 'v2.ppk')]);
-    execFileSync('puttygen', [source, '-O', 'private', '-o', join(dir, 'v3.ppk')]);
     expect(readFileSync(join(dir, 'v2.ppk'), 'utf8')).toMatch(/^PuTTY-User-Key-File-2: ssh-rsa/);
-    expect(readFileSync(join(dir, 'v3.ppk'), 'utf8')).toMatch(/^PuTTY-User-Key-File-3: ssh-rsa/);
     const v2 = openPrivateKey(readFileSync(join(dir, 'v2.ppk')), null);
     expect(v2.type).toBe('ssh-rsa');
-    // The same key as the OpenSSH file it was made from.
     expect(v2.getPublicSSH().equals(openPrivateKey(readFileSync(source), null).getPublicSSH())).toBe(true);
+  });
+});
 
-    const v3 = problemOf(() => openPrivateKey(readFileSync(join(dir, 'v3.ppk')), null));
-    expect(v3.kind).toBe('putty-unsupported');
-    expect(v3.message).toContain('Conversions > Export OpenSSH key');
-    const ed = join(dir, 'ed-for-putty');
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', ed]);
-    execFileSync('puttygen', [ed, '-O', 'private', '--ppk-param', 'version=2', '-o', join(dir, 'ed.ppk')]);
-    expect(problemOf(() => openPrivateKey(readFileSync(join(dir, 'ed.ppk')), null)).kind).toBe('putty-unsupported');
+describe('PuTTY keys ssh2 does not read (version 3, PuTTYgen’s default since 0.75; Ed25519 and ECDSA in either version)', () => {
+  /** A key made by ssh-keygen, converted by PuTTY's own puttygen: the .ppk and the public key it must give. */
+  const puttyKey = (name: string, keygen: string[], puttyParams: string[], passphrase: string | null) => {
+    const source = join(dir, `${name}-source`);
+    execFileSync('ssh-keygen', ['-q', ...keygen, '-N', '', '-C', `${name} comment`, '-f', source]);
+    const out = join(dir, `${name}.ppk`);
+    const args = [source, '-O', 'private', '-o', out, ...puttyParams.flatMap((p) => ['--ppk-param', p])];
+    if (passphrase !== null) {
+      writeFileSync(join(dir, `${name}.pass`), `${passphrase}\n`);
+      args.push('--new-passphrase', join(dir, `${name}.pass`));
+    }
+    execFileSync('puttygen', args);
+    return { ppk: readFileSync(out), expected: readFileSync(`${source}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ') };
+  };
+  const publicOf = (key: { type: string; getPublicSSH(): Buffer }) => `${key.type} ${key.getPublicSSH().toString('base64')}`;
+
+  it.each([
+    ['Ed25519, version 3, Argon2id passphrase', 'ed-v3', ['-t', 'ed25519'], [], PASSPHRASE],
+    ['Ed25519, version 3, no passphrase', 'ed-v3-plain', ['-t', 'ed25519'], [], null],
+    ['Ed25519, version 2, passphrase', 'ed-v2', ['-t', 'ed25519'], ['version=2'], PASSPHRASE],
+    ['RSA 3072, version 3, Argon2i passphrase', 'rsa-v3', ['-t', 'rsa', '-b', '3072'], ['kdf=argon2i'], PASSPHRASE],
+    ['ECDSA P-256, version 3, Argon2d passphrase', 'ecdsa-v3', ['-t', 'ecdsa', '-b', '256'], ['kdf=argon2d'], PASSPHRASE],
+    ['ECDSA P-384, version 2, no passphrase', 'ecdsa384-v2', ['-t', 'ecdsa', '-b', '384'], ['version=2'], null],
+  ])('opens %s: the same key ssh-keygen made', (_label, name, keygen, params, passphrase) => {
+    const { ppk, expected } = puttyKey(name, keygen, params, passphrase);
+    expect(ppk.toString('latin1')).toMatch(params.includes('version=2') ? /^PuTTY-User-Key-File-2: / : /^PuTTY-User-Key-File-3: /);
+    const key = openPrivateKey(ppk, passphrase);
+    expect(key.isPrivateKey()).toBe(true);
+    expect(publicOf(key)).toBe(expected);
+    expect(key.comment).toBe(`${name} comment`);
+    if (passphrase !== null) {
+      expect(problemOf(() => openPrivateKey(ppk, null)).kind).toBe('passphrase-needed');
+      const wrong = problemOf(() => openPrivateKey(ppk, 'not the passphrase'));
+      expect(wrong.kind).toBe('wrong-passphrase');
+      expect(wrong.message).toContain('Nothing was sent');
+    }
+  });
+
+  it('finds a changed byte by the file’s MAC, and says how to export from PuTTYgen', () => {
+    const { ppk } = puttyKey('damaged', ['-t', 'ed25519'], [], null);
+    const text = ppk.toString('latin1');
+    const at = text.indexOf('Private-Lines: 1\n') + 'Private-Lines: 1\n'.length + 4;
+    const flipped = `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+    const problem = problemOf(() => openPrivateKey(flipped, null));
+    expect(problem.kind).toBe('putty-unsupported');
+    expect(problem.message).toMatch(/do not match its MAC/);
+    expect(problem.message).toContain('Conversions > Export OpenSSH key');
+  });
+
+  it('says plainly that an Ed448 key cannot sign in (ssh2 has no Ed448)', () => {
+    const out = join(dir, 'ed448.ppk');
+    writeFileSync(join(dir, 'empty.pass'), '');
+    execFileSync('puttygen', ['-t', 'ed448', '-o', out, '-O', 'private', '--new-passphrase', join(dir, 'empty.pass')]);
+    const problem = problemOf(() => openPrivateKey(readFileSync(out), null));
+    expect(problem.kind).toBe('putty-unsupported');
+    expect(problem.message).toContain('ssh-ed448 key, which the app cannot sign in with');
   });
 });

@@ -12,7 +12,19 @@ import { keychainFailure } from '../credentials/keytar-vault';
 import { VaultError, vaultAccount, type CredentialVault } from '../credentials/vault';
 import { RemoteError } from '../remote/remote-fs';
 import type { SettingsStore } from '../settings/settings-store';
-import { KeyFileExists, KeyProblem, makeKeyPair, openPrivateKey, passphraseVaultAccount, publicKeyFingerprint, writeKeyPair, type KeyType } from './ssh-keys';
+import {
+  convertPuttyKey,
+  KeyFileExists,
+  KeyProblem,
+  makeKeyPair,
+  needsPuttyConversion,
+  openPrivateKey,
+  passphraseVaultAccount,
+  publicKeyFingerprint,
+  writeKeyPair,
+  type KeyPair,
+  type KeyType,
+} from './ssh-keys';
 
 /** Settings key: each account's sign-in method and key path, by `profileId:username`. */
 export const ACCOUNT_SIGN_IN_KEY = 'accountSignIn';
@@ -64,26 +76,36 @@ export class AccountKeys {
    * left as it is: the key is of no use until the registry has it on file.
    */
   async make(profileId: string, username: string, type: KeyType, comment: string): Promise<SignInKey> {
-    if (!this.dataDir) throw new RemoteError('internal', 'This window has no data folder to keep a key in.');
-    if (!this.vault) throw new RemoteError('keychain-unavailable', NO_KEYCHAIN_FOR_KEY);
-    const folder = join(this.dataDir, KEYS_FOLDER_NAME);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    this.requireKeysFolder();
     const passphrase = randomBytes(32).toString('base64url');
     const pair = makeKeyPair({ type, passphrase, comment });
-    const stem = `${profileId}-${username.replace(/[^A-Za-z0-9._-]/g, '_')}-${type}`;
+    const path = await this.keep(`${profileId}-${username.replace(/[^A-Za-z0-9._-]/g, '_')}-${type}`, pair, passphrase);
+    this.set(profileId, username, { keyPath: path });
+    return describeKey(path, pair.publicKey, true);
+  }
+
+  private requireKeysFolder(): string {
+    if (!this.dataDir) throw new RemoteError('internal', 'This window has no data folder to keep a key in.');
+    if (!this.vault) throw new RemoteError('keychain-unavailable', NO_KEYCHAIN_FOR_KEY);
+    return join(this.dataDir, KEYS_FOLDER_NAME);
+  }
+
+  /** Write a key pair into the keys folder under a free name, its passphrase in the keychain first. */
+  private async keep(stem: string, pair: Pick<KeyPair, 'privateKey' | 'publicKey'>, passphrase: string): Promise<string> {
+    const folder = this.requireKeysFolder();
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     for (let n = 1; n < 100; n += 1) {
       const path = join(folder, n === 1 ? stem : `${stem}-${n}`);
       try {
         await this.savePassphrase(path, passphrase);
         await writeKeyPair(path, pair);
+        return path;
       } catch (error) {
         if (error instanceof KeyFileExists) continue;
         throw error;
       }
-      this.set(profileId, username, { keyPath: path });
-      return describeKey(path, pair.publicKey, true);
     }
-    throw new RemoteError('internal', `The folder ${folder} already holds 99 keys for this account. Move old ones away first.`);
+    throw new RemoteError('internal', `The folder ${folder} already holds 99 keys named ${stem}. Move old ones away first.`);
   }
 
   /**
@@ -92,6 +114,7 @@ export class AccountKeys {
    */
   async useFile(profileId: string, username: string, path: string, passphrase: string | null): Promise<SignInKey> {
     const text = await readKeyFile(path);
+    if (needsPuttyConversion(text)) return this.useConverted(profileId, username, path, text, passphrase);
     const parsed = openOrSay(text, passphrase, path);
     if (passphrase !== null) {
       if (!this.vault) throw new RemoteError('keychain-unavailable', NO_KEYCHAIN_FOR_KEY);
@@ -99,6 +122,30 @@ export class AccountKeys {
     }
     this.set(profileId, username, { keyPath: path });
     return describeParsed(path, parsed, this.madeHere(path));
+  }
+
+  /**
+   * A PuTTY file ssh2 does not read (version 3, Ed25519, ECDSA): opened once, and kept as an OpenSSH
+   * copy in the keys folder under a passphrase of its own in the keychain, so that Argon2 (seconds of
+   * work) is not run again at every sign-in. The user's own file is left as it is.
+   */
+  private async useConverted(profileId: string, username: string, path: string, text: Buffer, passphrase: string | null): Promise<SignInKey> {
+    this.requireKeysFolder();
+    const copyPassphrase = randomBytes(32).toString('base64url');
+    let converted: ReturnType<typeof convertPuttyKey>;
+    try {
+      converted = convertPuttyKey(text.toString('utf8'), passphrase, copyPassphrase, `The key file ${basename(path)}`);
+    } catch (error) {
+      if (error instanceof KeyProblem) throw new RemoteError('key-problem', /Nothing was sent/.test(error.message) ? error.message : `${error.message} Nothing was sent.`);
+      throw error;
+    }
+    const { key, openSsh } = converted;
+    const comment = key.comment.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+    const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')}${comment ? ` ${comment}` : ''}`;
+    const stem = `${basename(path).replace(/\.ppk$/i, '').replace(/[^A-Za-z0-9._-]/g, '_')}-from-putty`;
+    const copy = await this.keep(stem, { privateKey: openSsh as string, publicKey }, copyPassphrase);
+    this.set(profileId, username, { keyPath: copy });
+    return describeKey(copy, publicKey, false);
   }
 
   /** Whether the file needs a passphrase to open (said before asking the user for one). */
@@ -137,7 +184,8 @@ export class AccountKeys {
   }
 
   private madeHere(path: string): boolean {
-    return this.dataDir !== undefined && path.startsWith(join(this.dataDir, KEYS_FOLDER_NAME));
+    // The keys folder also holds copies of PuTTY files the user brought: those were not made here.
+    return this.dataDir !== undefined && path.startsWith(join(this.dataDir, KEYS_FOLDER_NAME)) && !/-from-putty(-\d+)?$/.test(path);
   }
 
   private async passphrase(path: string): Promise<string | null> {

@@ -10,6 +10,7 @@ import { chmod, open } from 'node:fs/promises';
 // ssh2 by its default export: it is CommonJS, and the ESM bundles (CLI, main) see no named exports.
 import ssh2, { type ParsedKey } from 'ssh2';
 import { KEY_TYPES } from '../../../shared/contract';
+import { convertPpk, PpkProblem } from './ppk';
 
 const { utils } = ssh2;
 
@@ -63,7 +64,7 @@ export class KeyFileExists extends Error {
  * by where it is written (the user's own profile folder, which only that user and the system can
  * read by default).
  */
-export async function writeKeyPair(path: string, pair: KeyPair): Promise<{ privatePath: string; publicPath: string }> {
+export async function writeKeyPair(path: string, pair: Pick<KeyPair, 'privateKey' | 'publicKey'>): Promise<{ privatePath: string; publicPath: string }> {
   const publicPath = `${path}.pub`;
   const write = async (file: string, text: string, mode: number) => {
     let handle;
@@ -101,6 +102,36 @@ export class KeyProblem extends Error {
 const PUTTY_EXPORT =
   'Open the key in PuTTYgen, choose Conversions > Export OpenSSH key (not the "force new file format" one), save it, and use that file.';
 
+/** Whether ssh2 itself reads this PuTTY file (version 2, RSA or DSA). */
+const isReadBySsh2 = (version: string, algorithm: string) => version === '2' && /^ssh-(rsa|dss)$/.test(algorithm);
+
+/** A PuTTY file ssh2 does not read, opened by ppk.ts; its problems said as the other keys' are. */
+function openPuttyKey(text: string, passphrase: string | null, source: string): ParsedKey {
+  return convertPuttyKey(text, passphrase, null, source).key;
+}
+
+/**
+ * A PuTTY file ssh2 does not read, opened, and (with `newPassphrase`) the same key in OpenSSH's
+ * format protected by it; its problems said as the other keys' are (KeyProblem).
+ */
+export function convertPuttyKey(text: string, passphrase: string | null, newPassphrase: string | null, source = 'The key file'): { key: ParsedKey; openSsh: string | null } {
+  try {
+    return convertPpk(text, passphrase, newPassphrase);
+  } catch (error) {
+    if (!(error instanceof PpkProblem)) throw error;
+    if (error.kind === 'passphrase-needed') throw new KeyProblem('passphrase-needed', `${source} is protected by a passphrase. Give its passphrase to use it.`);
+    if (error.kind === 'wrong-passphrase') throw new KeyProblem('wrong-passphrase', `The passphrase does not open ${source.replace(/^The /, 'the ')}. Nothing was sent to any server.`);
+    throw new KeyProblem('putty-unsupported', `${source} is a PuTTY key this app cannot use: ${error.message}. ${PUTTY_EXPORT}`);
+  }
+}
+
+/** A PuTTY file that ppk.ts opens (not ssh2): the app keeps an OpenSSH copy of it, so Argon2 runs once. */
+export function needsPuttyConversion(text: Buffer | string): boolean {
+  const head = (typeof text === 'string' ? text : text.subarray(0, 200).toString('latin1')).trimStart();
+  const putty = /^PuTTY-User-Key-File-(\d+):\s*(\S+)/.exec(head);
+  return putty !== null && !isReadBySsh2(putty[1] ?? '', putty[2] ?? '');
+}
+
 /**
  * The private key in `text`, opened (with `passphrase` when it is protected), or a KeyProblem that
  * says what is wrong in plain words. Nothing is sent anywhere: this runs before any connection.
@@ -108,18 +139,16 @@ const PUTTY_EXPORT =
 export function openPrivateKey(text: string | Buffer, passphrase: string | null, source = 'The key file'): ParsedKey {
   const head = (typeof text === 'string' ? text : text.subarray(0, 200).toString('latin1')).trimStart();
   const putty = /^PuTTY-User-Key-File-(\d+):\s*(\S+)/.exec(head);
-  // ssh2 reads PuTTY's version 2 files of RSA and DSA keys only; PuTTYgen writes version 3 (Argon2,
-  // which Node 20's crypto does not offer) by default since 0.75, and Ed25519 in either version.
-  if (putty && (putty[1] !== '2' || !/^ssh-(rsa|dss)$/.test(putty[2] ?? ''))) {
-    throw new KeyProblem('putty-unsupported', `${source} is a PuTTY key (version ${putty[1]}, ${putty[2]}) that this app cannot read. ${PUTTY_EXPORT}`);
-  }
+  // ssh2 reads PuTTY's version 2 files of RSA and DSA keys only; PuTTYgen writes version 3 (Argon2)
+  // by default since 0.75, and Ed25519 and ECDSA keys in either version: those are opened by ppk.ts.
+  if (putty && !isReadBySsh2(putty[1] ?? '', putty[2] ?? '')) return openPuttyKey(typeof text === 'string' ? text : text.toString('utf8'), passphrase, source);
   const parsed = utils.parseKey(text, passphrase ?? undefined);
   const one = Array.isArray(parsed) ? (parsed[0] as ParsedKey | Error | undefined) : parsed;
   if (one === undefined || one instanceof Error) {
     const why = one instanceof Error ? one.message : '';
     if (/no passphrase given/i.test(why)) throw new KeyProblem('passphrase-needed', `${source} is protected by a passphrase. Give its passphrase to use it.`);
     if (/bad passphrase|decrypt|integrity check failed/i.test(why)) throw new KeyProblem('wrong-passphrase', `The passphrase does not open ${source.replace(/^The /, 'the ')}. Nothing was sent to any server.`);
-    throw new KeyProblem('unreadable', `${source} is not a private key this app can read (OpenSSH, PEM or PuTTY version 2). If PuTTYgen made it: ${PUTTY_EXPORT}`);
+    throw new KeyProblem('unreadable', `${source} is not a private key this app can read (OpenSSH, PEM or PuTTY). If PuTTYgen made it: ${PUTTY_EXPORT}`);
   }
   if (!one.isPrivateKey()) {
     throw new KeyProblem('public-key', `${source} holds a public key. Sign-in needs the private key: the file of the same name without .pub.`);

@@ -194,7 +194,7 @@ export function SignInKeyDialog({ profile, username, account, onChanged, onClose
                 </button>
               ) : null}
             </div>
-            <p className="help">A key file from PuTTYgen, ssh-keygen or another program: OpenSSH, PEM, or PuTTY (.ppk) version 2.</p>
+            <p className="help">A key file from PuTTYgen, ssh-keygen or another program: OpenSSH, PEM, or PuTTY (.ppk).</p>
             {chosen ? (
               <form
                 className="field key-passphrase"
