@@ -148,11 +148,23 @@ export async function signInForRun(
 ): Promise<SignedInRun> {
   const { profile, protocol } = registry;
   const username = checkedUsername(options.user, profile);
-  const key = options.key !== undefined ? await openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
-  // With a key and no --password-env, the key is the only way in: no saved password is looked up.
-  const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key ? '' : undefined);
-  if (typed) out.hide(typed);
   const run = engineForRun(registry, options, out);
+  let key = options.key !== undefined ? await openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
+  // Without --key, the way the account signs in in the app on this data folder: its key (kept in
+  // the keys folder, its passphrase in the keychain) when it signs in by key.
+  const saved = run.engine.accountKeys.get(profile.id, username);
+  const savedKeyOnly = key === undefined && protocol === 'sftp' && saved.method === 'key';
+  if (key === undefined && protocol === 'sftp' && saved.method !== 'password' && saved.keyPath !== null) {
+    try {
+      key = await run.engine.accountKeys.open(saved.keyPath);
+    } catch (error) {
+      throw toCliError(error);
+    }
+  }
+  // With a key and no --password-env, the key is the only way in (no saved password is looked up),
+  // unless the account signs in by key and password.
+  const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key && (options.key !== undefined || savedKeyOnly) ? '' : undefined);
+  if (typed) out.hide(typed);
   try {
     const { session, opened, notices } = await run.engine.signIn({
       profile,

@@ -102,6 +102,18 @@ describe('a server that takes the key alone', () => {
     expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* ED25519 ${fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
   }, 60_000);
 
+  it('without --key, signs in the way the account does in the app on the same data folder (its key)', async () => {
+    const key = await keygen('saved_ed25519');
+    putOnFile(server, key.publicKey);
+    const dataDir = join(scratch, 'data-saved-method');
+    mkdirSync(dataDir, { recursive: true });
+    const profile = profileFile(server, 'saved');
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ accountSignIn: { [`keys-saved:${server.home.username}`]: { method: 'key', keyPath: key.path } } }));
+    const run = await runCli(['list', '--profile', profile, '--user', server.home.username, '--trust', server.fingerprint, '--data-dir', dataDir, '--timeout', '30'], env(server));
+    expect(run.code, run.stderr).toBe(0);
+    expect(logLines(server, new RegExp(`Accepted publickey for ${server.home.username} .* ED25519 ${key.fingerprint.replace(/[+/]/g, '\\$&')}`))).toHaveLength(1);
+  }, 60_000);
+
   it('says a key the server does not know is not accepted, after one attempt', async () => {
     const stranger = await keygen('stranger_ed25519');
     const accepted = logLines(server, /Accepted publickey/).length;

@@ -4,7 +4,7 @@
 // A key the app makes for an account lives in the app's data folder (keys/, owner-only), protected
 // by a random passphrase nobody has to type: the keychain keeps it, so the file alone is useless.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ParsedKey } from 'ssh2';
 import { SIGN_IN_METHODS, type SignInKey, type SignInMethod } from '../../../shared/contract';
@@ -97,13 +97,19 @@ export class AccountKeys {
     for (let n = 1; n < 100; n += 1) {
       const path = join(folder, n === 1 ? stem : `${stem}-${n}`);
       try {
-        await this.savePassphrase(path, passphrase);
         await writeKeyPair(path, pair);
-        return path;
       } catch (error) {
         if (error instanceof KeyFileExists) continue;
         throw error;
       }
+      // Saved only once the name is the new key's own: a key already at that name keeps its passphrase.
+      try {
+        await this.savePassphrase(path, passphrase);
+      } catch (error) {
+        await Promise.all([rm(path, { force: true }), rm(`${path}.pub`, { force: true })]);
+        throw error;
+      }
+      return path;
     }
     throw new RemoteError('internal', `The folder ${folder} already holds 99 keys named ${stem}. Move old ones away first.`);
   }

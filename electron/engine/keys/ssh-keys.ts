@@ -6,7 +6,7 @@
 // key, a PuTTY file ssh2 does not read, a wrong passphrase) is said in plain words before any
 // connection is opened.
 import { createHash } from 'node:crypto';
-import { chmod, open } from 'node:fs/promises';
+import { chmod, open, rm } from 'node:fs/promises';
 // ssh2 by its default export: it is CommonJS, and the ESM bundles (CLI, main) see no named exports.
 import ssh2, { type ParsedKey } from 'ssh2';
 import { KEY_TYPES } from '../../../shared/contract';
@@ -82,8 +82,14 @@ export async function writeKeyPair(path: string, pair: Pick<KeyPair, 'privateKey
     // The process's umask may have taken bits away (never added): set exactly what is meant.
     await chmod(file, mode);
   };
-  await write(path, pair.privateKey, 0o600);
+  // The public file is claimed first: a clash there leaves no private key behind.
   await write(publicPath, `${pair.publicKey}\n`, 0o644);
+  try {
+    await write(path, pair.privateKey, 0o600);
+  } catch (error) {
+    await rm(publicPath, { force: true });
+    throw error;
+  }
   return { privatePath: path, publicPath };
 }
 
