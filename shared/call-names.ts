@@ -41,6 +41,8 @@ export const CALL_NAMES = [
   'chooseKeyFile',
   'useKeyFile',
   'savePublicKey',
+  'diagnose',
+  'saveDiagnosisReport',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -91,6 +91,8 @@ export interface SupportContact {
   team: string;
   phone?: string;
   email?: string;
+  /** When the team answers, in the registry's words (only where the registry publishes it). */
+  hours?: string;
 }
 
 /**
@@ -556,6 +558,43 @@ export interface ScorePoint {
   scores: ReportScores;
 }
 
+/** The connection check's steps, in the order they run. */
+export const DIAGNOSIS_STEPS = ['name', 'tcp', 'handshake', 'sign-in', 'folders', 'data-connection'] as const;
+export type DiagnosisStepId = (typeof DIAGNOSIS_STEPS)[number];
+
+export interface DiagnosisStep {
+  id: DiagnosisStepId;
+  /** e.g. "Connection to port 990". */
+  title: string;
+  /** `warning`: it worked, with something to know (an IP address given, a certificate near its end). */
+  status: 'passed' | 'warning' | 'failed' | 'skipped';
+  /** What happened, in plain words. */
+  message: string;
+  /** Facts for IT: addresses, versions, ciphers, fingerprints, ports. */
+  details: string[];
+  /** What to ask IT (or the registry) for, in words they can act on; null when nothing is needed. */
+  askIt: string | null;
+  /** How long the step took, or null when it did not run. */
+  milliseconds: number | null;
+}
+
+/** The connection check: every step, and a plain-text report to copy or save (no password, no file contents). */
+export interface Diagnosis {
+  checkedAt: string;
+  profileId: string;
+  profileName: string;
+  protocol: Protocol;
+  host: string;
+  port: number;
+  steps: DiagnosisStep[];
+  /** Every step that ran passed (warnings included). */
+  passed: boolean;
+  /** The first step that failed, and what kind of failure it was. */
+  failedStep: DiagnosisStepId | null;
+  code: ErrorCode | null;
+  report: string;
+}
+
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
 
 export type RegistryEvent =
@@ -736,6 +775,18 @@ export const calls = {
   useKeyFile: { input: z.object({ profileId: id, username, path: localPath, passphrase: z.string().min(1).max(1024).optional() }).strict() },
   /** Save the account's public key as a .pub file in a folder the user picks in the system's dialog. */
   savePublicKey: { input: z.object({ profileId: id, username }).strict() },
+  /**
+   * Check the connection to a registry step by step (name, TCP, handshake, sign-in, folders, FTPS
+   * data connection). Sign-in only when the server's identity is already trusted and a password
+   * (typed, or saved) or the account's key is there. Nothing is uploaded, nothing changed.
+   */
+  diagnose: {
+    input: z
+      .object({ profileId: id, protocol: z.enum(PROTOCOLS), username: username.optional(), password: password.optional() })
+      .strict(),
+  },
+  /** Save a connection check's report as a text file in a folder the user picks. */
+  saveDiagnosisReport: { input: z.object({ report: z.string().min(1).max(200_000) }).strict() },
 } as const satisfies Record<CallName, { input: z.ZodType }>;
 
 export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
@@ -790,6 +841,8 @@ export interface CallResults {
   useKeyFile: Result<{ account: AccountSignIn }>;
   /** `savedAs`: the file written, or null when the user cancelled. */
   savePublicKey: Result<{ savedAs: string | null }>;
+  diagnose: Result<{ diagnosis: Diagnosis }>;
+  saveDiagnosisReport: Result<{ savedAs: string | null }>;
 }
 
 /** What `window.registry` is: one method per call, plus the event subscription. */

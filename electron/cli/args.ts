@@ -37,7 +37,7 @@ const OPTIONS = {
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen', 'diagnose'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'key', 'passphrase-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -51,6 +51,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   'change-password': [...CONNECTION_OPTIONS, 'new-password-env'],
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
   keygen: ['out', 'type', 'passphrase-env', 'save-passphrase', 'profile', 'data-dir', 'json', 'help', 'version'],
+  diagnose: CONNECTION_OPTIONS,
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -79,6 +80,7 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
   },
   practice: { min: 0, max: 0, tooFew: '', tooMany: 'practice takes no arguments besides its options.' },
   keygen: { min: 0, max: 0, tooFew: '', tooMany: 'keygen takes no arguments besides its options: registry-transfer keygen --out FILE.' },
+  diagnose: { min: 0, max: 0, tooFew: '', tooMany: 'diagnose takes no arguments besides its options: registry-transfer diagnose --profile ID.' },
 };
 
 export interface CommandOptions {

@@ -18,6 +18,7 @@ Usage:
   registry-transfer practice [--data-dir DIR] [--sftp-port N] [--ftps-implicit-port N]
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
   registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR [--save-passphrase]] [--profile ID] [--json]
+  registry-transfer diagnose --profile ID|FILE.json [--user NAME] [--password-env VAR | --key FILE] [options]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -34,6 +35,8 @@ Commands:
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
   keygen     make a key for SFTP sign-in by public key, and say what to send the registry
+  diagnose   check the connection step by step (name, port, handshake, sign-in, folders, data
+             connection) and say what to ask IT for
   practice   run the practice registry on this computer until Ctrl+C: a registry to practise
              against and to test scripts with (other commands reach it with --profile practice)
 
@@ -63,7 +66,7 @@ const CONNECTION_OPTIONS = `  --profile ID|FILE.json   a profile id (see registr
   --password-env VAR       read the password from the environment variable VAR. Without it, the
                            password saved in the desktop app (the system keychain) is used.
                            A password is never given on the command line.
-  --key FILE               sign in over SFTP with this private key (OpenSSH, PEM or PuTTY v2
+  --key FILE               sign in over SFTP with this private key (OpenSSH, PEM or PuTTY
                            .ppk), offered first; with --password-env too, for servers that want
                            both. See registry-transfer keygen.
   --passphrase-env VAR     the passphrase of the --key file, from the environment variable VAR
@@ -332,6 +335,38 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
+const DIAGNOSE = `registry-transfer diagnose: check the connection to a registry, step by step, for IT.
+
+Usage:
+  registry-transfer diagnose --profile ID|FILE.json [--protocol sftp|ftps] [--host H --port N]
+                             [--user NAME] [--password-env VAR | --key FILE] [--trust FP]
+                             [--timeout S] [--json]
+
+Steps, each passed, failed or skipped, with what to ask IT for when one fails:
+  1. finding the server by name (a warning when an IP address is given where the registry asks
+     for its host name);
+  2. the TCP connection to the registry's port;
+  3. the TLS handshake (version, cipher, the certificate and whether it is trusted, its end date)
+     or the SSH handshake (host key and whether it is trusted); nothing is sent before this;
+  4. sign-in, only to a server whose identity is already trusted (or matches --trust), and only
+     with a password (--password-env, or the one saved in the keychain) or a key: one attempt;
+  5. listing each of the registry's folders;
+  6. over FTPS, the passive data connection: the port the server named, and whether it lies in
+     the range the registry publishes (Texas: 5000-5010; Colorado: 52000-52040).
+Nothing is uploaded and nothing is changed. The report holds no password and no file's contents.
+The last line names the step that failed. Exit status 0 when every step that ran passed.
+
+Options:
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document: every step, and the report as text
+  -h, --help               this help
+
+Example:
+  registry-transfer diagnose --profile texas-immtrac2 --protocol ftps --user ABC123 --password-env IMMTRAC_PASSWORD
+
+${EXIT_CODES_HELP}
+`;
+
 export function helpText(command: CommandName | null): string {
   if (command === 'practice') return PRACTICE;
   if (command === 'change-password') return CHANGE_PASSWORD;
@@ -342,5 +377,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'report') return REPORT;
   if (command === 'submissions') return SUBMISSIONS;
   if (command === 'keygen') return KEYGEN;
+  if (command === 'diagnose') return DIAGNOSE;
   return GENERAL;
 }

@@ -9,6 +9,7 @@ import { listCommand } from './commands/list';
 import { practiceCommand } from './commands/practice';
 import { reportCommand } from './commands/report';
 import { submissionsCommand } from './commands/submissions';
+import { diagnoseCommand } from './commands/diagnose';
 import { keygenCommand } from './commands/keygen';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
@@ -51,6 +52,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await practiceCommand(line.options, out, io);
           case 'keygen':
             return await keygenCommand(line.options, out, io);
+          case 'diagnose':
+            return await diagnoseCommand(line.options, out, io);
         }
     }
   } catch (error) {

@@ -135,6 +135,37 @@ export interface SignedInRun extends RunEngine {
 }
 
 /**
+ * What a run signs in with: --key (its passphrase from --passphrase-env or the keychain), else the
+ * account's key when it signs in by key in the app on this data folder; --password-env's password,
+ * else '' when the key is the only way in, else undefined (the keychain's saved password).
+ */
+export async function credentialsForRun(
+  registry: Registry,
+  username: string,
+  engine: Engine,
+  options: CommandOptions,
+  io: CliIo,
+  out: Output,
+): Promise<{ key: ParsedKey | undefined; typed: string | undefined }> {
+  const { profile, protocol } = registry;
+  let key = options.key !== undefined ? await openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
+  const saved = engine.accountKeys.get(profile.id, username);
+  const savedKeyOnly = key === undefined && protocol === 'sftp' && saved.method === 'key';
+  if (key === undefined && protocol === 'sftp' && saved.method !== 'password' && saved.keyPath !== null) {
+    try {
+      key = await engine.accountKeys.open(saved.keyPath);
+    } catch (error) {
+      throw toCliError(error);
+    }
+  }
+  // With a key and no --password-env, the key is the only way in (no saved password is looked up),
+  // unless the account signs in by key and password.
+  const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key && (options.key !== undefined || savedKeyOnly) ? '' : undefined);
+  if (typed) out.hide(typed);
+  return { key, typed };
+}
+
+/**
  * Sign in through the engine: --password-env's password (then a pending one from the keychain), or
  * the keychain's current and pending ones, once each; the one the registry takes is kept. A password
  * the registry demands be changed stops the run (change-password answers it with `newPassword`).
@@ -149,22 +180,7 @@ export async function signInForRun(
   const { profile, protocol } = registry;
   const username = checkedUsername(options.user, profile);
   const run = engineForRun(registry, options, out);
-  let key = options.key !== undefined ? await openKeyFile(options.key, options.passphraseEnv, io.env, out) : undefined;
-  // Without --key, the way the account signs in in the app on this data folder: its key (kept in
-  // the keys folder, its passphrase in the keychain) when it signs in by key.
-  const saved = run.engine.accountKeys.get(profile.id, username);
-  const savedKeyOnly = key === undefined && protocol === 'sftp' && saved.method === 'key';
-  if (key === undefined && protocol === 'sftp' && saved.method !== 'password' && saved.keyPath !== null) {
-    try {
-      key = await run.engine.accountKeys.open(saved.keyPath);
-    } catch (error) {
-      throw toCliError(error);
-    }
-  }
-  // With a key and no --password-env, the key is the only way in (no saved password is looked up),
-  // unless the account signs in by key and password.
-  const typed = passwordFromEnv(options.passwordEnv, io.env) ?? (key && (options.key !== undefined || savedKeyOnly) ? '' : undefined);
-  if (typed) out.hide(typed);
+  const { key, typed } = await credentialsForRun(registry, username, run.engine, options, io, out);
   try {
     const { session, opened, notices } = await run.engine.signIn({
       profile,

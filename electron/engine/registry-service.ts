@@ -6,6 +6,7 @@ import type { CallHandlers } from '../../shared/contract';
 import { createEngine, type EnginePorts } from './engine';
 import { browseHandlers } from './handlers/browse';
 import { connectionHandlers } from './handlers/connection';
+import { diagnoseHandlers } from './handlers/diagnose';
 import { keyHandlers } from './handlers/keys';
 import { passwordHandlers } from './handlers/passwords';
 import { reportHandlers } from './handlers/reports';
@@ -54,6 +55,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     ...submissionHandlers(engine),
     ...reportHandlers(engine),
     ...keyHandlers(engine),
+    ...diagnoseHandlers(engine),
   };
   return {
     handlers,

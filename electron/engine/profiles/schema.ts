@@ -149,6 +149,7 @@ export const profileSchema = z
         team: z.string().min(1).max(120),
         phone: z.string().max(60).optional(),
         email: z.string().email().optional(),
+        hours: z.string().min(1).max(200).optional(),
       })
       .strict(),
   })

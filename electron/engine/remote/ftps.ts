@@ -29,6 +29,7 @@ import {
   type SiteChangeResult,
   type SitePasswordCommand,
   type TransferOptions,
+  type ConnectionFacts,
 } from './remote-fs';
 import { ServerClocks } from './server-clocks';
 
@@ -218,6 +219,8 @@ function pasvPort(message: string): number {
  */
 class CheckedDataChannel {
   private epsvRefused = false;
+  /** The port the server named for the latest data connection (the connection check reports it). */
+  lastPort: number | null = null;
   /** Whether the current data connection showed the control connection's certificate. */
   private verified = false;
   /** Why the current transfer was stopped, if the data connection showed another certificate. */
@@ -245,6 +248,7 @@ class CheckedDataChannel {
       reply = await ftp.request('PASV');
       port = pasvPort(reply.message);
     }
+    this.lastPort = port;
     await this.open(ftp, address, port);
     return reply as FTPResponse;
   };
@@ -475,6 +479,13 @@ class FtpsFs implements RemoteFs {
     private readonly passivePorts: { from: number; to: number } | undefined,
     private readonly server: ServerFacts,
   ) {}
+
+  readonly facts = (): ConnectionFacts => {
+    const control = this.client.ftp.socket as TLSSocket;
+    const cipher = typeof control.getCipher === 'function' ? control.getCipher() : null;
+    const version = typeof control.getProtocol === 'function' ? control.getProtocol() : null;
+    return { negotiated: version && cipher ? `${version}, ${cipher.standardName ?? cipher.name}` : null, lastDataPort: this.dataChannel.lastPort };
+  };
 
   /** Whether this connection has already tried to learn the server's LIST clock (once is enough). */
   private clockChecked = { ownUpload: false, mdtm: false };

@@ -115,6 +115,16 @@ export interface RemoteFs {
   readonly usable: boolean;
   /** Close the connection; never throws. */
   close(): Promise<void>;
+  /** What the connection agreed with the server, for the connection check (diagnose). */
+  readonly facts?: () => ConnectionFacts;
+}
+
+/** What a connection agreed with its server, in words IT reads. */
+export interface ConnectionFacts {
+  /** SSH: the key exchange, cipher and MAC chosen; TLS: the version and cipher suite. */
+  negotiated: string | null;
+  /** FTPS: the port of the last passive data connection the server named. */
+  lastDataPort: number | null;
 }
 
 export const cancelled = () => new RemoteError('cancelled', 'The transfer was cancelled. Nothing was left half-sent.');

@@ -16,7 +16,7 @@ import type { SeenIdentity } from '../trust/trust-store';
 import { redact, tooManyConnections, toRemoteError, type ErrorContext } from './errors';
 import { corked, destroySocket, serverExtensions, stopChannelDebug, stopProtocolDebug, writeLimits } from './ssh2-internals';
 import { sshClientOf, stopWrapperDebug } from './ssh2-sftp-client-internals';
-import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type PasswordChangeStep, type RemoteFs, type TransferOptions } from './remote-fs';
+import { cancelled, LISTING_LIMITS, listingTooLong, overran, RemoteError, type ConnectionFacts, type PasswordChangeStep, type RemoteFs, type TransferOptions } from './remote-fs';
 
 export interface SftpConnectOptions {
   host: string;
@@ -286,7 +286,9 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   ssh.on('change password', login.onChangeRequest);
   ssh.on('ready', login.onReady);
   const offers = new HandshakeOffers();
-  ssh.on('handshake', () => {
+  let negotiated: string | null = null;
+  ssh.on('handshake', (chosen: { kex?: string; serverHostKey?: string; cs?: { cipher?: string; mac?: string } }) => {
+    negotiated = [chosen.kex, chosen.serverHostKey, chosen.cs?.cipher, chosen.cs?.mac && chosen.cs.mac !== '' ? chosen.cs.mac : null].filter(Boolean).join(', ') || null;
     offers.stop();
     // ssh2 checks its debug hook before every packet it logs; none is wanted past the handshake.
     stopProtocolDebug(ssh);
@@ -360,7 +362,7 @@ export async function openSftp(options: SftpConnectOptions): Promise<RemoteFs> {
   // SFTP is request and reply: without TCP_NODELAY each small request waits for the peer's delayed
   // ACK (40 ms on Linux, 200 ms on Windows), which made a folder listing take a fifth of a second.
   ssh.setNoDelay(true);
-  const fs = new SftpFs(client, sftp, ctx);
+  const fs = new SftpFs(client, sftp, ctx, () => ({ negotiated, lastDataPort: null }));
   // A server that closes an idle connection: the next transfer must open a new one, not fail.
   client.on('close', () => fs.markClosed());
   client.on('end', () => fs.markClosed());
@@ -598,6 +600,7 @@ class SftpFs implements RemoteFs, ReplyGuard {
     private readonly client: SftpClient,
     private readonly sftp: SFTPWrapper,
     private readonly ctx: ErrorContext,
+    readonly facts: () => ConnectionFacts = () => ({ negotiated: null, lastDataPort: null }),
   ) {
     // ssh2's ext_openssh_rename throws unless the server announced version "1" of the extension.
     if (serverExtensions(sftp)['posix-rename@openssh.com'] === '1') {

@@ -31,6 +31,8 @@ export interface OpenRequest {
   onPasswordChange?: (step: PasswordChangeStep) => void;
   /** A private key for SFTP, opened before connecting (its passphrase already checked). */
   key?: ParsedKey;
+  /** What is known of FTP servers' LIST clocks (set from OpenDeps). */
+  clocks?: ServerClocks;
 }
 
 /** Asks whoever is there (the window, or the CLI's --trust) whether to accept an identity. */
@@ -74,7 +76,11 @@ export function resolveEndpoint(request: OpenRequest): ProfileEndpoint & { timeo
   };
 }
 
-export async function openVerified(request: OpenRequest, deps: OpenDeps): Promise<OpenedConnection> {
+/**
+ * One connection to the request's endpoint, its identity shown to `verifyIdentity` before anything
+ * else is sent (a false answer ends it there, with RemoteError 'identity-unknown').
+ */
+function connectTo(request: OpenRequest, verifyIdentity: (seen: SeenIdentity) => boolean): Promise<RemoteFs> {
   const endpoint = resolveEndpoint(request);
   // A key is an SFTP sign-in: said before anything is sent, rather than signing in without it.
   if (request.key && endpoint.protocol !== 'sftp') {
@@ -89,26 +95,53 @@ export async function openVerified(request: OpenRequest, deps: OpenDeps): Promis
     timeoutSeconds,
     errorContext: { usernameLabel: request.profile.username.label, supportTeam: request.profile.support.team },
   };
-  const open = (verifyIdentity: (seen: SeenIdentity) => boolean): Promise<RemoteFs> =>
-    endpoint.protocol === 'ftps'
-      ? openFtps({
-          ...common,
-          tls: endpoint.tls ?? 'explicit',
-          minVersion: request.profile.tlsMinVersion,
-          ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
-          verifyIdentity,
-          ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
-          ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
-          ...(deps.clocks ? { clocks: deps.clocks } : {}),
-        })
-      : openSftp({
-          ...common,
-          verifyIdentity,
-          ...(request.key ? { key: request.key } : {}),
-          mayChangePassword: request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined,
-          ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
-          ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
-        });
+  return endpoint.protocol === 'ftps'
+    ? openFtps({
+        ...common,
+        tls: endpoint.tls ?? 'explicit',
+        minVersion: request.profile.tlsMinVersion,
+        ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
+        verifyIdentity,
+        ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
+        ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
+        ...(request.clocks ? { clocks: request.clocks } : {}),
+      })
+    : openSftp({
+        ...common,
+        verifyIdentity,
+        ...(request.key ? { key: request.key } : {}),
+        mayChangePassword: request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined,
+        ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
+        ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
+      });
+}
+
+/**
+ * What the server shows before any credential: its host key or certificate (the connection check's
+ * handshake step). The connection is the one sign-in would make (same TLS versions, same SSH
+ * algorithms), ended as soon as the identity is seen: no username, no password is sent. A server
+ * that fails before that throws the same RemoteError a sign-in would.
+ */
+export async function probeIdentity(request: Omit<OpenRequest, 'password'>): Promise<SeenIdentity> {
+  let seen: SeenIdentity | undefined;
+  try {
+    const fs = await connectTo({ ...request, password: '' }, (s) => {
+      seen = s;
+      return false;
+    });
+    // Not reached: a refused identity ends the connection. Closed all the same, should a server get here.
+    await fs.close();
+  } catch (error) {
+    if (seen && error instanceof RemoteError && error.code === 'identity-unknown') return seen;
+    throw error;
+  }
+  if (seen) return seen;
+  throw new RemoteError('internal', 'The server showed no identity.');
+}
+
+export async function openVerified(request: OpenRequest, deps: OpenDeps): Promise<OpenedConnection> {
+  const { host, port } = resolveEndpoint(request);
+  const open = (verifyIdentity: (seen: SeenIdentity) => boolean): Promise<RemoteFs> => connectTo(deps.clocks ? { ...request, clocks: deps.clocks } : request, verifyIdentity);
 
   const opened = async (fs: RemoteFs, identity: SeenIdentity): Promise<OpenedConnection> => {
     await deps.leftovers?.finish(fs, { profileId: request.profile.id, host, port, username: request.username });

@@ -46,6 +46,8 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   chooseKeyFile: {},
   useKeyFile: { profileId: 'texas-immtrac2', username: 'ABC123', path: '/home/clinic/.ssh/id_ed25519', passphrase: 'not-a-real-one' },
   savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123' },
+  diagnose: { profileId: 'texas-immtrac2', protocol: 'ftps', username: 'ABC123', password: 'not-a-real-one' },
+  saveDiagnosisReport: { report: 'Registry Transfer connection check\n' },
 };
 
 /** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
@@ -85,6 +87,8 @@ const wrongTyped: Record<CallName, unknown> = {
   chooseKeyFile: { path: '/etc/shadow' },
   useKeyFile: { profileId: 'texas-immtrac2', username: 'ABC123', path: 'id_ed25519' },
   savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123', folder: '/tmp' },
+  diagnose: { profileId: 'texas-immtrac2', protocol: 'scp' },
+  saveDiagnosisReport: { report: '' },
 };
 
 class StubIpcMain implements IpcMainLike {
