@@ -158,6 +158,8 @@ export interface ProfileSummary {
   support: SupportContact;
   /** How to give the registry a public key, in the registry's words (the window shows it beside the key). */
   publicKeyInstructions: string;
+  /** The connection settings the registry recommends, as the app follows them. */
+  network: { timeoutSeconds: number; retries: number; keepAlive: boolean; disconnectAfterTransfers: boolean };
   /** How the registry has its users change their password, and the rules a new one must meet. */
   passwordChange: {
     requiredAtFirstLogin: boolean;
@@ -592,6 +594,8 @@ export interface Diagnosis {
   /** The first step that failed, and what kind of failure it was. */
   failedStep: DiagnosisStepId | null;
   code: ErrorCode | null;
+  /** The sign-in was not tried only for want of a password: the window offers a field for one. */
+  wantsPassword: boolean;
   report: string;
 }
 

@@ -77,6 +77,8 @@ export async function diagnose(engine: Engine, params: DiagnoseParams): Promise<
   const isPractice = engine.ports.practice?.profile().id === profile.id;
 
   const steps: DiagnosisStep[] = [];
+  /** The sign-in was skipped only because no password was at hand. */
+  let wantsPassword = false;
   let failed: { id: DiagnosisStepId; code: ErrorCode } | null = null;
   const record = (id: DiagnosisStepId, started: number | null, fields: Omit<DiagnosisStep, 'id' | 'title' | 'milliseconds'>, code?: ErrorCode): DiagnosisStep => {
     const step: DiagnosisStep = { id, title: STEP_TITLES[id](port), milliseconds: started === null ? null : Math.max(0, Date.now() - started), ...fields };
@@ -248,6 +250,7 @@ export async function diagnose(engine: Engine, params: DiagnoseParams): Promise<
   } catch (error) {
     const code = errorCodeOf(error);
     const nothingToTry = code === 'no-password' || code === 'keychain-unavailable';
+    wantsPassword = nothingToTry;
     record(
       'sign-in',
       nothingToTry ? null : started,
@@ -339,6 +342,7 @@ export async function diagnose(engine: Engine, params: DiagnoseParams): Promise<
       passed: failure === null,
       failedStep: failure?.id ?? null,
       code: failure?.code ?? null,
+      wantsPassword,
     };
     return { ...diagnosis, report: reportText(diagnosis, { profile, endpoint, username: params.username, app: params.app }) };
   }

@@ -77,6 +77,12 @@ export function summarizeProfile(profile: Profile, builtIn: boolean): ProfileSum
     webClientUrl: profile.webClientUrl,
     support: { ...profile.support },
     publicKeyInstructions: publicKeyInstructions(profile),
+    network: {
+      timeoutSeconds: profile.network.timeoutSeconds,
+      retries: profile.network.retries,
+      keepAlive: profile.network.keepAlive,
+      disconnectAfterTransfers: profile.network.disconnectAfterTransfers,
+    },
     passwordChange: {
       requiredAtFirstLogin: profile.passwordChange.requiredAtFirstLogin,
       webPageUrl: profile.passwordChange.webPageUrl,

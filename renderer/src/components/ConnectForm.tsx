@@ -12,6 +12,7 @@ import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile } from '../store/state';
 import { ForgotPasswordDialog } from './ForgotPasswordDialog';
 import { KeyIcon } from './Icons';
+import { DiagnoseDialog } from './DiagnoseDialog';
 import { FingerprintText } from './Fingerprint';
 import { Modal } from './Modal';
 import { SignInKeyDialog } from './SignInKeyDialog';
@@ -69,6 +70,10 @@ export function ConnectForm() {
   /** The login the user chose a method for (NO_LOGIN before one was typed): its saved method is not forced on it. */
   const methodChosenFor = useRef<string | null>(null);
   const [keyDialogOpen, setKeyDialogOpen] = useState(false);
+  const [diagnoseOpen, setDiagnoseOpen] = useState(false);
+  /** Why the last sign-in failed; the connection check is offered beside it. */
+  const failure = connecting ? null : state.signInFailure;
+  const showFailure = failure !== null && failure.code !== 'password-change-required' && failure.code !== 'invalid-input';
   const passwordRef = useRef<HTMLInputElement>(null);
   const usernameRef = useRef<HTMLInputElement>(null);
   const forgetButtonRef = useRef<HTMLButtonElement>(null);
@@ -236,6 +241,14 @@ export function ConnectForm() {
     <>
       <form className="connect-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={connecting ? ids.progress : undefined}>
         <h3 className="form-title">Sign in to the registry</h3>
+        {showFailure ? (
+          <div className="connect-failure" role="group" aria-label="The last sign-in failed">
+            <p>{failure.message}</p>
+            <button type="button" className="button button-small" onClick={() => setDiagnoseOpen(true)} disabled={!profile}>
+              Check my connection…
+            </button>
+          </div>
+        ) : null}
 
         <div className="field">
           <label htmlFor={ids.profile}>Registry</label>
@@ -426,6 +439,14 @@ export function ConnectForm() {
             Forgot password?
           </button>
         </div>
+        {showFailure ? null : (
+          <p className="help diagnose-link">
+            Cannot connect?{' '}
+            <button type="button" className="link-button" onClick={() => setDiagnoseOpen(true)} disabled={!profile || connecting}>
+              Check my connection…
+            </button>
+          </p>
+        )}
       </form>
 
       {forgetting !== null && profile ? (
@@ -448,6 +469,9 @@ export function ConnectForm() {
         </Modal>
       ) : null}
       {forgotOpen && profile ? <ForgotPasswordDialog profile={profile} onClose={() => setForgotOpen(false)} /> : null}
+      {diagnoseOpen && profile ? (
+        <DiagnoseDialog profile={profile} protocol={protocol} username={plausibleUsername(username.trim()) ? username.trim() : null} onClose={() => setDiagnoseOpen(false)} />
+      ) : null}
       {keyDialogOpen && profile && currentKey ? (
         <SignInKeyDialog
           profile={profile}

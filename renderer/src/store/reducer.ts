@@ -164,7 +164,7 @@ function signInFinished(state: WindowState, result: Connected | Failure): Window
   const changedOnPage = state.signIn?.changedOnPage === true;
   // A change dialog the registry's demand opened belongs to this sign-in: it ends with it.
   const passwordChange = state.passwordChange?.reason === 'demanded' ? null : state.passwordChange;
-  const base: WindowState = { ...state, signIn: null, passwordChange };
+  const base: WindowState = { ...state, signIn: null, passwordChange, signInFailure: result.ok ? null : { code: result.code, message: result.message } };
   if (!result.ok) {
     if (result.code === 'password-change-required') {
       // After a new password kept from the registry's page, the status line keeps saying so.
@@ -236,7 +236,8 @@ export function reduce(state: WindowState, action: Action): WindowState {
       };
     }
     case 'profile-chosen':
-      return { ...state, chosenProfileId: action.profileId };
+      // The last failure was another registry's: its check is offered there, not here.
+      return { ...state, chosenProfileId: action.profileId, signInFailure: action.profileId === state.chosenProfileId ? state.signInFailure : null };
     case 'local-folder-wanted':
       return { ...state, localFolderWanted: action.path };
     case 'local-folder-shown':

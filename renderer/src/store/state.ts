@@ -5,6 +5,7 @@
 import type {
   CallResults,
   ConnectionInfo,
+  ErrorCode,
   FolderRole,
   IdentityRequest,
   ProfileSummary,
@@ -78,6 +79,8 @@ export interface WindowState {
   connection: ConnectionInfo | null;
   /** A `connect` call not answered yet (it waits while the registry's new-password request is open). */
   signIn: { progress: string; changedOnPage?: boolean } | null;
+  /** Why the last sign-in failed (the form offers the connection check beside it); null after a success. */
+  signInFailure: { code: ErrorCode; message: string } | null;
   disconnecting: boolean;
   status: Status;
   /** The login last used per registry (kept across a disconnect, so it need not be typed again). */
@@ -106,6 +109,7 @@ export const initialState: WindowState = {
   version: null,
   connection: null,
   signIn: null,
+  signInFailure: null,
   disconnecting: false,
   status: { tone: 'idle', text: 'Not connected. Choose a registry and sign in.' },
   lastUsername: {},

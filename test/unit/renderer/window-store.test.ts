@@ -26,6 +26,7 @@ const profile: ProfileSummary = {
   webClientUrl: null,
   support: { team: 'Texas support' },
   publicKeyInstructions: 'Send the public key to Texas support.',
+  network: { timeoutSeconds: 65, retries: 0, keepAlive: false, disconnectAfterTransfers: true },
   passwordChange: { requiredAtFirstLogin: true, webPageUrl: 'https://example.org/password', rules: DEFAULT_PASSWORD_RULES, methods: { sftp: 'server-prompt', ftps: 'web-page' } },
 };
 
