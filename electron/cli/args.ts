@@ -32,12 +32,14 @@ const OPTIONS = {
   'ftps-explicit-port': { type: 'string' },
   'process-after': { type: 'string' },
   ready: { type: 'boolean' },
+  pattern: { type: 'string' },
+  'move-to': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen', 'diagnose'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen', 'diagnose', 'send-new'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'key', 'passphrase-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -52,6 +54,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   practice: ['data-dir', 'sftp-port', 'ftps-implicit-port', 'ftps-explicit-port', 'process-after', 'ready', 'json', 'help', 'version'],
   keygen: ['out', 'type', 'passphrase-env', 'save-passphrase', 'profile', 'data-dir', 'json', 'help', 'version'],
   diagnose: CONNECTION_OPTIONS,
+  'send-new': [...CONNECTION_OPTIONS, 'replace', 'accept-warnings', 'pattern', 'move-to'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -81,6 +84,12 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
   practice: { min: 0, max: 0, tooFew: '', tooMany: 'practice takes no arguments besides its options.' },
   keygen: { min: 0, max: 0, tooFew: '', tooMany: 'keygen takes no arguments besides its options: registry-transfer keygen --out FILE.' },
   diagnose: { min: 0, max: 0, tooFew: '', tooMany: 'diagnose takes no arguments besides its options: registry-transfer diagnose --profile ID.' },
+  'send-new': {
+    min: 1,
+    max: 1,
+    tooFew: 'Say which folder to send from: registry-transfer send-new DIR (the folder the EHR exports its files to).',
+    tooMany: 'send-new takes one folder: registry-transfer send-new DIR. Choose files within it with --pattern.',
+  },
 };
 
 export interface CommandOptions {
@@ -126,6 +135,10 @@ export interface CommandOptions {
   key?: string;
   /** keygen: keep the passphrase in the system keychain, so --key needs no --passphrase-env. */
   savePassphrase?: true;
+  /** send-new: which files of the folder to send (`*.hl7`); without it, every file but temporary ones. */
+  pattern?: string;
+  /** send-new: move each delivered file into this folder (made when missing). */
+  moveTo?: string;
 }
 
 export type CommandLine =
@@ -309,6 +322,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (first === 'download' && options.to === undefined) {
     throw usageError('Say where to save the files with --to DIR (a folder on this computer). See registry-transfer download --help.');
   }
+
+  const pattern = text('pattern');
+  if (pattern !== undefined) {
+    if (pattern === '' || /[\\/]/.test(pattern)) throw usageError('--pattern matches file names within the folder (e.g. *.hl7), not paths.');
+    options.pattern = pattern;
+  }
+  const moveTo = text('move-to');
+  if (moveTo !== undefined) options.moveTo = moveTo;
 
   const dataDir = text('data-dir');
   if (dataDir !== undefined) options.dataDir = dataDir;

@@ -19,6 +19,7 @@ Usage:
                              [--ftps-explicit-port N] [--process-after SECONDS] [--ready] [--json]
   registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR [--save-passphrase]] [--profile ID] [--json]
   registry-transfer diagnose --profile ID|FILE.json [--user NAME] [--password-env VAR | --key FILE] [options]
+  registry-transfer send-new DIR --profile ID|FILE.json --user NAME [--pattern GLOB] [--move-to FOLDER] [options]
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -35,6 +36,7 @@ Commands:
              choose a new password (the registry's first-login change, or a change any time
              where the registry allows one); the only command that may ask a question
   keygen     make a key for SFTP sign-in by public key, and say what to send the registry
+  send-new   send the files of an export folder that were not sent before (for a scheduled task)
   diagnose   check the connection step by step (name, port, handshake, sign-in, folders, data
              connection) and say what to ask IT for
   practice   run the practice registry on this computer until Ctrl+C: a registry to practise
@@ -335,6 +337,36 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
+const SEND_NEW = `registry-transfer send-new: send what the EHR exported since the last run.
+
+Usage:
+  registry-transfer send-new DIR --profile ID|FILE.json --user NAME [--pattern GLOB] [--move-to FOLDER]
+                             [--replace] [--accept-warnings] [options]
+
+Sends every file in DIR that this computer has not delivered before, in name order, through the
+same checks as upload, over one connection. What was delivered is recorded (by name and SHA-256) in
+the data folder once the registry has the whole file. A file its checks stop is reported once and
+not tried again until it changes; a file that could not be sent for another reason (the network)
+is tried again on the next run, once. With nothing new, it says so, does not connect, and exits 0.
+Temporary files (*.tmp, *.part, names starting with a dot or ~$) are left alone unless --pattern
+names them. One run per account at a time: a second run started meanwhile leaves the files to the
+first (exit 0); a run that crashed leaves nothing stuck.
+
+Options:
+  --pattern GLOB           only the files whose names match (e.g. "*.hl7"; * ? [abc]; any case)
+  --move-to FOLDER         move each delivered file there (made when missing), never over a file
+  --replace, --accept-warnings
+                           as for upload
+${CONNECTION_OPTIONS}
+  --json                   print one JSON document: each file's checks and outcome
+  -h, --help               this help
+
+Example (a weekly Windows task, the password saved in the keychain by the desktop app):
+  registry-transfer send-new "C:\\EHR\\Immunization Export" --pattern "*.hl7" --move-to "C:\\EHR\\Sent" --profile texas-immtrac2 --user ABC123
+
+${EXIT_CODES_HELP}
+`;
+
 const DIAGNOSE = `registry-transfer diagnose: check the connection to a registry, step by step, for IT.
 
 Usage:
@@ -378,5 +410,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'submissions') return SUBMISSIONS;
   if (command === 'keygen') return KEYGEN;
   if (command === 'diagnose') return DIAGNOSE;
+  if (command === 'send-new') return SEND_NEW;
   return GENERAL;
 }

@@ -10,6 +10,7 @@ import { practiceCommand } from './commands/practice';
 import { reportCommand } from './commands/report';
 import { submissionsCommand } from './commands/submissions';
 import { diagnoseCommand } from './commands/diagnose';
+import { sendNewCommand } from './commands/send-new';
 import { keygenCommand } from './commands/keygen';
 import { profilesCommand } from './commands/profiles';
 import { uploadCommand } from './commands/upload';
@@ -54,6 +55,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await keygenCommand(line.options, out, io);
           case 'diagnose':
             return await diagnoseCommand(line.options, out, io);
+          case 'send-new':
+            return await sendNewCommand(line.options, line.positionals, out, io);
         }
     }
   } catch (error) {

@@ -11,7 +11,7 @@ import { leftoverNote } from '../../engine/transfers/leftover-journal';
 import type { TransferResult } from '../../engine/transfers/transfer-queue';
 import { UploadStopped, withoutNothingChanged } from '../../engine/transfers/upload';
 import type { CommandOptions } from '../args';
-import { toCliError } from '../errors';
+import { toCliError, type CliError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, fileExitCode, worstExitCode, type ExitCode } from '../exit-codes';
 import { expandFileArguments } from '../file-args';
 import { HistoryLog } from '../history-log';
@@ -20,7 +20,7 @@ import { formatSize, type CliIo, type Output } from '../output';
 import { followTransfers, ProgressLine, SendingProgress } from '../progress';
 
 export { SendingProgress } from '../progress';
-import { checkedUsername, chooseRegistry, connectionFacts, signInForRun, type SignedInRun } from '../session';
+import { checkedUsername, chooseRegistry, connectionFacts, signInForRun, type Registry, type SignedInRun } from '../session';
 
 export interface UploadFlags {
   replace: boolean;
@@ -82,6 +82,37 @@ export async function uploadCommand(options: CommandOptions, positionals: string
   const username = checkedUsername(options.user, registry.profile);
   const paths = await expandFileArguments(positionals, cwd);
   const flags: UploadFlags = { replace: options.replace === true, acceptWarnings: options.acceptWarnings === true };
+  const { results, facts, signInFailure } = await sendFiles(registry, username, options, io, out, paths, flags);
+  const sent = results.filter((r) => r.outcome === 'sent').length;
+  const failed = results.length - sent;
+  if (signInFailure) {
+    if (!out.json) out.out(`0 sent, ${results.length} failed.`);
+    return out.fail(signInFailure, { files: results, sent: 0, failed: results.length });
+  }
+  const exitCode = worstExitCode(results.map((r) => r.exitCode));
+  if (out.json) {
+    out.document({ ok: failed === 0, exitCode, ...facts, files: results, sent, failed });
+  } else {
+    out.out(['', `${sent} sent, ${failed} failed.`]);
+  }
+  return exitCode;
+}
+
+/**
+ * Sign in and send `paths` through the engine's transfer queue (as many at once as the connection
+ * carries, checked in the order given), each written to the history; each file's report printed in
+ * that order. A sign-in that fails is every file's failure (in the history too), and `signInFailure`;
+ * a usage error is thrown. `upload` and `send-new` both send this way.
+ */
+export async function sendFiles(
+  registry: Registry,
+  username: string,
+  options: CommandOptions,
+  io: CliIo,
+  out: Output,
+  paths: readonly string[],
+  flags: UploadFlags,
+): Promise<{ results: UploadFileResult[]; facts: ReturnType<typeof connectionFacts> | null; signInFailure: CliError | null }> {
   const history = new HistoryLog(registry.dataDir, out, { profileId: registry.profile.id, account: username });
   const progress = new ProgressLine(out, io.stdoutIsTTY === true && !out.json);
 
@@ -119,8 +150,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
     // The scheduled job ran and sent nothing: the history shows it, file by file.
     const results = paths.map((file) => notStarted(file, `Not sent: ${failure.message}`, exitCode, failure.code));
     for (const r of results) await record(r, 'failed');
-    if (!out.json) out.out(`0 sent, ${results.length} failed.`);
-    return out.fail(failure, { files: results, sent: 0, failed: results.length });
+    return { results, facts: null, signInFailure: failure };
   }
 
   // The engine's transfer queue sends them (as many at once as the connection carries, checked in
@@ -162,16 +192,7 @@ export async function uploadCommand(options: CommandOptions, positionals: string
     interrupt.dispose();
     await engine.disconnect();
   }
-
-  const sent = results.filter((r) => r.outcome === 'sent').length;
-  const failed = results.length - sent;
-  const exitCode = worstExitCode(results.map((r) => r.exitCode));
-  if (out.json) {
-    out.document({ ok: failed === 0, exitCode, ...connectionFacts(registry, run), files: results, sent, failed });
-  } else {
-    out.out(['', `${sent} sent, ${failed} failed.`]);
-  }
-  return exitCode;
+  return { results, facts: connectionFacts(registry, run), signInFailure: null };
 }
 
 /** One file's report, from how the queue says its transfer ended, in the command line's words. */

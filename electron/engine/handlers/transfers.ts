@@ -90,6 +90,8 @@ export function transferHandlers(engine: Engine): TransferCalls {
     async listHistory({ limit }) {
       if (!history) return { ok: true, entries: [] };
       try {
+        // A transfer shown as ended has its line in the history: the lines still being written are waited for.
+        await transfers.historyWritten();
         return { ok: true, entries: await history.list({ limit }) };
       } catch {
         return failure('internal', 'The transfer history could not be read.');

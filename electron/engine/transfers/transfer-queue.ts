@@ -439,6 +439,11 @@ export class TransferQueue {
     });
   }
 
+  /** Once every transfer that has ended so far has its history line written (the History reads after it). */
+  historyWritten(): Promise<void> {
+    return this.historyWrites;
+  }
+
   private finish(item: Item, state: 'done' | 'failed' | 'cancelled', message: string, failure: TransferFailure | null = null): void {
     Object.assign(item.status, { state, message, secondsLeft: null });
     if (state === 'done') item.status.bytes = item.status.total;
