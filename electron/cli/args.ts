@@ -34,12 +34,20 @@ const OPTIONS = {
   ready: { type: 'boolean' },
   pattern: { type: 'string' },
   'move-to': { type: 'string' },
+  every: { type: 'string' },
+  at: { type: 'string' },
+  day: { type: 'string' },
+  format: { type: 'string' },
+  install: { type: 'boolean' },
+  list: { type: 'boolean' },
+  remove: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
-export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen', 'diagnose', 'send-new'] as const;
+export const COMMANDS = ['profiles', 'list', 'upload', 'download', 'report', 'submissions', 'change-password', 'practice', 'keygen', 'diagnose', 'send-new', 'schedule'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['profile', 'protocol', 'host', 'port', 'user', 'password-env', 'key', 'passphrase-env', 'trust', 'data-dir', 'timeout', 'json', 'help', 'version'];
@@ -55,6 +63,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   keygen: ['out', 'type', 'passphrase-env', 'save-passphrase', 'profile', 'data-dir', 'json', 'help', 'version'],
   diagnose: CONNECTION_OPTIONS,
   'send-new': [...CONNECTION_OPTIONS, 'replace', 'accept-warnings', 'pattern', 'move-to'],
+  schedule: ['every', 'at', 'day', 'format', 'install', 'list', 'remove', 'name', 'data-dir', 'json', 'help', 'version'],
 };
 
 /** How many arguments besides options each command takes, and what to say when they are wrong. */
@@ -90,6 +99,7 @@ const POSITIONALS: Record<CommandName, { min: number; max: number; tooFew: strin
     tooFew: 'Say which folder to send from: registry-transfer send-new DIR (the folder the EHR exports its files to).',
     tooMany: 'send-new takes one folder: registry-transfer send-new DIR. Choose files within it with --pattern.',
   },
+  schedule: { min: 0, max: 0, tooFew: '', tooMany: 'schedule takes the command to run after --: registry-transfer schedule --every weekly -- send-new DIR ...' },
 };
 
 export interface CommandOptions {
@@ -139,6 +149,18 @@ export interface CommandOptions {
   pattern?: string;
   /** send-new: move each delivered file into this folder (made when missing). */
   moveTo?: string;
+  /** schedule: how often, when, and which day (weekly). */
+  every?: 'daily' | 'weekly';
+  at?: string;
+  day?: string;
+  /** schedule: the scheduler's format to print (default: this computer's). */
+  format?: 'windows' | 'cron' | 'systemd' | 'launchd';
+  install?: true;
+  scheduleList?: true;
+  scheduleRemove?: string;
+  scheduleName?: string;
+  /** schedule: the send-new command line to run, as given after `--`. */
+  scheduled?: string[];
 }
 
 export type CommandLine =
@@ -175,7 +197,84 @@ const PORT_PATTERN = /^[0-9]{1,5}$/;
 const HOST_PATTERN = /^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The options of `schedule` itself (before its `--`). */
+function parseScheduleOptions(argv: readonly string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
+  } catch (error) {
+    throw parseError(error);
+  }
+  const { values, positionals, tokens } = parsed;
+  if (values.help) return { kind: 'help', command: 'schedule' };
+  for (const token of tokens) {
+    if (token.kind === 'option' && !COMMAND_OPTIONS.schedule.includes(token.name as OptionName)) {
+      throw usageError(`schedule does not take --${token.name} before --: it belongs to the command after it. See registry-transfer schedule --help.`);
+    }
+  }
+  if (positionals.length > 0) throw usageError(`${POSITIONALS.schedule.tooMany} See registry-transfer schedule --help.`);
+  const options: CommandOptions = { json: values.json === true };
+  if (typeof values['data-dir'] === 'string') options.dataDir = values['data-dir'];
+  if (values.install === true) options.install = true;
+  if (values.list === true) options.scheduleList = true;
+  if (typeof values.remove === 'string') options.scheduleRemove = values.remove;
+  const every = values.every;
+  if (every !== undefined) {
+    if (every !== 'daily' && every !== 'weekly') throw usageError('--every must be daily or weekly.');
+    options.every = every;
+  }
+  if (values.at !== undefined) {
+    const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(values.at);
+    if (!match) throw usageError('--at must be a time of day as HH:MM, from 00:00 to 23:59.');
+    options.at = `${match[1]?.padStart(2, '0')}:${match[2]}`;
+  }
+  if (values.day !== undefined) {
+    const day = WEEKDAY_NAMES.find((d) => d === values.day?.toLowerCase() || d.slice(0, 3) === values.day?.toLowerCase());
+    if (!day) throw usageError('--day must be a day of the week: monday, tuesday, ... (or mon, tue, ...).');
+    if (options.every !== 'weekly') throw usageError('--day goes with --every weekly.');
+    options.day = day;
+  }
+  if (values.format !== undefined) {
+    if (!['windows', 'cron', 'systemd', 'launchd'].includes(values.format)) throw usageError('--format must be windows, cron, systemd or launchd.');
+    options.format = values.format as NonNullable<CommandOptions['format']>;
+  }
+  if (values.name !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,60}$/.test(values.name)) throw usageError('--name takes letters, digits, - and _ only (up to 60).');
+    options.scheduleName = values.name;
+  }
+  return { kind: 'run', command: 'schedule', positionals: [], options };
+}
+
+const WEEKDAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+/**
+ * `schedule [options] -- send-new ...`: the words after `--` are the scheduled command, checked as a
+ * command line of their own (a send-new that would run), and never carrying a password.
+ */
+function parseSchedule(argv: readonly string[]): CommandLine {
+  const split = argv.indexOf('--');
+  const own = split === -1 ? argv : argv.slice(0, split);
+  const scheduled = split === -1 ? [] : argv.slice(split + 1);
+  const line = parseCommandLine(['schedule-options', ...own]);
+  if (line.kind !== 'run') return line;
+  const options = line.options;
+  if (options.scheduleList || options.scheduleRemove !== undefined) {
+    if (scheduled.length > 0 || options.install) throw usageError('--list and --remove take no command to schedule.');
+    return { kind: 'run', command: 'schedule', positionals: [], options };
+  }
+  if (options.every === undefined) throw usageError('Say how often with --every daily or --every weekly. See registry-transfer schedule --help.');
+  if (scheduled[0] !== 'send-new') throw usageError('Give the command to run after --: registry-transfer schedule --every weekly -- send-new DIR --profile ID --user NAME.');
+  const inner = parseCommandLine(scheduled);
+  if (inner.kind !== 'run' || inner.command !== 'send-new') throw usageError('The command after -- must be a send-new that runs (not --help).');
+  if (inner.options.passwordEnv !== undefined || inner.options.passphraseEnv !== undefined) {
+    throw usageError('A schedule never carries a password: leave out --password-env and --passphrase-env. Save the password in the system keychain first (sign in once in the app with "Remember on this computer"); the scheduled run takes it from there.');
+  }
+  return { kind: 'run', command: 'schedule', positionals: [], options: { ...options, scheduled: [...scheduled] } };
+}
+
 export function parseCommandLine(argv: readonly string[]): CommandLine {
+  if (argv[0] === 'schedule') return parseSchedule(argv.slice(1));
+  if (argv[0] === 'schedule-options') return parseScheduleOptions(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });

@@ -20,6 +20,7 @@ Usage:
   registry-transfer keygen --out FILE [--type ed25519|rsa] [--passphrase-env VAR [--save-passphrase]] [--profile ID] [--json]
   registry-transfer diagnose --profile ID|FILE.json [--user NAME] [--password-env VAR | --key FILE] [options]
   registry-transfer send-new DIR --profile ID|FILE.json --user NAME [--pattern GLOB] [--move-to FOLDER] [options]
+  registry-transfer schedule --every daily|weekly [--at HH:MM] [--day DAY] [--install] -- send-new DIR ...
   registry-transfer help [COMMAND]
   registry-transfer --version
 
@@ -37,6 +38,8 @@ Commands:
              where the registry allows one); the only command that may ask a question
   keygen     make a key for SFTP sign-in by public key, and say what to send the registry
   send-new   send the files of an export folder that were not sent before (for a scheduled task)
+  schedule   run send-new daily or weekly by this computer's scheduler (Task Scheduler, cron,
+             systemd, launchd), never with a password in it
   diagnose   check the connection step by step (name, port, handshake, sign-in, folders, data
              connection) and say what to ask IT for
   practice   run the practice registry on this computer until Ctrl+C: a registry to practise
@@ -337,6 +340,39 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
+const SCHEDULE = `registry-transfer schedule: run send-new daily or weekly, by this computer's own scheduler.
+
+Usage:
+  registry-transfer schedule --every daily|weekly [--at HH:MM] [--day DAY] [--name NAME]
+                             [--format windows|cron|systemd|launchd] [--install] -- send-new DIR ...
+  registry-transfer schedule --list
+  registry-transfer schedule --remove NAME
+
+Prints the schedule for this computer's scheduler: a Task Scheduler task (XML for schtasks /create
+/xml) on Windows, a launchd agent on macOS, a cron line on Linux (a systemd user timer with
+--format systemd, or with --install where a systemd user manager runs). With --install it is put
+there, and --list and --remove know it. Every path in the command is made absolute. The schedule
+never carries a password: the run takes it from the system keychain, so the task runs as you, while
+you are logged on, and a run missed meanwhile happens when it can (Windows, systemd).
+
+Options:
+  --every daily|weekly     how often
+  --at HH:MM               the time of day (default 07:00)
+  --day DAY                the day, with --every weekly (default monday)
+  --name NAME              the schedule's name (default: send-new-PROFILE-USER)
+  --format FORMAT          print another scheduler's format (installing needs this computer's own)
+  --install                put it in this computer's scheduler
+  --list, --remove NAME    the schedules installed from here
+  --data-dir DIR           where the list and the runs' log files are kept
+  --json                   print one JSON document
+  -h, --help               this help
+
+Example:
+  registry-transfer schedule --every weekly --day friday --at 18:00 --install -- send-new "C:\\EHR\\Export" --profile texas-immtrac2 --user ABC123 --move-to "C:\\EHR\\Sent"
+
+${EXIT_CODES_HELP}
+`;
+
 const SEND_NEW = `registry-transfer send-new: send what the EHR exported since the last run.
 
 Usage:
@@ -411,5 +447,6 @@ export function helpText(command: CommandName | null): string {
   if (command === 'keygen') return KEYGEN;
   if (command === 'diagnose') return DIAGNOSE;
   if (command === 'send-new') return SEND_NEW;
+  if (command === 'schedule') return SCHEDULE;
   return GENERAL;
 }

@@ -10,6 +10,7 @@ import { practiceCommand } from './commands/practice';
 import { reportCommand } from './commands/report';
 import { submissionsCommand } from './commands/submissions';
 import { diagnoseCommand } from './commands/diagnose';
+import { scheduleCommand } from './commands/schedule';
 import { sendNewCommand } from './commands/send-new';
 import { keygenCommand } from './commands/keygen';
 import { profilesCommand } from './commands/profiles';
@@ -57,6 +58,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             return await diagnoseCommand(line.options, out, io);
           case 'send-new':
             return await sendNewCommand(line.options, line.positionals, out, io);
+          case 'schedule':
+            return await scheduleCommand(line.options, out, io);
         }
     }
   } catch (error) {
