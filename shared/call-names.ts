@@ -43,6 +43,10 @@ export const CALL_NAMES = [
   'savePublicKey',
   'diagnose',
   'saveDiagnosisReport',
+  'getAutoSend',
+  'chooseAutoSendFolder',
+  'setAutoSendPaused',
+  'stopAutoSend',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -599,6 +599,23 @@ export interface Diagnosis {
   report: string;
 }
 
+/** "Send automatically from this folder" for one account. */
+export interface AutoSendState {
+  profileId: string;
+  username: string;
+  /** The export folder the user chose, or null when none. */
+  folder: string | null;
+  paused: boolean;
+  /** Watching and sending now (a folder, not paused, and signed in to this account). */
+  active: boolean;
+  /** Files in the folder not sent yet. */
+  waiting: { name: string; size: number }[];
+  /** Delivered from the folder (by the window or a scheduled run), newest first. */
+  sent: { name: string; at: string }[];
+  /** Stopped by their checks: sent once they change. */
+  refused: { name: string; at: string; message: string }[];
+}
+
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'failed';
 
 export type RegistryEvent =
@@ -612,7 +629,9 @@ export type RegistryEvent =
     }
   | { type: 'request'; request: PromptRequest }
   | { type: 'request-closed'; id: string; answer: RequestOutcome }
-  | { type: 'transfer'; transfer: TransferStatus };
+  | { type: 'transfer'; transfer: TransferStatus }
+  /** A file of an account's export folder was sent or stopped: its "Send automatically" view is out of date. */
+  | { type: 'auto-send'; profileId: string; username: string };
 
 // ---------------------------------------------------------------------------------------------
 // Calls
@@ -789,6 +808,13 @@ export const calls = {
       .object({ profileId: id, protocol: z.enum(PROTOCOLS), username: username.optional(), password: password.optional() })
       .strict(),
   },
+  /** An account's "Send automatically from this folder": its folder, and what waits, was sent or was stopped. */
+  getAutoSend: { input: z.object({ profileId: id, username }).strict() },
+  /** Choose the export folder in the system's dialog (the app then watches it while signed in to the account). */
+  chooseAutoSendFolder: { input: z.object({ profileId: id, username }).strict() },
+  setAutoSendPaused: { input: z.object({ profileId: id, username, paused: z.boolean() }).strict() },
+  /** Stop sending from the folder (its files stay where they are). */
+  stopAutoSend: { input: z.object({ profileId: id, username }).strict() },
   /** Save a connection check's report as a text file in a folder the user picks. */
   saveDiagnosisReport: { input: z.object({ report: z.string().min(1).max(200_000) }).strict() },
 } as const satisfies Record<CallName, { input: z.ZodType }>;
@@ -847,6 +873,10 @@ export interface CallResults {
   savePublicKey: Result<{ savedAs: string | null }>;
   diagnose: Result<{ diagnosis: Diagnosis }>;
   saveDiagnosisReport: Result<{ savedAs: string | null }>;
+  getAutoSend: Result<{ autoSend: AutoSendState }>;
+  chooseAutoSendFolder: Result<{ autoSend: AutoSendState }>;
+  setAutoSendPaused: Result<{ autoSend: AutoSendState }>;
+  stopAutoSend: Result<{ autoSend: AutoSendState }>;
 }
 
 /** What `window.registry` is: one method per call, plus the event subscription. */

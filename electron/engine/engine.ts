@@ -7,6 +7,7 @@ import type { ParsedKey } from 'ssh2';
 import { join } from 'node:path';
 import type { ConnectionInfo, LocalPlace, PracticeAccountSummary, Protocol, RegistryEvent } from '../../shared/contract';
 import { KeychainAccess } from './credentials/keychain';
+import { AutoSender } from './auto-send/auto-sender';
 import { AccountKeys } from './keys/account-keys';
 import { changeOnConnection, FirstLoginRecord, type SiteChangeDone } from './credentials/password-change';
 import { signIn } from './credentials/sign-in';
@@ -46,6 +47,10 @@ export interface EnginePorts {
   chooseFiles?: () => Promise<string[]>;
   /** The system's folder picker; null when the user cancelled. */
   chooseFolder?: (title?: string) => Promise<string | null>;
+  /** A system notification (Electron's Notification in the app): a file sent from the export folder, or not. */
+  notify?: (note: { title: string; body: string }) => void;
+  /** Tests: how long a new file in the export folder must keep its size before it is sent. */
+  autoSendStableMs?: number;
   /** The system's file picker for one private key file; null when the user cancelled. */
   chooseKeyFile?: () => Promise<string | null>;
   /** The OS keychain (keytar in the app). Without it nothing is saved, and the user types each time. */
@@ -227,6 +232,17 @@ export function createEngine(ports: EnginePorts) {
     },
   });
 
+  /** The signed-in account's export folder, watched and sent from (the window's "Send automatically"). */
+  const autoSender = new AutoSender({
+    settings: ports.settings,
+    dataDir: ports.dataDir,
+    emit: ports.emit,
+    ...(ports.notify ? { notify: ports.notify } : {}),
+    ...(ports.autoSendStableMs !== undefined ? { stableMs: ports.autoSendStableMs } : {}),
+    transfers,
+    signedIn: () => (current && current.active ? { ...transferTarget(current), profileName: current.info.profileName } : null),
+  });
+
   /**
    * The folder listings behind the checks the window makes before sending, kept while it checks one
    * file after another: 300 files are then two listings, not 600 (each a few round trips to a
@@ -255,6 +271,7 @@ export function createEngine(ports: EnginePorts) {
   const disconnect = async (): Promise<RegistrySession | null> => {
     const was = current;
     current = null;
+    await autoSender.stop();
     transfers.cancelAll();
     await was?.end();
     return was;
@@ -334,6 +351,8 @@ export function createEngine(ports: EnginePorts) {
         current = new RegistrySession(request, info, opened.fs, { open, keychain, firstLogin, idleCloseSeconds: ports.idleCloseSeconds ?? 60 });
         ports.settings.set(LAST_REGISTRY_KEY, profile.id);
         emitState('connected', [`Connected to ${profile.name} as ${username}.`, ...notices].join(' '), { connection: info });
+        // The account's export folder, if it has one, is watched from now on.
+        await autoSender.refresh();
         return { session: current, notices, opened };
       } catch (error) {
         await opened.fs.close();
@@ -411,6 +430,7 @@ export function createEngine(ports: EnginePorts) {
     firstLogin,
     accountKeys,
     keyFileChoices,
+    autoSender,
     localGrants,
     saveFolders,
     transfers,

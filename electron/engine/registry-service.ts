@@ -6,6 +6,7 @@ import type { CallHandlers } from '../../shared/contract';
 import { createEngine, type EnginePorts } from './engine';
 import { browseHandlers } from './handlers/browse';
 import { connectionHandlers } from './handlers/connection';
+import { autoSendHandlers } from './handlers/auto-send';
 import { diagnoseHandlers } from './handlers/diagnose';
 import { keyHandlers } from './handlers/keys';
 import { passwordHandlers } from './handlers/passwords';
@@ -28,6 +29,8 @@ export interface RegistryService {
   grantDropped(paths: readonly string[]): void;
   /** Whether the window may open `url` in the system browser: only a registry's own https pages. */
   mayOpenExternally(url: string): boolean;
+  /** Whether an export folder is being watched and sent from (closing the window then keeps the app running). */
+  sendsAutomatically(): boolean;
   /** Close the connection and deny any open prompt (the window closed, the app quits). */
   dispose(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
     ...reportHandlers(engine),
     ...keyHandlers(engine),
     ...diagnoseHandlers(engine),
+    ...autoSendHandlers(engine),
   };
   return {
     handlers,
@@ -70,8 +74,10 @@ export function createRegistryService(ports: ServicePorts): RegistryService {
         [profile.webClientUrl, profile.passwordChange.webPageUrl].some((own) => own !== null && normalizedHttps(own) === wanted),
       );
     },
+    sendsAutomatically: () => engine.autoSender.watchingNow,
     async dispose() {
       engine.broker.denyAll();
+      await engine.autoSender.stop();
       await engine.disconnect();
     },
   };

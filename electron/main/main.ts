@@ -4,7 +4,7 @@
 // engine, which never imports Electron.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeImage, Notification, Tray, type BrowserWindow } from 'electron';
 import { EVENT_CHANNEL, type RegistryEvent } from '../../shared/contract';
 import { KeytarVault } from '../engine/credentials/keytar-vault';
 import { letHeapGrowForTransfers } from '../engine/heap-growth';
@@ -125,6 +125,10 @@ async function onReady(): Promise<void> {
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    // A file sent from the export folder, or not: said by the system even with the window hidden.
+    notify: ({ title, body }) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
     chooseKeyFile: async () => {
       // The private key, not the .pub file; PuTTY's .ppk among them (a version 3 one is then
       // explained, with how to export it from PuTTYgen). Hidden folders shown: keys live in ~/.ssh.
@@ -148,6 +152,14 @@ async function onReady(): Promise<void> {
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });
+  // While a folder is being sent from automatically, closing the window keeps the app running in the
+  // notification area (the menu bar on macOS): the files the EHR exports still go. Quit from there.
+  window.on('close', (event) => {
+    if (quitting || !registry.sendsAutomatically()) return;
+    event.preventDefault();
+    window.hide();
+    showTray(paths.page);
+  });
 
   if (opened.setAside) {
     const setAside = opened.setAside;
@@ -162,6 +174,31 @@ async function onReady(): Promise<void> {
       });
     });
   }
+}
+
+let tray: Tray | null = null;
+/** The user chose Quit (the tray's, the menu's, or the system's): the window closes for good. */
+let quitting = false;
+
+function showTray(page: string): void {
+  if (tray) return;
+  const icon = join(page, '..', 'tray.png');
+  tray = new Tray(existsSync(icon) ? nativeImage.createFromPath(icon) : nativeImage.createEmpty());
+  tray.setToolTip(`${WINDOW_TITLE}: sending new files from the export folder`);
+  const open = () => {
+    const window = mainWindow;
+    if (!window || window.isDestroyed()) return;
+    window.show();
+    window.focus();
+  };
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: `Open ${WINDOW_TITLE}`, click: open },
+      { type: 'separator' },
+      { label: 'Quit (stop sending automatically)', click: () => app.quit() },
+    ]),
+  );
+  tray.on('click', open);
 }
 
 // This process sends the files: see heap-growth.ts for what ssh2's buffers do to V8's collector.
@@ -188,6 +225,7 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('before-quit', (event) => {
+    quitting = true;
     if (disposed) return;
     event.preventDefault();
     void disposeService().finally(() => {

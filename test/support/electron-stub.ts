@@ -115,6 +115,53 @@ export class BrowserWindow extends EventEmitter {
     this.webContents.destroyed = true;
     this.emit('closed');
   }
+  hide(): void {
+    this.visible = false;
+  }
+  /** As the user's click on the window's close button: 'close' first (it may be prevented), then closed. */
+  close(): void {
+    const event = new StubEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
+  }
+}
+
+/** The notification area's icon (Windows) or menu bar extra (macOS). */
+export class Tray extends EventEmitter {
+  static readonly instances: Tray[] = [];
+  tooltip = '';
+  menu: unknown = null;
+  destroyed = false;
+  constructor(readonly image: unknown) {
+    super();
+    Tray.instances.push(this);
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: unknown): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export const nativeImage = {
+  createFromPath: (path: string) => ({ path, isEmpty: () => false }),
+  createEmpty: () => ({ path: null, isEmpty: () => true }),
+};
+
+/** A system notification; each one shown is kept for the test to read. */
+export class Notification {
+  static readonly shown: { title: string; body: string }[] = [];
+  static isSupported(): boolean {
+    return true;
+  }
+  constructor(readonly options: { title: string; body: string }) {}
+  show(): void {
+    Notification.shown.push({ title: this.options.title, body: this.options.body });
+  }
 }
 
 export const defaultSession = new StubSession();
@@ -277,7 +324,9 @@ export function resetElectronStub(): void {
   dialog.openDialogAnswer = { canceled: true, filePaths: [] };
   Menu.current = null;
   contextBridge.exposed.clear();
+  Tray.instances.length = 0;
+  Notification.shown.length = 0;
 }
 
-const electron = { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, session, shell, webUtils };
+const electron = { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, Notification, nativeImage, session, shell, Tray, webUtils };
 export default electron;

@@ -6,11 +6,10 @@
 // again on the next run, once, as the registries ask. Nothing new: no connection at all. With
 // --move-to, a delivered file is moved there. One run per account at a time (a lock in the data
 // folder that a crashed run cannot leave stuck).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AccountBusy, lockAccount } from '../../engine/auto-send/account-lock';
+import { exportFileFilter, sha256Of } from '../../engine/auto-send/export-files';
 import { SendLedger, type LedgerEntry } from '../../engine/auto-send/send-ledger';
 import { vaultAccount } from '../../engine/credentials/vault';
 import type { CommandOptions } from '../args';
@@ -19,36 +18,6 @@ import { EXIT, worstExitCode, type ExitCode } from '../exit-codes';
 import type { CliIo, Output } from '../output';
 import { checkedUsername, chooseRegistry } from '../session';
 import { sendFiles, type UploadFileResult } from './upload';
-
-/** Files an export may still be writing, or that are not meant to be sent, when no --pattern is given. */
-const NOT_EXPORTS = /^(\.|~\$)|\.(tmp|part|partial|crdownload|lock)$/i;
-
-/** A file name pattern: `*` any run of characters, `?` one, `[abc]` one of; case-insensitive, as on Windows. */
-export function patternMatcher(glob: string): (name: string) => boolean {
-  let source = '';
-  for (let i = 0; i < glob.length; i += 1) {
-    const c = glob[i] as string;
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end === -1) source += '\\[';
-      else {
-        const inside = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-        source += `[${inside.startsWith('!') ? `^${inside.slice(1)}` : inside}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  const pattern = new RegExp(`^${source}$`, 'i');
-  return (name) => pattern.test(name);
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Move a delivered file into `folder`, never over another file: a clash gets " (2)", as downloads do. */
 async function moveDelivered(file: string, folder: string): Promise<string> {
@@ -96,7 +65,7 @@ export async function sendNewCommand(options: CommandOptions, positionals: strin
   const { profile } = registry;
   const username = checkedUsername(options.user, profile);
   const moveTo = options.moveTo !== undefined ? resolve(cwd, options.moveTo) : null;
-  const matches = options.pattern !== undefined ? patternMatcher(options.pattern) : (name: string) => !NOT_EXPORTS.test(name);
+  const matches = exportFileFilter(options.pattern);
 
   let lock;
   try {

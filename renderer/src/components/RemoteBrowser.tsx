@@ -16,6 +16,7 @@ import { activeProfile, uploadFolderOf } from '../store/state';
 import { canUploadTo, refusalWords } from '../transfers';
 import { ageInDays, ageWords, daysUntilPurge, filesPurgedSoon, PURGE_WARNING_DAYS, purgeWords, quotaWords } from '../retention';
 import { FileTable } from './FileTable';
+import { AutoSendDialog } from './AutoSendDialog';
 import { SignInKeyDialog } from './SignInKeyDialog';
 import { DownloadIcon, NoEntryIcon, RefreshIcon, TrashIcon, UploadIcon } from './Icons';
 
@@ -72,6 +73,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const [hover, setHover] = useState<DropHover | null>(null);
   /** The account's sign-in key, while its dialog is open (the account settings for SFTP). */
   const [keyAccount, setKeyAccount] = useState<AccountSignIn | 'loading' | null>(null);
+  const [autoSendOpen, setAutoSendOpen] = useState(false);
   const openKeyDialog = async () => {
     setKeyAccount('loading');
     const result = await safely(() => registry().getAccountSignIn({ profileId: connection.profileId, username: connection.username }));
@@ -284,6 +286,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           <button type="button" className="button" onClick={() => dispatch({ type: 'dialog-opened', dialog: 'submissions' })} disabled={disconnecting}>
             Sent files
           </button>
+          <button type="button" className="button" onClick={() => setAutoSendOpen(true)} disabled={disconnecting}>
+            Send automatically…
+          </button>
           {connection.protocol === 'sftp' ? (
             <button type="button" className="button" onClick={() => void openKeyDialog()} disabled={disconnecting || keyAccount === 'loading'}>
               Sign-in key…
@@ -464,6 +469,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           </span>
         </div>
       </div>
+      {autoSendOpen ? <AutoSendDialog connection={connection} onClose={() => setAutoSendOpen(false)} /> : null}
       {keyAccount !== null && keyAccount !== 'loading' && profile ? (
         <SignInKeyDialog profile={profile} username={connection.username} account={keyAccount} onChanged={setKeyAccount} onClose={() => setKeyAccount(null)} />
       ) : null}

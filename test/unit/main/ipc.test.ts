@@ -48,6 +48,10 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123' },
   diagnose: { profileId: 'texas-immtrac2', protocol: 'ftps', username: 'ABC123', password: 'not-a-real-one' },
   saveDiagnosisReport: { report: 'Registry Transfer connection check\n' },
+  getAutoSend: { profileId: 'texas-immtrac2', username: 'ABC123' },
+  chooseAutoSendFolder: { profileId: 'texas-immtrac2', username: 'ABC123' },
+  setAutoSendPaused: { profileId: 'texas-immtrac2', username: 'ABC123', paused: true },
+  stopAutoSend: { profileId: 'texas-immtrac2', username: 'ABC123' },
 };
 
 /** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
@@ -89,6 +93,10 @@ const wrongTyped: Record<CallName, unknown> = {
   savePublicKey: { profileId: 'texas-immtrac2', username: 'ABC123', folder: '/tmp' },
   diagnose: { profileId: 'texas-immtrac2', protocol: 'scp' },
   saveDiagnosisReport: { report: '' },
+  getAutoSend: { profileId: 'texas-immtrac2', username: 'ABC 123' },
+  chooseAutoSendFolder: { profileId: 'texas-immtrac2', username: 'ABC123', folder: '/etc' },
+  setAutoSendPaused: { profileId: 'texas-immtrac2', username: 'ABC123', paused: 'yes' },
+  stopAutoSend: {},
 };
 
 class StubIpcMain implements IpcMainLike {
