@@ -47,6 +47,8 @@ export const CALL_NAMES = [
   'chooseAutoSendFolder',
   'setAutoSendPaused',
   'stopAutoSend',
+  'listMissedFailures',
+  'dismissMissedFailures',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

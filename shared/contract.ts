@@ -808,6 +808,8 @@ export const calls = {
       .object({ profileId: id, protocol: z.enum(PROTOCOLS), username: username.optional(), password: password.optional() })
       .strict(),
   },
+  /** Save a connection check's report as a text file in a folder the user picks. */
+  saveDiagnosisReport: { input: z.object({ report: z.string().min(1).max(200_000) }).strict() },
   /** An account's "Send automatically from this folder": its folder, and what waits, was sent or was stopped. */
   getAutoSend: { input: z.object({ profileId: id, username }).strict() },
   /** Choose the export folder in the system's dialog (the app then watches it while signed in to the account). */
@@ -815,8 +817,13 @@ export const calls = {
   setAutoSendPaused: { input: z.object({ profileId: id, username, paused: z.boolean() }).strict() },
   /** Stop sending from the folder (its files stay where they are). */
   stopAutoSend: { input: z.object({ profileId: id, username }).strict() },
-  /** Save a connection check's report as a text file in a folder the user picks. */
-  saveDiagnosisReport: { input: z.object({ report: z.string().min(1).max(200_000) }).strict() },
+  /**
+   * Uploads that failed while the window was closed (a scheduled send-new, any command line run),
+   * from the history, newest first; none the first time the app opens.
+   */
+  listMissedFailures: { input: empty },
+  /** The user has read them: those up to `upTo` (a history entry's time) are not shown again. */
+  dismissMissedFailures: { input: z.object({ upTo: z.iso.datetime({ offset: true }) }).strict() },
 } as const satisfies Record<CallName, { input: z.ZodType }>;
 
 export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
@@ -877,6 +884,8 @@ export interface CallResults {
   chooseAutoSendFolder: Result<{ autoSend: AutoSendState }>;
   setAutoSendPaused: Result<{ autoSend: AutoSendState }>;
   stopAutoSend: Result<{ autoSend: AutoSendState }>;
+  listMissedFailures: Result<{ failures: HistoryEntry[] }>;
+  dismissMissedFailures: Result;
 }
 
 /** What `window.registry` is: one method per call, plus the event subscription. */

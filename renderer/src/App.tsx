@@ -9,6 +9,7 @@ import { HistoryDialog } from './components/HistoryDialog';
 import { IdentityDialog } from './components/IdentityDialog';
 import { ClockIcon, ExternalIcon, ShieldIcon } from './components/Icons';
 import { LocalPane } from './components/LocalPane';
+import { MissedFailuresBanner } from './components/MissedFailuresBanner';
 import { PracticeBanner } from './components/PracticeBanner';
 import { RemoteBrowser } from './components/RemoteBrowser';
 import { ReportViewer } from './components/ReportViewer';
@@ -45,7 +46,7 @@ export function App() {
   const change = passwordChange.change;
 
   return (
-    <div className={profile?.practice ? 'app app-with-banner' : 'app'}>
+    <div className="app app-with-banner">
       <header className="toolbar">
         <div className="toolbar-title">
           <span className="app-mark" aria-hidden="true" />
@@ -77,7 +78,11 @@ export function App() {
         </div>
       </header>
 
-      {profile?.practice ? <PracticeBanner profile={profile} samplesFolder={profile.practice.samplesFolder} /> : null}
+      {/* One row for the banners (none, one or both), between the toolbar and the panes. */}
+      <div className="banners">
+        <MissedFailuresBanner />
+        {profile?.practice ? <PracticeBanner profile={profile} samplesFolder={profile.practice.samplesFolder} /> : null}
+      </div>
 
       <main className="panes">
         <LocalPane />

@@ -52,6 +52,8 @@ const validInputs: { [N in CallName]: CallInput<N> } = {
   chooseAutoSendFolder: { profileId: 'texas-immtrac2', username: 'ABC123' },
   setAutoSendPaused: { profileId: 'texas-immtrac2', username: 'ABC123', paused: true },
   stopAutoSend: { profileId: 'texas-immtrac2', username: 'ABC123' },
+  listMissedFailures: {},
+  dismissMissedFailures: { upTo: '2026-12-04T05:00:00.000Z' },
 };
 
 /** A payload of the wrong type for each call (besides the `{ bogus: 1 }` every call refuses). */
@@ -97,6 +99,8 @@ const wrongTyped: Record<CallName, unknown> = {
   chooseAutoSendFolder: { profileId: 'texas-immtrac2', username: 'ABC123', folder: '/etc' },
   setAutoSendPaused: { profileId: 'texas-immtrac2', username: 'ABC123', paused: 'yes' },
   stopAutoSend: {},
+  listMissedFailures: { all: true },
+  dismissMissedFailures: { upTo: 'yesterday' },
 };
 
 class StubIpcMain implements IpcMainLike {
