@@ -197,15 +197,18 @@ const PORT_PATTERN = /^[0-9]{1,5}$/;
 const HOST_PATTERN = /^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The options of `schedule` itself (before its `--`). */
-function parseScheduleOptions(argv: readonly string[]): CommandLine {
-  let parsed;
+/** The words read against every option the command line knows: an unknown one is a usage error. */
+function parseStrict(argv: readonly string[]) {
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
+    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
     throw parseError(error);
   }
-  const { values, positionals, tokens } = parsed;
+}
+
+/** The options of `schedule` itself (before its `--`). */
+function parseScheduleOptions(argv: readonly string[]): CommandLine {
+  const { values, positionals, tokens } = parseStrict(argv);
   if (values.help) return { kind: 'help', command: 'schedule' };
   for (const token of tokens) {
     if (token.kind === 'option' && !COMMAND_OPTIONS.schedule.includes(token.name as OptionName)) {
@@ -255,7 +258,7 @@ function parseSchedule(argv: readonly string[]): CommandLine {
   const split = argv.indexOf('--');
   const own = split === -1 ? argv : argv.slice(0, split);
   const scheduled = split === -1 ? [] : argv.slice(split + 1);
-  const line = parseCommandLine(['schedule-options', ...own]);
+  const line = parseScheduleOptions(own);
   if (line.kind !== 'run') return line;
   const options = line.options;
   if (options.scheduleList || options.scheduleRemove !== undefined) {
@@ -274,14 +277,7 @@ function parseSchedule(argv: readonly string[]): CommandLine {
 
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (argv[0] === 'schedule') return parseSchedule(argv.slice(1));
-  if (argv[0] === 'schedule-options') return parseScheduleOptions(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
-  } catch (error) {
-    throw parseError(error);
-  }
-  const { values, positionals, tokens } = parsed;
+  const { values, positionals, tokens } = parseStrict(argv);
   const [first, ...rest] = positionals;
 
   if (first === 'help') {

@@ -7,6 +7,7 @@ import type { AutoSendState, ConnectionInfo } from '../../../shared/contract';
 import { formatSize } from '../format';
 import { registry, safely } from '../registry';
 import { CloseFooter, Modal } from './Modal';
+import { ProblemNotice } from './ProblemNotice';
 
 export function AutoSendDialog({ connection, onClose }: { connection: ConnectionInfo; onClose: () => void }) {
   const [state, setState] = useState<AutoSendState | null>(null);
@@ -79,11 +80,7 @@ export function AutoSendDialog({ connection, onClose }: { connection: Connection
           </div>
         </div>
 
-        {problem ? (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemNotice text={problem} />
 
         {state?.folder ? (
           <div className="auto-send-lists">

@@ -7,6 +7,7 @@ import type { Diagnosis, DiagnosisStep, ProfileSummary, Protocol } from '../../.
 import { registry, safely } from '../registry';
 import { ErrorIcon, ExternalIcon, OkIcon, WarningIcon } from './Icons';
 import { Modal } from './Modal';
+import { ProblemNotice } from './ProblemNotice';
 
 interface DiagnoseDialogProps {
   profile: ProfileSummary;
@@ -107,11 +108,7 @@ export function DiagnoseDialog({ profile, protocol, username, onClose }: Diagnos
           ) : null}
         </div>
 
-        {problem ? (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemNotice text={problem} />
 
         {diagnosis ? (
           <ol id={ids.steps} className="diagnose-steps" aria-label="Steps of the check">

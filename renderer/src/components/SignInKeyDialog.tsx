@@ -8,6 +8,7 @@ import type { AccountSignIn, ProfileSummary } from '../../../shared/contract';
 import { registry, safely } from '../registry';
 import { FingerprintText } from './Fingerprint';
 import { CloseFooter, Modal } from './Modal';
+import { ProblemNotice } from './ProblemNotice';
 
 interface SignInKeyDialogProps {
   profile: ProfileSummary;
@@ -123,11 +124,7 @@ export function SignInKeyDialog({ profile, username, account, onChanged, onClose
           private key stays on this computer, locked by a passphrase kept in its keychain.
         </p>
 
-        {account?.keyProblem ? (
-          <p className="notice notice-error" role="alert">
-            {account.keyProblem}
-          </p>
-        ) : null}
+        <ProblemNotice text={account?.keyProblem ?? null} />
 
         {key && !replacing ? (
           <section aria-labelledby={ids.publicKey} className="key-public">
@@ -214,11 +211,7 @@ export function SignInKeyDialog({ profile, username, account, onChanged, onClose
           </section>
         ) : null}
 
-        {problem ? (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemNotice text={problem} />
         {notice ? (
           <p className="notice" role="status">
             {notice}
