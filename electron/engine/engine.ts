@@ -7,7 +7,9 @@ import type { ParsedKey } from 'ssh2';
 import { join } from 'node:path';
 import type { ConnectionInfo, LocalPlace, PracticeAccountSummary, Protocol, RegistryEvent } from '../../shared/contract';
 import { KeychainAccess } from './credentials/keychain';
+import { AccountBusy, lockAccount, type HeldLock } from './auto-send/account-lock';
 import { AutoSender } from './auto-send/auto-sender';
+import { SendLedger } from './auto-send/send-ledger';
 import { AccountKeys } from './keys/account-keys';
 import { changeOnConnection, FirstLoginRecord, type SiteChangeDone } from './credentials/password-change';
 import { signIn } from './credentials/sign-in';
@@ -214,6 +216,37 @@ export function createEngine(ports: EnginePorts) {
     return { profile: s.request.profile, profileId: s.info.profileId, username: s.info.username, folders: s.info.folders, server: { host, port } };
   };
 
+  const ledger = ports.dataDir ? new SendLedger(ports.dataDir) : null;
+  /**
+   * The account's lock while the queue sends (shared with the folder watcher): a scheduled send-new
+   * for the same account waits for the next run rather than send beside it, and the other way round.
+   */
+  let queueLock: { account: string; held: Promise<HeldLock> } | null = null;
+  const holdQueueLock = async (s: RegistrySession): Promise<void> => {
+    if (!ports.dataDir) return;
+    const account = vaultAccount(s.info.profileId, s.info.username);
+    if (!queueLock || queueLock.account !== account) {
+      await releaseQueueLock();
+      const held = lockAccount(ports.dataDir, account, 'the Registry Transfer app');
+      queueLock = { account, held };
+      held.catch(() => {
+        if (queueLock?.held === held) queueLock = null;
+      });
+    }
+    try {
+      await queueLock.held;
+    } catch (error) {
+      if (!(error instanceof AccountBusy)) throw error;
+      throw new RemoteError('busy', `Another run is sending for ${s.info.username} right now (${error.owner?.what ?? 'a scheduled send-new'}). Nothing was sent: send it again in a minute.`);
+    }
+  };
+  const releaseQueueLock = async (): Promise<void> => {
+    const was = queueLock;
+    queueLock = null;
+    const lock = was ? await was.held.catch(() => null) : null;
+    await lock?.release();
+  };
+
   const transfers = new TransferQueue({
     emit: ports.emit,
     history,
@@ -225,11 +258,19 @@ export function createEngine(ports: EnginePorts) {
       const endpoint = target.server ?? (current ? resolveEndpoint(current.request) : null);
       return { profileId: target.profileId, username: target.username, host: endpoint?.host ?? '', port: endpoint?.port ?? 0 };
     },
-    withFs: (op) => session().withTransferLease(op),
+    withFs: async (op) => {
+      const s = session();
+      await holdQueueLock(s);
+      return s.withTransferLease(op);
+    },
     onDrained: async () => {
+      await releaseQueueLock();
       // "Once the file transfer(s) have completed, configure your FTP client software to disconnect."
       await current?.transfersDrained();
     },
+    // Every file this computer delivers is in the send ledger, by hand or from the export folder: a
+    // scheduled send-new never sends it again.
+    ...(ledger ? { onDelivered: (target, file) => ledger.record(target.profileId, target.username, file.name, { ...file, outcome: 'delivered', at: new Date().toISOString() }) } : {}),
   });
 
   /** The signed-in account's export folder, watched and sent from (the window's "Send automatically"). */
@@ -273,6 +314,7 @@ export function createEngine(ports: EnginePorts) {
     current = null;
     await autoSender.stop();
     transfers.cancelAll();
+    await releaseQueueLock();
     await was?.end();
     return was;
   };

@@ -3,8 +3,9 @@
 // has stopped growing; a file its checks stop is recorded and notified, not tried again until it
 // changes; the command line's send-new then finds nothing new (one ledger for both); pause stops
 // the watching; signing out stops it.
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent } from '../../shared/contract';
@@ -115,6 +116,55 @@ describe('an export folder watched while signed in', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     expect(dropoff()).not.toContain(name);
     await service.handlers.setAutoSendPaused({ ...account(), paused: false });
+    await poll(() => dropoff().includes(name)).toBe(true);
+  }, 60_000);
+
+  it('records a file sent by hand too, so the scheduled send-new does not send it again', async () => {
+    const elsewhere = join(scratch, 'Desktop');
+    mkdirSync(elsewhere, { recursive: true });
+    const name = `${server.home.username}_20261204_BYHAND.HL7`;
+    const bytes = hl7Batch({ importCode: server.home.username, messages: 3, variant: 'by-hand' });
+    writeFileSync(join(elsewhere, name), bytes);
+    service.grantDropped([join(elsewhere, name)]);
+    const queued = await service.handlers.upload({ localPath: join(elsewhere, name), acceptWarnings: [] });
+    expect(queued).toMatchObject({ ok: true });
+    await poll(() => dropoff().includes(name)).toBe(true);
+    const otherExport = join(scratch, 'Second Export');
+    mkdirSync(otherExport);
+    writeFileSync(join(otherExport, name), bytes);
+    const profileFile = join(scratch, 'profile.json');
+    const run = await runCli(
+      ['send-new', otherExport, '--profile', profileFile, '--user', server.home.username, '--password-env', 'RT_PASSWORD', '--trust', server.fingerprint, '--data-dir', dataDir],
+      cliEnv(scratch, server.home.password),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Nothing new to send in ${otherExport} (1 already sent).`);
+  }, 60_000);
+
+  it('does not send beside another run that holds the account (a scheduled send-new): says so, and sends once it has let go', async () => {
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const locks = join(dataDir, 'locks');
+    mkdirSync(locks, { recursive: true });
+    const lockFile = join(locks, `auto-send_${server.home.username}.lock`);
+    writeFileSync(lockFile, JSON.stringify({ pid: other.pid, host: hostname(), startedAt: new Date().toISOString(), what: 'send-new /srv/export' }));
+    const elsewhere = join(scratch, 'Desktop');
+    const name = `${server.home.username}_20261204_BUSY.HL7`;
+    writeFileSync(join(elsewhere, name), hl7Batch({ importCode: server.home.username, messages: 2, variant: 'busy' }));
+    service.grantDropped([join(elsewhere, name)]);
+    try {
+      const queued = await service.handlers.upload({ localPath: join(elsewhere, name), acceptWarnings: [] });
+      expect(queued).toMatchObject({ ok: true });
+      const id = queued.ok ? queued.transfer.id : '';
+      await poll(() => events.some((e) => e.type === 'transfer' && e.transfer.id === id && e.transfer.state === 'failed')).toBe(true);
+      const failed = events.find((e) => e.type === 'transfer' && e.transfer.id === id && e.transfer.state === 'failed');
+      expect(failed?.type === 'transfer' && failed.transfer.message).toContain(`Another run is sending for ${server.home.username} right now (send-new /srv/export). Nothing was sent`);
+      expect(dropoff()).not.toContain(name);
+    } finally {
+      other.kill('SIGKILL');
+    }
+    await new Promise((r) => other.once('exit', r));
+    const again = await service.handlers.upload({ localPath: join(elsewhere, name), acceptWarnings: [] });
+    expect(again).toMatchObject({ ok: true });
     await poll(() => dropoff().includes(name)).toBe(true);
   }, 60_000);
 

@@ -153,12 +153,12 @@ export async function sendNewCommand(options: CommandOptions, positionals: strin
   }
 }
 
-/** Delivered: recorded. Stopped by its checks: recorded, so it is not tried again until it changes. Otherwise: tried next run. */
+/**
+ * Stopped by its checks: recorded, so it is not tried again until it changes. (Delivered: the engine's
+ * queue records it, as it does every file this computer delivers.) Otherwise: tried next run.
+ */
 async function recordOutcome(ledger: SendLedger, profileId: string, username: string, candidate: Candidate, result: UploadFileResult): Promise<void> {
-  const at = new Date().toISOString();
-  if (result.outcome === 'sent') {
-    ledger.record(profileId, username, candidate.name, { sha256: result.sha256 ?? candidate.sha256, size: result.size || candidate.size, outcome: 'delivered', at, ...(result.remotePath ? { remotePath: result.remotePath } : {}) });
-  } else if (result.outcome === 'blocked') {
-    ledger.record(profileId, username, candidate.name, { sha256: result.sha256 ?? candidate.sha256, size: result.size || candidate.size, outcome: 'refused', at, message: result.message });
+  if (result.outcome === 'blocked') {
+    ledger.record(profileId, username, candidate.name, { sha256: result.sha256 ?? candidate.sha256, size: result.size || candidate.size, outcome: 'refused', at: new Date().toISOString(), message: result.message });
   }
 }

@@ -43,11 +43,44 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/**
+ * Locks this process holds (or is taking), by file: the window's transfer queue and its folder
+ * watcher (or the command line's send-new and the queue it sends through) are one sender, so they
+ * share the lock; the file goes when the last of them lets go.
+ */
+const heldHere = new Map<string, Promise<{ count: number; release: () => Promise<void> }>>();
+
 /** Take the account's lock, or throw AccountBusy; a lock left by a process that is gone is taken over. */
 export async function lockAccount(dataDir: string, account: string, what: string): Promise<HeldLock> {
   const folder = join(dataDir, LOCKS_FOLDER_NAME);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const file = join(folder, `${account.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);
+  let taking = heldHere.get(file);
+  if (!taking) {
+    const started = takeLockFile(file, what).then((own) => ({ count: 0, release: own.release }));
+    taking = started;
+    heldHere.set(file, started);
+    started.catch(() => {
+      if (heldHere.get(file) === started) heldHere.delete(file);
+    });
+  }
+  const entry = await taking;
+  entry.count += 1;
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      entry.count -= 1;
+      if (entry.count === 0 && heldHere.get(file) === taking) {
+        heldHere.delete(file);
+        await entry.release();
+      }
+    },
+  };
+}
+
+async function takeLockFile(file: string, what: string): Promise<HeldLock> {
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), what };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {

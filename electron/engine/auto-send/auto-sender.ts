@@ -211,7 +211,7 @@ export class AutoSender {
     const at = new Date().toISOString();
     const size = result.check?.size ?? 0;
     if (!result.failure) {
-      ledger.record(target.profileId, target.username, name, { sha256: result.sha256 ?? sha256, size, outcome: 'delivered', at, ...(result.remotePath ? { remotePath: result.remotePath } : {}) });
+      // The queue has written it to the send ledger, as every delivery.
       this.deps.notify?.({ title: `Sent to ${target.profileName}`, body: `${name} is in the dropoff folder, checked.` });
     } else if (result.failure.stoppedByChecks) {
       ledger.record(target.profileId, target.username, name, { sha256: result.sha256 ?? sha256, size, outcome: 'refused', at, message: result.status.message });

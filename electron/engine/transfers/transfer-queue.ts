@@ -95,6 +95,8 @@ export interface QueueDeps {
   withFs: <T>(op: (fs: RemoteFs) => Promise<T>) => Promise<T>;
   /** Close the connection when the queue drains (the registries ask for it). */
   onDrained: () => Promise<void>;
+  /** A file the registry now has whole (size checked, under its final name). */
+  onDelivered?: (target: QueueTarget, file: { name: string; sha256: string; size: number; remotePath?: string }) => void;
   /** The history could not be written (the transfer itself is not affected); say so, once. */
   historyUnwritable?: (error: unknown) => void;
   /** How often progress events go out at most. */
@@ -406,6 +408,13 @@ export class TransferQueue {
       });
       item.remotePath = outcome.remotePath;
       item.note = outcome.note ?? null;
+      if (check.sha256) {
+        try {
+          this.deps.onDelivered?.(item.target, { name: check.fileName, sha256: check.sha256, size: check.size, ...(outcome.remotePath ? { remotePath: outcome.remotePath } : {}) });
+        } catch {
+          // The record of what was sent could not be written: the delivery itself stands.
+        }
+      }
       const delivered = `Delivered: ${check.fileName} is in the dropoff folder, ${check.size.toLocaleString('en-US')} bytes, checked.`;
       this.finish(item, 'done', outcome.note ? `${delivered} ${outcome.note}` : delivered);
     });
