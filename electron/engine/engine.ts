@@ -258,10 +258,14 @@ export function createEngine(ports: EnginePorts) {
       const endpoint = target.server ?? (current ? resolveEndpoint(current.request) : null);
       return { profileId: target.profileId, username: target.username, host: endpoint?.host ?? '', port: endpoint?.port ?? 0 };
     },
-    withFs: async (op) => {
+    withFs: (op) => {
       const s = session();
-      await holdQueueLock(s);
-      return s.withTransferLease(op);
+      // The lease first, at once, as before: a listing asked for meanwhile still waits behind the
+      // transfer; the account's lock is taken inside it.
+      return s.withTransferLease(async (fs) => {
+        await holdQueueLock(s);
+        return op(fs);
+      });
     },
     onDrained: async () => {
       await releaseQueueLock();
