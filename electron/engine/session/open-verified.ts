@@ -95,25 +95,36 @@ function connectTo(request: OpenRequest, verifyIdentity: (seen: SeenIdentity) =>
     timeoutSeconds,
     errorContext: { usernameLabel: request.profile.username.label, supportTeam: request.profile.support.team },
   };
-  return endpoint.protocol === 'ftps'
-    ? openFtps({
-        ...common,
-        tls: endpoint.tls ?? 'explicit',
-        minVersion: request.profile.tlsMinVersion,
-        ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
-        verifyIdentity,
-        ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
-        ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
-        ...(request.clocks ? { clocks: request.clocks } : {}),
-      })
-    : openSftp({
+  if (endpoint.protocol === 'sftp') {
+    const sftp = (mayChangePassword: boolean) =>
+      openSftp({
         ...common,
         verifyIdentity,
         ...(request.key ? { key: request.key } : {}),
-        mayChangePassword: request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined,
+        mayChangePassword,
         ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
         ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
       });
+    if (request.profile.passwordChange.requiredAtFirstLogin || request.newPassword !== undefined) return sftp(true);
+    if (request.password === '') return sftp(false);
+    return sftp(false).catch((error: unknown) => {
+      // OpenSSH with PAM takes an expired password by the "password" method, then ends the session
+      // it cannot change it in, before SFTP starts: the password was right, so one more sign-in, by
+      // keyboard-interactive, lets PAM ask for the new one (whatever the profile says of changes).
+      if (error instanceof RemoteError && /while establishing SFTP session/i.test(`${error.message} ${error.detail ?? ''}`)) return sftp(true);
+      throw error;
+    });
+  }
+  return openFtps({
+    ...common,
+    tls: endpoint.tls ?? 'explicit',
+    minVersion: request.profile.tlsMinVersion,
+    ...(endpoint.passivePorts ? { passivePorts: endpoint.passivePorts } : {}),
+    verifyIdentity,
+    ...(request.newPassword !== undefined ? { newPassword: request.newPassword } : {}),
+    ...(request.onPasswordChange ? { onPasswordChange: request.onPasswordChange } : {}),
+    ...(request.clocks ? { clocks: request.clocks } : {}),
+  });
 }
 
 /**
