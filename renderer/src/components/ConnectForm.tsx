@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { AccountSignIn, Endpoint, Protocol, SignInMethod } from '../../../shared/contract';
 import { connect, type ConnectOutcome } from '../flows/connection';
+import { useFocusWhenLost } from '../focus';
 import { registry, safely } from '../registry';
 import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile } from '../store/state';
@@ -96,6 +97,11 @@ export function ConnectForm() {
     method: useId(),
     keyLine: useId(),
   };
+  // Disconnected (the folders and their buttons gone): the keyboard goes to what signing in needs next.
+  const connectRef = useRef<HTMLButtonElement>(null);
+  const signedOut = state.signedOut;
+  useFocusWhenLost(() => (!signedOut ? null : usernameRef.current?.value ? (passwordRef.current ?? connectRef.current) : usernameRef.current));
+
   const profileId = profile?.id ?? null;
   const currentKey = profileId && plausibleUsername(username.trim()) ? loginKey(profileId, username.trim()) : null;
   const savedHere = saved !== null && saved.key === currentKey ? saved : null;
@@ -426,7 +432,7 @@ export function ConnectForm() {
         ) : null}
 
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={connecting || !profile}>
+          <button ref={connectRef} type="submit" className="button button-primary" disabled={connecting || !profile}>
             {connecting ? 'Connecting…' : 'Connect'}
           </button>
           {connecting ? (

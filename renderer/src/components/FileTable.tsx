@@ -1,8 +1,8 @@
 // The file list both panes use: a table whose rows are one keyboard stop (arrow keys move, Enter
 // opens a folder), with sortable columns and folders first. Where several files can be chosen at
 // once (to download or upload them), each file has a tick box, as Explorer's "item check boxes":
-// a click on a row chooses that row alone, a tick (or Space, Ctrl+click, Shift+click, Shift+arrows,
-// Ctrl+A) adds to the choice.
+// a click on a row chooses that row alone, a tick (or Space, Ctrl+Space, Ctrl+click, Shift+click,
+// Shift+arrows, Ctrl+A) adds to the choice; Ctrl+Space and Ctrl+click also take a row away.
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { formatDateTime, formatSize, nextSortOrder, sortEntries, type ListedEntry, type SortKey, type SortOrder } from '../format';
 import { FileIcon, FolderIcon } from './Icons';
@@ -173,8 +173,12 @@ export function FileTable<E extends ListedEntry>({
       open(entry);
     } else if (event.key === ' ') {
       event.preventDefault();
-      if (multiSelect && entry.kind === 'file') toggle(entry);
-      else chooseOnly(entry);
+      // As file managers do: Space chooses the row it is on (never un-chooses the one the arrow keys
+      // just chose); Ctrl+Space adds or takes away, as a tick does.
+      if (multiSelect && entry.kind === 'file' && (event.ctrlKey || event.metaKey)) toggle(entry);
+      else if (multiSelect && entry.kind === 'file') {
+        if (!selected.has(entry.name)) toggle(entry);
+      } else chooseOnly(entry);
     } else if (multiSelect && event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       setSelected(new Set(files.map((e) => e.name)));

@@ -10,6 +10,7 @@ import { disconnect } from '../flows/connection';
 import { askDelete, download } from '../flows/transfers';
 import { usePasswordChange } from '../flows/password-change';
 import { useUploadCheck } from '../flows/upload-check';
+import { useFocusWhenLost } from '../focus';
 import { registry, safely } from '../registry';
 import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile, uploadFolderOf } from '../store/state';
@@ -122,6 +123,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   useEffect(() => {
     if (active) void load(active);
   }, [active, load]);
+
+  // Signed in (the trust dialog and the Connect button gone): the keyboard starts at the folder shown.
+  useFocusWhenLost(() => (active ? tabRefs.current.get(active) : tabRefs.current.values().next().value));
 
   useEffect(() => {
     if (activeStale && active) void load(active);

@@ -247,7 +247,7 @@ export function reduce(state: WindowState, action: Action): WindowState {
     case 'sign-in-finished':
       return signInFinished(state, action.result);
     case 'disconnect-started':
-      return { ...state, disconnecting: true };
+      return { ...state, disconnecting: true, signedOut: true };
     case 'disconnect-finished':
       if (!action.result.ok) return { ...state, disconnecting: false, status: { tone: 'error', text: action.result.message } };
       return {

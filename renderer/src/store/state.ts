@@ -81,6 +81,8 @@ export interface WindowState {
   signIn: { progress: string; changedOnPage?: boolean } | null;
   /** Why the last sign-in failed (the form offers the connection check beside it); null after a success. */
   signInFailure: { code: ErrorCode; message: string } | null;
+  /** The user chose Disconnect in this window (the sign-in form then takes the keyboard's focus). */
+  signedOut: boolean;
   disconnecting: boolean;
   status: Status;
   /** The login last used per registry (kept across a disconnect, so it need not be typed again). */
@@ -110,6 +112,7 @@ export const initialState: WindowState = {
   connection: null,
   signIn: null,
   signInFailure: null,
+  signedOut: false,
   disconnecting: false,
   status: { tone: 'idle', text: 'Not connected. Choose a registry and sign in.' },
   lastUsername: {},
