@@ -238,6 +238,13 @@ export interface LocalEntry {
   hidden: boolean;
 }
 
+/** A whole folder's entries, files among them, and hidden (dot) entries among them. */
+export interface ListingCounts {
+  all: number;
+  files: number;
+  hidden: number;
+}
+
 export interface LocalPlace {
   label: string;
   path: string;
@@ -638,6 +645,8 @@ export type RegistryEvent =
 // ---------------------------------------------------------------------------------------------
 
 const empty = z.object({}).strict();
+/** Names one listing's next page (the engine's random UUID). */
+const listingToken = z.uuid();
 const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, . _ : - only');
 const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 const localPath = z
@@ -662,6 +671,8 @@ export const calls = {
   listProfiles: { input: empty },
   listLocalPlaces: { input: empty },
   listLocalFolder: { input: z.object({ path: localPath }).strict() },
+  /** The next page of a big folder's listing (`more` from the page before). */
+  listLocalFolderMore: { input: z.object({ listing: listingToken }).strict() },
   connect: {
     input: z
       .object({
@@ -725,6 +736,8 @@ export const calls = {
   forgotPassword: { input: z.object({ profileId: id }).strict() },
   disconnect: { input: empty },
   listRemoteFolder: { input: z.object({ role: z.enum(FOLDER_ROLES) }).strict() },
+  /** The next page of a big registry folder's listing (`more` from the page before). */
+  listRemoteFolderMore: { input: z.object({ listing: listingToken }).strict() },
   /** `answer`: a trust decision for an identity request; `{ newPassword }` or `deny` for a new-password one. */
   answerRequest: { input: z.object({ id, answer: z.union([z.enum(TRUST_ANSWERS), z.object({ newPassword: password }).strict()]) }).strict() },
   listTrusted: { input: empty },
@@ -834,7 +847,13 @@ export interface CallResults {
   /** `startWith`: the profile the window opens on (the practice registry until a real one was used). */
   listProfiles: Result<{ profiles: ProfileSummary[]; startWith: string | null }>;
   listLocalPlaces: Result<{ places: LocalPlace[] }>;
-  listLocalFolder: Result<{ path: string; parent: string | null; entries: LocalEntry[] }>;
+  /**
+   * A folder on this computer, in the order of shared/listing-order.ts (an entry's place is its rank
+   * by name). `entries`: the first page; `more`: the token for the next (null when none); `counts`:
+   * the whole folder's, known at once.
+   */
+  listLocalFolder: Result<{ path: string; parent: string | null; entries: LocalEntry[]; counts: ListingCounts; more: string | null }>;
+  listLocalFolderMore: Result<{ entries: LocalEntry[]; more: string | null }>;
   /** `notices`: plain sentences the user should read (the keychain could not be used, a password changed). */
   connect: Result<{ connection: ConnectionInfo; notices: string[] }>;
   getSavedPassword: Result<{ hasSavedPassword: boolean }>;
@@ -851,7 +870,9 @@ export interface CallResults {
   /** `message` explains; whom to contact is only in `support`, which the window lists beside it. */
   forgotPassword: Result<{ message: string; support: SupportContact; webPageUrl: string | null }>;
   disconnect: Result;
-  listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[] }>;
+  /** A registry folder, paged and ordered as `listLocalFolder`. */
+  listRemoteFolder: Result<{ role: FolderRole; path: string; entries: RemoteEntry[]; counts: ListingCounts; more: string | null }>;
+  listRemoteFolderMore: Result<{ entries: RemoteEntry[]; more: string | null }>;
   answerRequest: Result;
   listTrusted: Result<{ identities: TrustedIdentity[] }>;
   removeTrusted: Result;

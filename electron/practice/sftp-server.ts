@@ -65,6 +65,9 @@ function longName(entry: PracticeEntry, owner: string): string {
   return `${mode}    1 ${owner} ${owner} ${String(entry.size).padStart(12)} ${when} ${entry.name}`;
 }
 
+/** Names in one READDIR answer (OpenSSH's sftp-server: at most 100). */
+const NAMES_PER_READDIR = 100;
+
 type Handle = { kind: 'file'; file: SftpFileHandle } | { kind: 'folder'; entries: PracticeEntry[] | null };
 
 /**
@@ -218,9 +221,12 @@ function serveSftp(sftp: SFTPWrapper, files: PracticeFiles & RandomAccessFiles, 
     run(reqid, () => {
       const handle = handleOf(id);
       if (handle?.kind !== 'folder') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'That is not an open folder.');
-      if (handle.entries === null) return void sftp.status(reqid, STATUS_CODE.EOF);
-      const names: FileEntry[] = handle.entries.map((entry) => ({ filename: entry.name, longname: longName(entry, owner), attrs: attrsOf(entry) }));
-      handle.entries = null;
+      if (handle.entries === null || handle.entries.length === 0) return void sftp.status(reqid, STATUS_CODE.EOF);
+      // A hundred names per answer, as OpenSSH's sftp-server sends them: a folder of thousands in one
+      // answer would pass the packet size clients accept (34,000 bytes is all RFC draft 02 promises).
+      const batch = handle.entries.slice(0, NAMES_PER_READDIR);
+      handle.entries = handle.entries.slice(NAMES_PER_READDIR);
+      const names: FileEntry[] = batch.map((entry) => ({ filename: entry.name, longname: longName(entry, owner), attrs: attrsOf(entry) }));
       sftp.name(reqid, names);
     }),
   );

@@ -55,21 +55,27 @@ export interface SortOrder {
   direction: SortDirection;
 }
 
-const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
-/** Folders first (as every file manager does), then by the chosen column; ties fall back to the name. */
+/**
+ * Folders first (as every file manager does), then by the chosen column; ties fall back to the name.
+ * `entries` come in the engine's listing order (shared/listing-order.ts), which is by name: an entry's
+ * place there is its rank by name, so no name is collated here; 20,000 rows sort by size in a few
+ * milliseconds, and by name in one pass over rows already in order (issue 18).
+ */
 export function sortEntries<E extends ListedEntry>(entries: readonly E[], order: SortOrder): E[] {
   const sign = order.direction === 'ascending' ? 1 : -1;
-  const folderRank = (e: E) => (e.kind === 'folder' ? 0 : 1);
-  return [...entries].sort((a, b) => {
-    const rank = folderRank(a) - folderRank(b);
+  const folderFirst = (e: E) => (e.kind === 'folder' ? 0 : 1);
+  const places = entries.map((_, place) => place);
+  const value =
+    order.key === 'size' ? (e: E) => e.size : order.key === 'modified' ? (e: E) => e.modified ?? 0 : null;
+  places.sort((a, b) => {
+    const x = entries[a] as E;
+    const y = entries[b] as E;
+    const rank = folderFirst(x) - folderFirst(y);
     if (rank !== 0) return rank;
-    let diff = 0;
-    if (order.key === 'size') diff = a.size - b.size;
-    else if (order.key === 'modified') diff = (a.modified ?? 0) - (b.modified ?? 0);
-    if (diff === 0) diff = byName.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    return diff * sign;
+    const diff = value ? value(x) - value(y) : 0;
+    return (diff || a - b) * sign;
   });
+  return places.map((place) => entries[place] as E);
 }
 
 /** Clicking the sorted column flips it; another column starts ascending (names) or largest/newest first. */

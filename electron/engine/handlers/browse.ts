@@ -1,13 +1,22 @@
 // The calls that look at folders: the registry's, and this computer's (only where the user pointed).
-import { failure, type CallHandlers, type FolderRole } from '../../../shared/contract';
+import { failure, type CallHandlers, type FolderRole, type LocalEntry, type RemoteEntry } from '../../../shared/contract';
+import { compareListed } from '../../../shared/listing-order';
 import type { Engine } from '../engine';
-import { listLocalFolder } from '../local/local-fs';
+import { listingOf, ListingPages } from '../listing/listing-pages';
+import { openLocalFolder } from '../local/local-fs';
 import { answering } from './call-failure';
 
-type BrowseCalls = Pick<CallHandlers, 'listRemoteFolder' | 'listLocalPlaces' | 'listLocalFolder' | 'chooseFilesToUpload' | 'chooseDownloadFolder'>;
+type BrowseCalls = Pick<
+  CallHandlers,
+  'listRemoteFolder' | 'listRemoteFolderMore' | 'listLocalPlaces' | 'listLocalFolder' | 'listLocalFolderMore' | 'chooseFilesToUpload' | 'chooseDownloadFolder'
+>;
 
 export function browseHandlers(engine: Engine): BrowseCalls {
   const { ports, localGrants, saveFolders } = engine;
+  // Big folders go to the window a page at a time (issue 18). A registry folder's pages belong to
+  // the session that listed it: signed out (or signed in again), they are gone.
+  const remotePages = new ListingPages<RemoteEntry>();
+  const localPages = new ListingPages<LocalEntry>();
   return {
     listRemoteFolder: ({ role }) =>
       answering(async () => {
@@ -15,8 +24,17 @@ export function browseHandlers(engine: Engine): BrowseCalls {
         const folder = session.info.folders.find((f) => f.role === (role as FolderRole));
         if (!folder) return failure('not-found', `${session.info.profileName} has no such folder.`);
         engine.forgetPrechecks();
-        const entries = await session.exclusive((fs) => fs.list(folder.path));
-        return { ok: true, role: folder.role, path: folder.path, entries: entries.filter((e) => e.name !== '.' && e.name !== '..') };
+        const listed = await session.exclusive((fs) => fs.list(folder.path));
+        const entries = listed.filter((e) => e.name !== '.' && e.name !== '..').sort(compareListed);
+        const counts = { all: entries.length, files: entries.filter((e) => e.kind === 'file').length, hidden: entries.filter((e) => e.name.startsWith('.')).length };
+        const page = await remotePages.start(listingOf(entries), session);
+        return { ok: true, role: folder.role, path: folder.path, counts, ...page };
+      }),
+
+    listRemoteFolderMore: ({ listing }) =>
+      answering(async () => {
+        const page = await remotePages.next(listing, engine.session());
+        return { ok: true, ...page };
       }),
 
     async listLocalPlaces() {
@@ -26,7 +44,15 @@ export function browseHandlers(engine: Engine): BrowseCalls {
     listLocalFolder: ({ path }) =>
       answering(async () => {
         localGrants.check(path, 'folder');
-        return { ok: true, ...(await listLocalFolder(path)) };
+        const folder = await openLocalFolder(path);
+        const page = await localPages.start(folder.source);
+        return { ok: true, path: folder.path, parent: folder.parent, counts: folder.counts, ...page };
+      }),
+
+    listLocalFolderMore: ({ listing }) =>
+      answering(async () => {
+        const page = await localPages.next(listing);
+        return { ok: true, ...page };
       }),
 
     async chooseFilesToUpload() {

@@ -3,14 +3,24 @@
 // once (to download or upload them), each file has a tick box, as Explorer's "item check boxes":
 // a click on a row chooses that row alone, a tick (or Space, Ctrl+Space, Ctrl+click, Shift+click,
 // Shift+arrows, Ctrl+A) adds to the choice; Ctrl+Space and Ctrl+click also take a row away.
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+//
+// A folder can hold 20,000 files (issue 18): only the rows in view (and a few either side) are in the
+// page, with spacer rows standing in for the rest (a table keeps its columns that way), drawn by
+// @tanstack/react-virtual. The row the keyboard is on is always drawn, even scrolled away, so focus
+// never falls out of the table; screen readers hear the whole count and each row's place from
+// aria-rowcount and aria-rowindex. The choice is kept by name, so it holds rows not drawn.
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { formatDateTime, formatSize, nextSortOrder, sortEntries, type ListedEntry, type SortKey, type SortOrder } from '../format';
 import { FileIcon, FolderIcon } from './Icons';
 
 interface FileTableProps<E extends ListedEntry> {
   /** The table's accessible name, e.g. "Files in Documents". */
   label: string;
+  /** In the engine's listing order (shared/listing-order.ts): an entry's place is its rank by name. */
   entries: readonly E[];
+  /** How many rows the folder holds, while its listing is still arriving (the screen reader's count). */
+  rowCount?: number;
   /** Shown instead of rows when the folder is empty. */
   empty: ReactNode;
   /** Double-click or Enter on a folder. */
@@ -39,9 +49,15 @@ const COLUMNS: { key: SortKey; title: string }[] = [
 
 const kindWords = (kind: ListedEntry['kind']) => (kind === 'folder' ? 'Folder' : kind === 'file' ? 'File' : 'Other');
 
+/** Every row's height in pixels: `--row-height` in styles.css (the same for every row, so none is measured). */
+const ROW_HEIGHT = 30;
+/** Rows drawn beyond each edge of the view, so a quick scroll or an arrow key finds them already there. */
+const OVERSCAN = 10;
+
 export function FileTable<E extends ListedEntry>({
   label,
   entries,
+  rowCount,
   empty,
   onOpenFolder,
   onOpenFile,
@@ -58,20 +74,27 @@ export function FileTable<E extends ListedEntry>({
   const [cursor, setCursor] = useState<string | null>(null);
   const anchor = useRef<string | null>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLTableSectionElement>(null);
   const focusWanted = useRef(false);
   const rows = useMemo(() => sortEntries(entries, order), [entries, order]);
   const files = useMemo(() => rows.filter((e) => e.kind === 'file'), [rows]);
+  const indexOf = useMemo(() => new Map(rows.map((e, i) => [e.name, i])), [rows]);
 
   useEffect(() => {
     setSelected(new Set());
     setCursor(null);
     anchor.current = null;
+    // Another folder starts at its top, wherever the last one was scrolled to.
+    scrollRef.current?.scrollTo({ top: 0 });
   }, [resetKey]);
 
   // A refreshed listing keeps the choice of the files that are still there.
   useEffect(() => {
     setSelected((current) => {
-      const still = [...current].filter((name) => entries.some((e) => e.name === name));
+      if (current.size === 0) return current;
+      const names = new Set(entries.map((e) => e.name));
+      const still = [...current].filter((name) => names.has(name));
       return still.length === current.size ? current : new Set(still);
     });
   }, [entries]);
@@ -88,19 +111,57 @@ export function FileTable<E extends ListedEntry>({
     report.current?.(chosen);
   }, [selected, rows]);
 
-  const cursorIndex = rows.findIndex((e) => e.name === cursor);
-  const firstSelected = rows.findIndex((e) => selected.has(e.name));
+  const cursorIndex = cursor === null ? -1 : (indexOf.get(cursor) ?? -1);
+  const firstSelected = cursorIndex >= 0 || selected.size === 0 ? -1 : rows.findIndex((e) => selected.has(e.name));
   const tabStop = cursorIndex >= 0 ? cursorIndex : firstSelected >= 0 ? firstSelected : 0;
 
-  // After a folder opened from the keyboard, or a move with the arrow keys, focus follows the cursor.
+  // The header sticks above the rows inside the scrolled box: rows start below it, and a row brought
+  // into view from the keyboard stops below it, not under it.
+  const [headHeight, setHeadHeight] = useState(ROW_HEIGHT);
+  useLayoutEffect(() => {
+    const height = headRef.current?.getBoundingClientRect().height;
+    if (height) setHeadHeight(height);
+  }, []);
+  const keepTabStop = useCallback(
+    (range: Range) => {
+      const drawn = defaultRangeExtractor(range);
+      if (tabStop < range.count && !drawn.includes(tabStop)) return [...drawn, tabStop].sort((a, b) => a - b);
+      return drawn;
+    },
+    [tabStop],
+  );
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (index) => rows[index]?.name ?? index,
+    overscan: OVERSCAN,
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+    rangeExtractor: keepTabStop,
+  });
+
+  // After a folder opened from the keyboard, or a move with the arrow keys, focus follows the cursor
+  // (the row is drawn: see keepTabStop), and the view follows the focus.
   useEffect(() => {
-    if (!focusWanted.current) return;
-    const row = bodyRef.current?.querySelectorAll<HTMLTableRowElement>('tr[data-row]')[tabStop];
-    if (row) {
-      focusWanted.current = false;
-      row.focus();
-    }
-  }, [rows, tabStop]);
+    if (!focusWanted.current || rows.length === 0) return;
+    focusWanted.current = false;
+    virtualizer.scrollToIndex(tabStop, { align: 'auto' });
+    bodyRef.current?.querySelector<HTMLTableRowElement>(`tr[data-index="${tabStop}"]`)?.focus({ preventScroll: true });
+  }, [rows, tabStop, virtualizer]);
+
+  // Sorted another way, the row the keyboard was on stays in view (as Explorer keeps it), or the
+  // view starts at the top.
+  const sortedBefore = useRef(order);
+  useEffect(() => {
+    if (sortedBefore.current === order) return;
+    sortedBefore.current = order;
+    if (cursorIndex >= 0) virtualizer.scrollToIndex(cursorIndex, { align: 'center' });
+    else scrollRef.current?.scrollTo({ top: 0 });
+  }, [order, cursorIndex, virtualizer]);
+
+  /** Rows in a page of the view: what Page Down and Page Up move by. */
+  const pageRows = () => Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 0) - headHeight) / ROW_HEIGHT) - 1);
 
   const open = (entry: E) => {
     if (entry.kind === 'folder' && onOpenFolder) {
@@ -112,8 +173,8 @@ export function FileTable<E extends ListedEntry>({
   };
 
   const range = (from: string | null, to: string): Set<string> => {
-    const a = rows.findIndex((e) => e.name === from);
-    const b = rows.findIndex((e) => e.name === to);
+    const a = from === null ? -1 : (indexOf.get(from) ?? -1);
+    const b = indexOf.get(to) ?? -1;
     if (a < 0 || b < 0) return new Set([to]);
     const [lo, hi] = a < b ? [a, b] : [b, a];
     return new Set(rows.slice(lo, hi + 1).map((e) => e.name));
@@ -155,7 +216,7 @@ export function FileTable<E extends ListedEntry>({
   };
 
   const onRowKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, index: number, entry: E) => {
-    const page = 10;
+    const page = pageRows();
     const moves: Record<string, number> = {
       ArrowDown: index + 1,
       ArrowUp: index - 1,
@@ -191,8 +252,72 @@ export function FileTable<E extends ListedEntry>({
   const chosenFiles = files.filter((e) => selected.has(e.name));
   const allChosen = files.length > 0 && chosenFiles.length === files.length;
 
+  const renderRow = (entry: E, index: number) => {
+    const isSelected = selected.has(entry.name);
+    const canDrag = entry.kind === 'file' && onDragFile !== undefined;
+    return (
+      <tr
+        key={entry.name}
+        data-row=""
+        data-index={index}
+        data-kind={entry.kind}
+        aria-rowindex={index + 2}
+        aria-selected={isSelected}
+        tabIndex={index === tabStop ? 0 : -1}
+        className={isSelected ? 'is-selected' : undefined}
+        draggable={canDrag}
+        onDragStart={
+          canDrag
+            ? (event) => {
+                const chosen = isSelected ? rows.filter((e) => e.kind === 'file' && selected.has(e.name)) : [entry];
+                onDragFile?.(entry, chosen, event);
+              }
+            : undefined
+        }
+        onClick={(event) => onRowClick(event, entry)}
+        onFocus={(event) => {
+          // Focus that lands on the row's tick box is the box's business (its click follows).
+          if (event.target !== event.currentTarget) return;
+          setCursor(entry.name);
+          if (selected.size === 0) chooseOnly(entry);
+        }}
+        onDoubleClick={() => open(entry)}
+        onKeyDown={(event) => onRowKeyDown(event, index, entry)}
+      >
+        {multiSelect ? (
+          <td className="cell-check">
+            {entry.kind === 'file' ? (
+              <input
+                type="checkbox"
+                className="row-check"
+                tabIndex={-1}
+                aria-label={`Choose ${entry.name}`}
+                checked={isSelected}
+                onClick={(event) => event.stopPropagation()}
+                onChange={() => toggle(entry)}
+              />
+            ) : null}
+          </td>
+        ) : null}
+        <td className="cell-name">
+          {entry.kind === 'folder' ? <FolderIcon /> : <FileIcon />}
+          <span className="entry-name" title={entry.name}>
+            {entry.name}
+          </span>
+          <span className="visually-hidden">, {kindWords(entry.kind)}</span>
+        </td>
+        <td className="cell-size">{entry.kind === 'file' ? formatSize(entry.size) : ''}</td>
+        <td className="cell-modified">{formatDateTime(entry.modified, entry.modifiedPrecision)}</td>
+        {age ? <AgeCell value={age(entry)} /> : null}
+      </tr>
+    );
+  };
+
+  const columnCount = 3 + (multiSelect ? 1 : 0) + (age ? 1 : 0);
+  const drawnRows = spacedRows(virtualizer.getVirtualItems(), virtualizer.getTotalSize(), headHeight, rows);
+
   return (
-    <div className="file-table-wrap">
+    <div className="file-table-wrap" ref={scrollRef}>
       <table
         className={`file-table${multiSelect ? ' has-checks' : ''}`}
         role="grid"
@@ -200,7 +325,7 @@ export function FileTable<E extends ListedEntry>({
         aria-readonly="true"
         aria-busy={busy}
         aria-multiselectable={multiSelect || undefined}
-        aria-rowcount={rows.length + 1}
+        aria-rowcount={Math.max(rows.length, rowCount ?? 0) + 1}
       >
         <colgroup>
           {multiSelect ? <col className="col-check" /> : null}
@@ -209,8 +334,8 @@ export function FileTable<E extends ListedEntry>({
           <col className="col-modified" />
           {age ? <col className="col-age" /> : null}
         </colgroup>
-        <thead>
-          <tr>
+        <thead ref={headRef}>
+          <tr aria-rowindex={1}>
             {multiSelect ? (
               <th scope="col" className="th-check">
                 <input
@@ -248,69 +373,42 @@ export function FileTable<E extends ListedEntry>({
           </tr>
         </thead>
         <tbody ref={bodyRef}>
-          {rows.map((entry, index) => {
-            const isSelected = selected.has(entry.name);
-            const canDrag = entry.kind === 'file' && onDragFile !== undefined;
-            return (
-              <tr
-                key={entry.name}
-                data-row=""
-                data-kind={entry.kind}
-                aria-selected={isSelected}
-                tabIndex={index === tabStop ? 0 : -1}
-                className={isSelected ? 'is-selected' : undefined}
-                draggable={canDrag}
-                onDragStart={
-                  canDrag
-                    ? (event) => {
-                        const chosen = isSelected ? rows.filter((e) => e.kind === 'file' && selected.has(e.name)) : [entry];
-                        onDragFile?.(entry, chosen, event);
-                      }
-                    : undefined
-                }
-                onClick={(event) => onRowClick(event, entry)}
-                onFocus={(event) => {
-                  // Focus that lands on the row's tick box is the box's business (its click follows).
-                  if (event.target !== event.currentTarget) return;
-                  setCursor(entry.name);
-                  if (selected.size === 0) chooseOnly(entry);
-                }}
-                onDoubleClick={() => open(entry)}
-                onKeyDown={(event) => onRowKeyDown(event, index, entry)}
-              >
-                {multiSelect ? (
-                  <td className="cell-check">
-                    {entry.kind === 'file' ? (
-                      <input
-                        type="checkbox"
-                        className="row-check"
-                        tabIndex={-1}
-                        aria-label={`Choose ${entry.name}`}
-                        checked={isSelected}
-                        onClick={(event) => event.stopPropagation()}
-                        onChange={() => toggle(entry)}
-                      />
-                    ) : null}
-                  </td>
-                ) : null}
-                <td className="cell-name">
-                  {entry.kind === 'folder' ? <FolderIcon /> : <FileIcon />}
-                  <span className="entry-name" title={entry.name}>
-                    {entry.name}
-                  </span>
-                  <span className="visually-hidden">, {kindWords(entry.kind)}</span>
-                </td>
-                <td className="cell-size">{entry.kind === 'file' ? formatSize(entry.size) : ''}</td>
-                <td className="cell-modified">{formatDateTime(entry.modified, entry.modifiedPrecision)}</td>
-                {age ? <AgeCell value={age(entry)} /> : null}
+          {drawnRows.map((item) =>
+            item.spacer ? (
+              <tr key={item.key} className="spacer-row" aria-hidden="true" style={{ height: item.height }}>
+                <td colSpan={columnCount} />
               </tr>
-            );
-          })}
+            ) : (
+              renderRow(item.entry, item.index)
+            ),
+          )}
         </tbody>
       </table>
       {rows.length === 0 && !busy ? <div className="empty-state">{empty}</div> : null}
     </div>
   );
+}
+
+type DrawnRow<E> = { spacer: true; key: string; height: number } | { spacer: false; entry: E; index: number };
+
+/**
+ * The rows to draw, in order, with a spacer row wherever rows are left out (before the view, after
+ * it, and between the view and the keyboard's row when that one is scrolled away), so the table is
+ * as tall as all its rows and the scroll bar tells the truth.
+ */
+function spacedRows<E>(items: readonly { index: number; start: number; end: number }[], totalSize: number, rowsStart: number, rows: readonly E[]): DrawnRow<E>[] {
+  const drawn: DrawnRow<E>[] = [];
+  let at = 0;
+  for (const item of items) {
+    const entry = rows[item.index];
+    if (entry === undefined) continue;
+    const gap = item.start - rowsStart - at;
+    if (gap > 0) drawn.push({ spacer: true, key: `gap-before-${item.index}`, height: gap });
+    drawn.push({ spacer: false, entry, index: item.index });
+    at = item.end - rowsStart;
+  }
+  if (totalSize - at > 0) drawn.push({ spacer: true, key: 'gap-after', height: totalSize - at });
+  return drawn;
 }
 
 function AgeCell({ value }: { value: { text: string; warning: string | null } | null }) {

@@ -2,9 +2,10 @@
 // the folder's files. Files can be dragged out of the list onto the registry's upload folder, or
 // chosen (several with their tick boxes) and sent with the Upload button: the same from the keyboard.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { LocalEntry, LocalPlace } from '../../../shared/contract';
+import type { ListingCounts, LocalEntry, LocalPlace } from '../../../shared/contract';
 import { LOCAL_PATH_DRAG_TYPE, LOCAL_PATHS_DRAG_TYPE } from '../drop';
 import { useUploadCheck } from '../flows/upload-check';
+import { readRemainingPages } from '../listing';
 import { registry, safely } from '../registry';
 import { useDispatch, useStatus, useWindow } from '../store/context';
 import { uploadFolder } from '../store/state';
@@ -14,7 +15,15 @@ import { UpIcon, UploadIcon } from './Icons';
 interface Listing {
   path: string;
   parent: string | null;
+  /** In the engine's listing order; the first page at first, then more as they arrive. */
   entries: LocalEntry[];
+  counts: ListingCounts;
+}
+
+/** `20,000 items`, and while a big folder is still arriving, how many of them are shown so far. */
+export function countWords(count: number, shownSoFar: number | null): string {
+  const items = `${count.toLocaleString('en-US')} ${count === 1 ? 'item' : 'items'}`;
+  return shownSoFar === null ? items : `${items} · ${shownSoFar.toLocaleString('en-US')} shown so far`;
 }
 
 export function LocalPane() {
@@ -27,6 +36,8 @@ export function LocalPane() {
   const [typedPath, setTypedPath] = useState('');
   const [showHidden, setShowHidden] = useState(false);
   const [loading, setLoading] = useState(false);
+  /** A big folder's later pages are still arriving (its first rows and count are shown). */
+  const [streaming, setStreaming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [chosen, setChosen] = useState<LocalEntry[]>([]);
   const headingId = useId();
@@ -53,9 +64,20 @@ export function LocalPane() {
         return false;
       }
       setProblem(null);
-      setListing({ path: result.path, parent: result.parent, entries: result.entries });
+      const shown = { path: result.path, parent: result.parent, counts: result.counts };
+      setListing({ ...shown, entries: result.entries });
       // What the user is typing meanwhile is theirs: only an untouched path bar follows the listing.
       setTypedPath((current) => (current === typedBefore ? result.path : current));
+      setStreaming(result.more !== null);
+      const stopped = await readRemainingPages(
+        result,
+        (listing) => registry().listLocalFolderMore({ listing }),
+        () => mine === latest.current,
+        (entries) => setListing({ ...shown, entries }),
+      );
+      if (mine !== latest.current) return true;
+      setStreaming(false);
+      if (stopped) status.problem(`Only part of ${result.path} could be listed. ${stopped.message}`);
       return true;
     },
     [status],
@@ -87,6 +109,8 @@ export function LocalPane() {
   const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const visible = useMemo(() => (listing ? listing.entries.filter((e) => showHidden || !e.hidden) : []), [listing, showHidden]);
   const currentPlace = places.find((p) => p.path === listing?.path)?.path ?? '';
+  /** The whole folder's count, known from the first page on. */
+  const itemCount = listing ? (showHidden ? listing.counts.all : listing.counts.all - listing.counts.hidden) : 0;
   const folderName = listing ? (listing.path.split(/[\\/]/).filter(Boolean).pop() ?? listing.path) : '';
 
   const submitPath = (event: FormEvent) => {
@@ -157,8 +181,9 @@ export function LocalPane() {
       <FileTable
         label={listing ? `Files in ${folderName}` : 'Files'}
         entries={visible}
+        rowCount={streaming ? itemCount : undefined}
         resetKey={listing?.path ?? ''}
-        busy={loading || (listing === null && problem === null)}
+        busy={loading || streaming || (listing === null && problem === null)}
         empty={
           listing && listing.entries.length > 0
             ? 'This folder has only hidden files. Tick “Show hidden files” to see them.'
@@ -176,8 +201,8 @@ export function LocalPane() {
 
       <div className="pane-foot">
         <span className="muted">
-          {listing ? `${visible.length} ${visible.length === 1 ? 'item' : 'items'}` : loading ? 'Loading…' : ''}
-          {chosen.length > 1 ? ` · ${chosen.length} chosen` : ''}
+          {listing ? countWords(itemCount, streaming ? visible.length : null) : loading ? 'Loading…' : ''}
+          {chosen.length > 1 ? ` · ${chosen.length.toLocaleString('en-US')} chosen` : ''}
         </span>
         <div className="pane-foot-actions">
           <label className="checkbox">
@@ -194,7 +219,7 @@ export function LocalPane() {
             >
               <UploadIcon />
               <span>
-                {chosenFiles.length > 1 ? `Upload ${chosenFiles.length} files` : 'Upload'}
+                {chosenFiles.length > 1 ? `Upload ${chosenFiles.length.toLocaleString('en-US')} files` : 'Upload'}
                 <span className="wide-only"> to {uploadFolderName}</span>
               </span>
             </button>

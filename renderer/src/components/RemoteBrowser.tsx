@@ -4,13 +4,14 @@
 // readable folders, delete from the upload folder. Only a folder the account may write to takes a
 // drop; any other says why not, and where to drop instead.
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { AccountSignIn, ConnectionInfo, FolderRight, FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
+import type { AccountSignIn, ConnectionInfo, FolderRight, FolderRole, ListingCounts, RemoteEntry, RoleFolder } from '../../../shared/contract';
 import { carriesFiles, droppedFiles, unknownPathWords } from '../drop';
 import { disconnect } from '../flows/connection';
 import { askDelete, download } from '../flows/transfers';
 import { usePasswordChange } from '../flows/password-change';
 import { useUploadCheck } from '../flows/upload-check';
 import { useFocusWhenLost } from '../focus';
+import { readRemainingPages } from '../listing';
 import { registry, safely } from '../registry';
 import { useDispatch, useFlow, useStatus, useWindow } from '../store/context';
 import { activeProfile, uploadFolderOf } from '../store/state';
@@ -37,7 +38,11 @@ export function accessWords(rights: readonly FolderRight[]): string {
 
 interface FolderListing {
   role: FolderRole;
+  /** In the engine's listing order; the first page at first, then more as they arrive. */
   entries: RemoteEntry[];
+  counts: ListingCounts;
+  /** Every page has arrived. */
+  complete: boolean;
 }
 
 /** Where a drag is over: which folder would take it (a tab, or the open folder) and whether it may. */
@@ -110,12 +115,22 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
         status.problem(result.message);
         return;
       }
-      setListing({ role, entries: result.entries });
+      const counts = result.counts;
+      setListing({ role, entries: result.entries, counts, complete: result.more === null });
       if (announce) {
         const folder = connection.folders.find((f) => f.role === role);
-        const count = result.entries.length;
-        status.info(`${folder?.name ?? 'Folder'} refreshed: ${count === 0 ? 'no files' : count === 1 ? '1 file' : `${count} files`}.`);
+        const count = counts.all;
+        status.info(`${folder?.name ?? 'Folder'} refreshed: ${count === 0 ? 'no files' : count === 1 ? '1 file' : `${count.toLocaleString('en-US')} files`}.`);
       }
+      const stopped = await readRemainingPages(
+        result,
+        (listing) => registry().listRemoteFolderMore({ listing }),
+        () => mine === request.current,
+        (entries) => setListing({ role, entries, counts, complete: false }),
+      );
+      if (mine !== request.current) return;
+      setListing((current) => (current && current.role === role ? { ...current, complete: true } : current));
+      if (stopped) status.problem(`Only part of the folder could be listed. ${stopped.message}`);
     },
     [connection.folders, status, dispatch],
   );
@@ -152,6 +167,8 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   const shown = listing && listing.role === active ? listing.entries : NO_ENTRIES;
   // A folder just chosen counts as loading until its listing (or its problem) arrives.
   const busy = loading || (problem === null && listing?.role !== active);
+  /** A big folder's first rows and counts are shown; the rest is still arriving. */
+  const streaming = !busy && listing !== null && !listing.complete;
 
   const onTabKeyDown = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const count = connection.folders.length;
@@ -240,7 +257,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   // ------------------------------------------------------------------ what the folder offers
 
   const held = folder ? RIGHT_ORDER.filter((r) => folder.rights.includes(r)) : [];
-  const fileCount = shown.filter((e) => e.kind === 'file').length;
+  const fileCount = listing && listing.role === active ? listing.counts.files : 0;
   const chosenFiles = chosen.filter((e) => e.kind === 'file');
   const retentionDays = profile?.retentionDays ?? null;
   const quota = quotaWords(fileCount, profile?.quotaFiles ?? null);
@@ -248,7 +265,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
   // Ages are counted from the time the listing arrived (re-listed on every refresh).
   const [listedAt, setListedAt] = useState(() => Date.now());
   useEffect(() => setListedAt(Date.now()), [shown]);
-  const goingSoon = busy ? [] : filesPurgedSoon(shown, retentionDays, listedAt);
+  const goingSoon = busy || streaming ? [] : filesPurgedSoon(shown, retentionDays, listedAt);
   const ageOf = (entry: RemoteEntry) => {
     if (entry.kind !== 'file' || entry.modified === null) return null;
     const left = daysUntilPurge(entry, retentionDays, listedAt);
@@ -444,8 +461,9 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
           <FileTable
             label={folder ? `Files in ${folder.name}` : 'Files'}
             entries={shown}
+            rowCount={streaming ? listing?.counts.all : undefined}
             resetKey={active ?? ''}
-            busy={busy}
+            busy={busy || streaming}
             multiSelect={mayDownload || mayDelete}
             onSelectionChange={setChosen}
             onOpenFile={mayOpen ? openInViewer : undefined}
@@ -469,7 +487,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
 
         <div className="pane-foot">
           <span className="muted">
-            {busy ? 'Loading…' : `${quota.text}${retentionNote}${goingSoon.length > 0 ? ` · ${goingSoon.length} removed within ${PURGE_WARNING_DAYS} days` : ''}`}
+            {busy ? 'Loading…' : `${quota.text}${streaming ? ` · ${shown.length.toLocaleString('en-US')} shown so far` : ''}${retentionNote}${goingSoon.length > 0 ? ` · ${goingSoon.length} removed within ${PURGE_WARNING_DAYS} days` : ''}`}
           </span>
         </div>
       </div>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSize, nextSortOrder, sortEntries, type ListedEntry } from '../../../renderer/src/format';
+import { compareListed } from '../../../shared/listing-order';
 
 describe('sizes as people read them', () => {
   it.each([
@@ -17,7 +18,8 @@ describe('sizes as people read them', () => {
 });
 
 describe('sorting a listing', () => {
-  const entries: ListedEntry[] = [
+  // As a folder listing arrives from the engine: in the listing's order.
+  const listed: ListedEntry[] = [
     { name: 'b.HL7', kind: 'file', size: 300, modified: 3 },
     { name: 'Reports', kind: 'folder', size: 0, modified: 1 },
     { name: 'a.HL7', kind: 'file', size: 2000, modified: 1 },
@@ -25,10 +27,15 @@ describe('sorting a listing', () => {
     { name: 'file10.txt', kind: 'file', size: 300, modified: 2 },
     { name: 'file9.txt', kind: 'file', size: 10, modified: 4 },
   ];
+  const entries = listed.sort(compareListed);
   const names = (list: ListedEntry[]) => list.map((e) => e.name);
 
-  it('puts folders first, then names in natural order regardless of case', () => {
+  it('orders a listing folders first, then names in natural order regardless of case', () => {
     expect(names(sortEntries(entries, { key: 'name', direction: 'ascending' }))).toEqual(['archive', 'Reports', 'a.HL7', 'b.HL7', 'file9.txt', 'file10.txt']);
+  });
+
+  it('turns the names round on the second click, folders still first', () => {
+    expect(names(sortEntries(entries, { key: 'name', direction: 'descending' }))).toEqual(['Reports', 'archive', 'file10.txt', 'file9.txt', 'b.HL7', 'a.HL7']);
   });
 
   it('keeps folders first when sorting by size either way', () => {
