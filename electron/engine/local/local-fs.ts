@@ -4,7 +4,7 @@ import { existsSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
-import type { EntryKind, LocalEntry, LocalPlace } from '../../../shared/contract';
+import type { EntryKind, ListingCounts, LocalEntry, LocalPlace } from '../../../shared/contract';
 import { compareListed } from '../../../shared/listing-order';
 import type { ListingSource } from '../listing/listing-pages';
 import { RemoteError } from '../remote/remote-fs';
@@ -30,7 +30,7 @@ export interface LocalFolder {
   path: string;
   parent: string | null;
   /** Entries, files among them, and hidden ones among them: known before any entry is read in full. */
-  counts: { all: number; files: number; hidden: number };
+  counts: ListingCounts;
   /** The entries in the listing's order (shared/listing-order.ts), read in full a page at a time. */
   source: ListingSource<LocalEntry>;
 }
@@ -54,13 +54,16 @@ export async function openLocalFolder(path: string): Promise<LocalFolder> {
     if (code === 'EACCES' || code === 'EPERM') throw new RemoteError('permission-denied', `This computer does not let the app open ${folder}.`);
     throw new RemoteError('internal', `The folder ${folder} could not be read.`);
   }
-  const named = await Promise.all(
-    found.map(async (dirent): Promise<{ name: string; kind: EntryKind } | null> => {
-      if (!dirent.isSymbolicLink()) return { name: dirent.name, kind: kindOf(dirent) };
-      // A link (or a Windows junction) is shown as what it points to; a broken one is not shown.
-      const target = await stat(join(folder, dirent.name)).catch(() => null);
-      return target ? { name: dirent.name, kind: kindOf(target) } : null;
-    }),
+  // Only a link (or a Windows junction) needs a look at what it points to; a broken one is not shown.
+  const named: ({ name: string; kind: EntryKind } | null)[] = await Promise.all(
+    found.map((dirent) =>
+      dirent.isSymbolicLink()
+        ? stat(join(folder, dirent.name)).then(
+            (target) => ({ name: dirent.name, kind: kindOf(target) }),
+            () => null,
+          )
+        : { name: dirent.name, kind: kindOf(dirent) },
+    ),
   );
   const names = named.filter((n): n is { name: string; kind: EntryKind } => n !== null).sort(compareListed);
   const parent = parse(folder).root === folder ? null : dirname(folder);

@@ -445,7 +445,7 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
             <span className="actions-spacer" />
             {chosenFiles.length > 0 ? (
               <span className="muted chosen-count" aria-live="polite">
-                {chosenFiles.length === 1 ? '1 file chosen' : `${chosenFiles.length} files chosen`}
+                {chosenFiles.length === 1 ? '1 file chosen' : `${chosenFiles.length.toLocaleString('en-US')} files chosen`}
               </span>
             ) : null}
             <button type="button" className="button" onClick={() => void load(folder.role, true)} disabled={loading}>

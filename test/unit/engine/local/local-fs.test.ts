@@ -3,7 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listLocalFolder, localPlaces } from '../../../../electron/engine/local/local-fs';
+import type { LocalEntry } from '../../../../shared/contract';
+import { compareListed } from '../../../../shared/listing-order';
+import { FIRST_PAGE_SIZE, ListingPages } from '../../../../electron/engine/listing/listing-pages';
+import { listLocalFolder, localPlaces, openLocalFolder } from '../../../../electron/engine/local/local-fs';
 import { RemoteError } from '../../../../electron/engine/remote/remote-fs';
 
 let dir: string;
@@ -73,6 +76,56 @@ describe('listLocalFolder', () => {
     const error = await failureOf(file);
     expect(error.code).toBe('invalid-input');
     expect(error.message).toBe(`${file} is a file, not a folder.`);
+  });
+});
+
+describe('openLocalFolder: a big folder in pages (issue 18)', () => {
+  let big: string;
+  beforeAll(() => {
+    big = join(dir, 'Big export');
+    mkdirSync(big);
+    for (let i = 1; i <= 450; i += 1) writeFileSync(join(big, `file${i}.HL7`), 'x'.repeat(i));
+    for (const name of ['.hidden-a', '.hidden-b']) writeFileSync(join(big, name), '');
+    mkdirSync(join(big, 'zeta folder'));
+    mkdirSync(join(big, 'Alpha folder'));
+    symlinkSync(join(dir, 'Batches'), join(big, 'link to a folder'));
+    symlinkSync(join(big, 'nowhere'), join(big, 'broken link'));
+  });
+
+  it('counts the whole folder at once and gives every entry once, in pages, folders first then names as people read them', async () => {
+    const opened = await openLocalFolder(big);
+    // 450 files, 2 hidden files, 2 folders and a link to a folder; the broken link is not shown.
+    expect(opened.counts).toEqual({ all: 455, files: 452, hidden: 2 });
+    const pages = new ListingPages<LocalEntry>();
+    const first = await pages.start(opened.source);
+    expect(first.entries).toHaveLength(FIRST_PAGE_SIZE);
+    const all = [...first.entries];
+    for (let more = first.more; more !== null; ) {
+      const page = await pages.next(more);
+      all.push(...page.entries);
+      more = page.more;
+    }
+    expect(all.map((e) => e.name)).toEqual([...all].sort(compareListed).map((e) => e.name));
+    expect(new Set(all.map((e) => e.name)).size).toBe(455);
+    expect(all.slice(0, 3).map((e) => [e.name, e.kind])).toEqual([
+      ['Alpha folder', 'folder'],
+      ['link to a folder', 'folder'],
+      ['zeta folder', 'folder'],
+    ]);
+    // Numbers by value: file9 before file10, file99 before file100.
+    const names = all.map((e) => e.name);
+    expect(names.indexOf('file9.HL7')).toBeLessThan(names.indexOf('file10.HL7'));
+    expect(names.indexOf('file99.HL7')).toBeLessThan(names.indexOf('file100.HL7'));
+    expect(all.find((e) => e.name === 'file123.HL7')).toMatchObject({ kind: 'file', size: 123, hidden: false, path: join(big, 'file123.HL7') });
+    expect(all.filter((e) => e.hidden).map((e) => e.name)).toEqual(['.hidden-a', '.hidden-b']);
+  });
+
+  it('leaves out a file removed between the count and its page, and says nothing of it', async () => {
+    const opened = await openLocalFolder(big);
+    rmSync(join(big, 'file450.HL7'));
+    const entries = await opened.source.read(0, opened.source.total);
+    expect(entries).toHaveLength(454);
+    expect(entries.some((e) => e.name === 'file450.HL7')).toBe(false);
   });
 });
 
