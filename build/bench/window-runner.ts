@@ -292,6 +292,12 @@ export async function runWindowBench(options: { root: string; runs: number; log:
       record('local: a character typed in the path bar', await painted(page, () => (document.querySelector<HTMLInputElement>('input.path-input')?.value ?? '').endsWith('x')));
       await pathInput.press('Backspace');
 
+      await startFrames(page);
+      await page.getByRole('button', { name: 'History' }).click();
+      record('local: open History over the big folder', await painted(page, () => document.querySelector('.history-dialog') !== null));
+      await page.keyboard.press('Escape');
+      await page.locator('.history-dialog').waitFor({ state: 'detached' });
+
       (results.scrolls['local: wheel scrolling'] ??= []).push(await scrollFrames(page, local));
     }
 
