@@ -1,6 +1,7 @@
 // `registry-transfer list [FOLDER]`: sign in to a registry and list its role folders.
 import type { FolderRole, RemoteEntry, RoleFolder } from '../../../shared/contract';
 import type { Profile } from '../../engine/profiles';
+import { listRegistryFolder } from '../../engine/listing/listing-pages';
 import type { CommandOptions } from '../args';
 import { CliError, toCliError, usageError } from '../errors';
 import { EXIT, EXIT_CODE_FOR, type ExitCode } from '../exit-codes';
@@ -42,8 +43,8 @@ export async function listCommand(options: CommandOptions, positionals: string[]
   try {
     for (const folder of run.session.info.folders.filter((f) => roles.includes(f.role))) {
       try {
-        const entries = (await run.session.exclusive((fs) => fs.list(folder.path))).filter((e) => e.name !== '.' && e.name !== '..');
-        entries.sort((a, b) => a.name.localeCompare(b.name));
+        // In the window's order: folders first, then names as people read them (file9 before file10).
+        const entries = await listRegistryFolder(run.session, folder.path);
         results.push({ folder, entries });
       } catch (error) {
         results.push({ folder, error: toCliError(error) });

@@ -1,8 +1,7 @@
 // The calls that look at folders: the registry's, and this computer's (only where the user pointed).
 import { failure, type CallHandlers, type FolderRole, type LocalEntry, type RemoteEntry } from '../../../shared/contract';
-import { compareListed } from '../../../shared/listing-order';
 import type { Engine } from '../engine';
-import { listingOf, ListingPages } from '../listing/listing-pages';
+import { listingOf, ListingPages, listRegistryFolder } from '../listing/listing-pages';
 import { openLocalFolder } from '../local/local-fs';
 import { answering } from './call-failure';
 
@@ -24,8 +23,7 @@ export function browseHandlers(engine: Engine): BrowseCalls {
         const folder = session.info.folders.find((f) => f.role === (role as FolderRole));
         if (!folder) return failure('not-found', `${session.info.profileName} has no such folder.`);
         engine.forgetPrechecks();
-        const listed = await session.exclusive((fs) => fs.list(folder.path));
-        const entries = listed.filter((e) => e.name !== '.' && e.name !== '..').sort(compareListed);
+        const entries = await listRegistryFolder(session, folder.path);
         const counts = { all: entries.length, files: entries.filter((e) => e.kind === 'file').length, hidden: entries.filter((e) => e.name.startsWith('.')).length };
         const page = await remotePages.start(listingOf(entries), session);
         return { ok: true, role: folder.role, path: folder.path, counts, ...page };

@@ -4,7 +4,10 @@
 // listing is held only until its last page is read, a few minutes pass, or newer ones push it out;
 // a remote one also ends with the session it was read on.
 import { randomUUID } from 'node:crypto';
+import type { RemoteEntry } from '../../../shared/contract';
+import { compareListed } from '../../../shared/listing-order';
 import { RemoteError } from '../remote/remote-fs';
+import type { RegistrySession } from '../session/registry-session';
 
 /** Enough rows to fill the tallest window a few times over (Page Down, End come next). */
 export const FIRST_PAGE_SIZE = 200;
@@ -84,4 +87,13 @@ export class ListingPages<E> {
 /** A listing already read whole (a registry folder: the server sends it all), served in pages. */
 export function listingOf<E>(entries: readonly E[]): ListingSource<E> {
   return { total: entries.length, read: async (from, count) => entries.slice(from, from + count) };
+}
+
+/**
+ * A registry folder's entries in the listing order (shared/listing-order.ts), without `.` and `..`:
+ * the same for the window and the command line.
+ */
+export async function listRegistryFolder(session: RegistrySession, path: string): Promise<RemoteEntry[]> {
+  const listed = await session.exclusive((fs) => fs.list(path));
+  return listed.filter((e) => e.name !== '.' && e.name !== '..').sort(compareListed);
 }
