@@ -1,6 +1,6 @@
 // End to end on folders the size clinics really have (issue 18): an EHR export folder of 20,000
 // entries in My Computer, a registry folder of 5,000 reports. Only the rows in view are in the page,
-// yet the keyboard, the mouse's ranges, "choose all", sorting, the screen reader's count and place,
+// yet the keyboard (type-ahead included), the mouse's ranges, "choose all", sorting, the screen reader's count and place,
 // and dragging a chosen pair from the far end of the list onto the registry all work as on a small
 // folder. Real React window in Debian's Chromium, the real engine behind the loopback bridge, the
 // practice registry (ssh2's SFTP server) on 127.0.0.1.
@@ -143,6 +143,22 @@ describe('My Computer on a folder of 20,000 entries', () => {
     await page.keyboard.press('Home');
     await eventually(() => focusedRow(page)).toEqual({ rowIndex: '2', name: 'Archive 2024', selected: 'true' });
     await eventually(() => focusedRowInView(page)).toBe(true);
+    expect(app.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('goes to a name by its first letters typed, as Explorer does', async () => {
+    const { page } = app;
+    const grid = localGrid(page);
+    await focusTable(grid);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('p');
+    await eventually(() => focusedRow(page)).toEqual({ rowIndex: String(LOCAL_ENTRIES - HL7_FILES + 2), name: hl7Name(1), selected: 'true' });
+    expect(await focusedRowInView(page)).toBe(true);
+    // After a pause a letter starts a new search: back up the list to the folder "Old exports".
+    await page.waitForTimeout(1_200);
+    await page.keyboard.press('o');
+    await eventually(() => focusedRow(page)).toEqual({ rowIndex: '4', name: 'Old exports', selected: 'true' });
+    expect(await chosenCount(grid)).toBe(1);
     expect(app.pageErrors).toEqual([]);
   }, 120_000);
 

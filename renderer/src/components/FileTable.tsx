@@ -2,7 +2,8 @@
 // opens a folder), with sortable columns and folders first. Where several files can be chosen at
 // once (to download or upload them), each file has a tick box, as Explorer's "item check boxes":
 // a click on a row chooses that row alone, a tick (or Space, Ctrl+Space, Ctrl+click, Shift+click,
-// Shift+arrows, Ctrl+A) adds to the choice; Ctrl+Space and Ctrl+click also take a row away.
+// Shift+arrows, Ctrl+A) adds to the choice; Ctrl+Space and Ctrl+click also take a row away. Typing a
+// name's first letters goes to it (../type-ahead.ts).
 //
 // A folder can hold 20,000 files (issue 18): only the rows in view (and a few either side) are in the
 // page, with spacer rows standing in for the rest (a table keeps its columns that way), drawn by
@@ -12,6 +13,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { formatDateTime, formatSize, nextSortOrder, sortEntries, type ListedEntry, type SortKey, type SortOrder } from '../format';
+import { TYPE_AHEAD_PAUSE_MS, typedRow } from '../type-ahead';
 import { FileIcon, FolderIcon } from './Icons';
 
 interface FileTableProps<E extends ListedEntry> {
@@ -79,7 +81,8 @@ export function FileTable<E extends ListedEntry>({
   const focusWanted = useRef(false);
   const rows = useMemo(() => sortEntries(entries, order), [entries, order]);
   const files = useMemo(() => rows.filter((e) => e.kind === 'file'), [rows]);
-  const indexOf = useMemo(() => new Map(rows.map((e, i) => [e.name, i])), [rows]);
+  const names = useMemo(() => rows.map((e) => e.name), [rows]);
+  const indexOf = useMemo(() => new Map(names.map((name, i) => [name, i])), [names]);
 
   useEffect(() => {
     setSelected(new Set());
@@ -215,7 +218,20 @@ export function FileTable<E extends ListedEntry>({
     focusWanted.current = true;
   };
 
+  /** Letters typed to go to a name (../type-ahead.ts), and when the last one was typed. */
+  const typed = useRef({ text: '', at: -Infinity });
+
   const onRowKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, index: number, entry: E) => {
+    // A letter (or a space inside a name being typed) goes to the name that starts with the letters.
+    const letter = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
+    const typing = event.timeStamp - typed.current.at < TYPE_AHEAD_PAUSE_MS;
+    if (letter && (event.key !== ' ' || (typing && typed.current.text !== ''))) {
+      event.preventDefault();
+      typed.current = { text: typing ? typed.current.text + event.key : event.key, at: event.timeStamp };
+      const found = typedRow(names, typed.current.text, index);
+      if (found >= 0) moveTo(found, false);
+      return;
+    }
     const page = pageRows();
     const moves: Record<string, number> = {
       ArrowDown: index + 1,
