@@ -12,7 +12,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as esbuild } from 'esbuild';
+import { bundleRunners } from './bench/bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
@@ -33,17 +33,7 @@ const bundleDir = join(root, '.tmp', `bench-window-${process.pid}`);
 mkdirSync(bundleDir, { recursive: true });
 let failed = false;
 try {
-  await esbuild({
-    entryPoints: { 'window-runner': join(root, 'build/bench/window-runner.ts') },
-    outdir: bundleDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleRunners({ 'window-runner': join(root, 'build/bench/window-runner.ts') }, bundleDir);
   const { runWindowBench } = await import(pathToFileURL(join(bundleDir, 'window-runner.mjs')).href);
   const results = await runWindowBench({ root, runs: RUNS, log, profileDir: process.env.BENCH_PROFILE || undefined });
 

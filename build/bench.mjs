@@ -22,7 +22,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as esbuild } from 'esbuild';
+import { bundleRunners } from './bench/bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -130,17 +130,7 @@ try {
   // The bundles live inside the project so that their imports find node_modules.
   const bundleDir = join(root, '.tmp', `bench-${process.pid}`);
   cleanups.push(() => rmSync(bundleDir, { recursive: true, force: true }));
-  await esbuild({
-    entryPoints: { servers: join(root, 'build/bench/servers.ts'), 'engine-runner': join(root, 'build/bench/engine-runner.ts') },
-    outdir: bundleDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleRunners({ servers: join(root, 'build/bench/servers.ts'), 'engine-runner': join(root, 'build/bench/engine-runner.ts') }, bundleDir);
   const runner = join(bundleDir, 'engine-runner.mjs');
   const { startSshd, startVsftpd, localTexasProfile, hl7Batch, writeLargeHl7Batch, startDelayProxy, machineCpuMs } = await import(pathToFileURL(join(bundleDir, 'servers.mjs')).href);
 

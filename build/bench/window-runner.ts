@@ -74,8 +74,9 @@ async function installRecorder(page: Page): Promise<void> {
   });
 }
 
-async function startFrames(page: Page): Promise<void> {
-  await page.evaluate(() => {
+/** From now on, every frame's time is recorded (until `__benchRecording` is set false). */
+function recordFrames(page: Page): Promise<void> {
+  return page.evaluate(() => {
     const g = window as unknown as BenchGlobals;
     g.__benchFrames = [];
     g.__benchRecording = true;
@@ -86,6 +87,10 @@ async function startFrames(page: Page): Promise<void> {
     };
     requestAnimationFrame(tick);
   });
+}
+
+async function startFrames(page: Page): Promise<void> {
+  await recordFrames(page);
   // Two frames recorded before the input: the clock of the frames has started.
   await page.waitForFunction(() => (window as unknown as BenchGlobals).__benchFrames.length >= 2, undefined, { polling: 'raf' });
 }
@@ -120,17 +125,7 @@ async function scrollFrames(page: Page, gridSelector: string): Promise<ScrollTim
   const box = await page.locator(gridSelector).locator('xpath=..').boundingBox();
   if (!box) throw new Error(`no ${gridSelector} on the page`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
-    const g = window as unknown as BenchGlobals;
-    g.__benchFrames = [];
-    g.__benchRecording = true;
-    const tick = (now: number) => {
-      if (!g.__benchRecording) return;
-      g.__benchFrames.push(now);
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
+  await recordFrames(page);
   const started = Date.now();
   let down = true;
   while (Date.now() - started < 10_000) {
