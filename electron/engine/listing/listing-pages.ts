@@ -9,8 +9,11 @@ import { compareListed } from '../../../shared/listing-order';
 import { RemoteError } from '../remote/remote-fs';
 import type { RegistrySession } from '../session/registry-session';
 
-/** Enough rows to fill the tallest window a few times over (Page Down, End come next). */
-export const FIRST_PAGE_SIZE = 200;
+/**
+ * Rows enough to fill the tallest window many times over; and a registry folder within its quota
+ * (300 files) comes whole in one answer, as it always did.
+ */
+export const FIRST_PAGE_SIZE = 1000;
 /** Later pages: large enough that 20,000 entries take a handful of calls, small enough to paint between. */
 export const PAGE_SIZE = 2500;
 const KEPT_LISTINGS = 6;

@@ -59,13 +59,13 @@ describe('a listing in pages', () => {
   it('lets a listing go after five minutes unread, and keeps only the newest few', async () => {
     let now = 0;
     const pages = new ListingPages<number>(() => now);
-    const old = await pages.start(listingOf(numbers(1_000)));
+    const old = await pages.start(listingOf(numbers(3_000)));
     now += 5 * 60_000 + 1;
     await expect(pages.next(old.more as string)).rejects.toBeInstanceOf(RemoteError);
 
     const tokens: string[] = [];
-    for (let i = 0; i < 10; i += 1) tokens.push((await pages.start(listingOf(numbers(1_000)))).more as string);
+    for (let i = 0; i < 10; i += 1) tokens.push((await pages.start(listingOf(numbers(3_000)))).more as string);
     await expect(pages.next(tokens[0] as string)).rejects.toBeInstanceOf(RemoteError);
-    expect((await pages.next(tokens[9] as string)).entries).toHaveLength(800);
+    expect((await pages.next(tokens[9] as string)).entries).toHaveLength(3_000 - FIRST_PAGE_SIZE);
   });
 });
