@@ -139,6 +139,14 @@ export function RemoteBrowser({ connection }: { connection: ConnectionInfo }) {
     if (active) void load(active);
   }, [active, load]);
 
+  // Signed out (this pane gone) while a big folder was still arriving: its later pages are not wanted.
+  useEffect(
+    () => () => {
+      request.current += 1;
+    },
+    [],
+  );
+
   // Signed in (the trust dialog and the Connect button gone): the keyboard starts at the folder shown.
   useFocusWhenLost(() => (active ? tabRefs.current.get(active) : tabRefs.current.values().next().value));
 
