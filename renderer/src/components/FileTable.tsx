@@ -6,10 +6,10 @@
 // name's first letters goes to it (../type-ahead.ts).
 //
 // A folder can hold 20,000 files (issue 18): above 500 rows only the rows in view (and a few either
-// side) are in the page, with spacer rows standing in for the rest (a table keeps its columns that way), drawn by
-// @tanstack/react-virtual. The row the keyboard is on is always drawn, even scrolled away, so focus
-// never falls out of the table; screen readers hear the whole count and each row's place from
-// aria-rowcount and aria-rowindex. The choice is kept by name, so it holds rows not drawn.
+// side) are in the page, drawn by @tanstack/react-virtual, with spacer rows standing in for the rest
+// (a table keeps its columns that way). The row the keyboard is on is always drawn, even scrolled
+// away, so focus never falls out of the table; screen readers hear the whole count and each row's
+// place from aria-rowcount and aria-rowindex. The choice is kept by name, so it holds rows not drawn.
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { formatDateTime, formatSize, nextSortOrder, sortEntries, type ListedEntry, type SortKey, type SortOrder } from '../format';
@@ -51,7 +51,7 @@ const COLUMNS: { key: SortKey; title: string }[] = [
 
 const kindWords = (kind: ListedEntry['kind']) => (kind === 'folder' ? 'Folder' : kind === 'file' ? 'File' : 'Other');
 
-/** Every row's height in pixels: `--row-height` in styles.css (the same for every row, so none is measured). */
+/** Every row's height in pixels: `.file-table td` in styles.css (the same for every row, so none is measured). */
 const ROW_HEIGHT = 30;
 /** Rows drawn beyond each edge of the view, so a quick scroll or an arrow key finds them already there. */
 const OVERSCAN = 10;
