@@ -1,7 +1,7 @@
 // The calls that look at folders: the registry's, and this computer's (only where the user pointed).
 import { failure, type CallHandlers, type FolderRole, type LocalEntry, type RemoteEntry } from '../../../shared/contract';
 import type { Engine } from '../engine';
-import { listingOf, ListingPages, listRegistryFolder } from '../listing/listing-pages';
+import { listingOf, ListingPages, listRegistryFolder, LOCAL_FIRST_PAGE_SIZE } from '../listing/listing-pages';
 import { openLocalFolder } from '../local/local-fs';
 import { answering } from './call-failure';
 
@@ -43,7 +43,7 @@ export function browseHandlers(engine: Engine): BrowseCalls {
       answering(async () => {
         localGrants.check(path, 'folder');
         const folder = await openLocalFolder(path);
-        const page = await localPages.start(folder.source);
+        const page = await localPages.start(folder.source, null, LOCAL_FIRST_PAGE_SIZE);
         return { ok: true, path: folder.path, parent: folder.parent, counts: folder.counts, ...page };
       }),
 

@@ -10,10 +10,16 @@ import { RemoteError } from '../remote/remote-fs';
 import type { RegistrySession } from '../session/registry-session';
 
 /**
- * Rows enough to fill the tallest window many times over; and a registry folder within its quota
- * (300 files) comes whole in one answer, as it always did.
+ * A registry folder's first page: rows enough to fill the tallest window many times over, and a
+ * folder within the registry's quota (300 files) comes whole in one answer, as it always did. The
+ * whole listing is already read from the server, so a bigger first page costs only its copy.
  */
 export const FIRST_PAGE_SIZE = 1000;
+/**
+ * A folder on this computer: each entry of its first page is one more file read before the window
+ * can draw anything, so this one is smaller (a folder of the quota's size still comes whole).
+ */
+export const LOCAL_FIRST_PAGE_SIZE = 300;
 /** Later pages: large enough that 20,000 entries take a handful of calls, small enough to paint between. */
 export const PAGE_SIZE = 2500;
 const KEPT_LISTINGS = 6;

@@ -144,7 +144,8 @@ export function FileTable<E extends ListedEntry>({
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => rows[index]?.name ?? index,
-    overscan: rows.length <= DRAWN_WHOLE ? rows.length : OVERSCAN,
+    // A big folder's first page is not drawn whole only to be cut down when the rest arrives.
+    overscan: Math.max(rows.length, rowCount ?? 0) <= DRAWN_WHOLE ? rows.length : OVERSCAN,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
     rangeExtractor: keepTabStop,
