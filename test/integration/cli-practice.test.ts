@@ -225,9 +225,13 @@ describe('registry-transfer practice under npm', () => {
     });
     running.add(shell);
     let out = '';
+    let err = '';
     shell.stdout?.on('data', (data) => (out += String(data)));
+    shell.stderr?.on('data', (data) => (err += String(data)));
     const runningFile = join(dataDir, 'practice', 'running.json');
     await until(async () => out.includes('\n'), 'the JSON line');
+    expect(JSON.parse(out), `what it printed: ${out}${err}`).toMatchObject({ sftp: { port: expect.any(Number) } });
+    expect(existsSync(runningFile), `running.json once it listens; what it printed: ${out}${err}`).toBe(true);
     const { pid } = JSON.parse(readFileSync(runningFile, 'utf8')) as { pid: number };
     expect(pid).not.toBe(shell.pid);
     shell.kill('SIGTERM');
