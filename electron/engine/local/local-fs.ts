@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
 import type { EntryKind, ListingCounts, LocalEntry, LocalPlace } from '../../../shared/contract';
-import { compareListed } from '../../../shared/listing-order';
+import { compareListed, firstInListingOrder } from '../../../shared/listing-order';
 import type { ListingSource } from '../listing/listing-pages';
 import { RemoteError } from '../remote/remote-fs';
 
@@ -55,17 +55,26 @@ export async function openLocalFolder(path: string): Promise<LocalFolder> {
     throw new RemoteError('internal', `The folder ${folder} could not be read.`);
   }
   // Only a link (or a Windows junction) needs a look at what it points to; a broken one is not shown.
-  const named: ({ name: string; kind: EntryKind } | null)[] = await Promise.all(
-    found.map((dirent) =>
-      dirent.isSymbolicLink()
-        ? stat(join(folder, dirent.name)).then(
-            (target) => ({ name: dirent.name, kind: kindOf(target) }),
-            () => null,
-          )
-        : { name: dirent.name, kind: kindOf(dirent) },
-    ),
+  const linked = await Promise.all(
+    found
+      .filter((dirent) => dirent.isSymbolicLink())
+      .map((dirent) =>
+        stat(join(folder, dirent.name)).then(
+          (target) => ({ name: dirent.name, kind: kindOf(target) }),
+          () => null,
+        ),
+      ),
   );
-  const names = named.filter((n): n is { name: string; kind: EntryKind } => n !== null).sort(compareListed);
+  const names: { name: string; kind: EntryKind }[] = found.filter((dirent) => !dirent.isSymbolicLink()).map((dirent) => ({ name: dirent.name, kind: kindOf(dirent) }));
+  for (const link of linked) if (link) names.push(link);
+  // Sorted whole only when a page past the first is asked for: the first page is picked out of the
+  // names as they are (firstInListingOrder), so a big folder's first rows wait for no full sort.
+  let sorted = false;
+  const inOrder = () => {
+    if (!sorted) names.sort(compareListed);
+    sorted = true;
+    return names;
+  };
   const parent = parse(folder).root === folder ? null : dirname(folder);
   return {
     path: folder,
@@ -78,7 +87,8 @@ export async function openLocalFolder(path: string): Promise<LocalFolder> {
     source: {
       total: names.length,
       read: async (from, count) => {
-        const entries = await Promise.all(names.slice(from, from + count).map(({ name }) => readEntry(folder, name)));
+        const page = from === 0 && !sorted ? firstInListingOrder(names, count) : inOrder().slice(from, from + count);
+        const entries = await Promise.all(page.map(({ name }) => readEntry(folder, name)));
         return entries.filter((e): e is LocalEntry => e !== null);
       },
     },
