@@ -153,20 +153,41 @@ export class PracticeRegistryFiles implements PracticeBackend {
 
   /** Remove every file older than the retention period (the registry's nightly purge). */
   async purge(): Promise<string[]> {
-    const limit = this.now().getTime() - this.retentionMs;
     const removed: string[] = [];
     for (const folder of PRACTICE_FOLDERS) {
-      const dir = this.folderPath(folder.name);
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        const path = join(dir, name);
-        const info = await lstat(path).catch(() => null);
-        if (info?.isFile() && info.mtimeMs < limit) {
-          await unlink(path).catch(() => undefined);
-          removed.push(`${folder.name}/${name}`);
-        }
-      }
+      const { purged } = await this.readFolder(folder.name);
+      removed.push(...purged.map((name) => `${folder.name}/${name}`));
     }
     return removed;
+  }
+
+  /**
+   * A folder's plain files with their details, read as the registry lists them, after the purge of
+   * those older than the retention (removed from disk and left out). One look at each file, all asked
+   * at once: a folder of 5,000 reports is listed in a fraction of the time one file after another took.
+   * @internal for AccountFiles
+   */
+  async readFolder(folder: string): Promise<{ files: { name: string; size: number; modified: Date }[]; purged: string[] }> {
+    const dir = this.folderPath(folder);
+    const limit = this.now().getTime() - this.retentionMs;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const looked = await Promise.all(
+      names.map(async (name) => {
+        const path = join(dir, name);
+        const info = await lstat(path).catch(() => null);
+        if (!info?.isFile()) return null;
+        if (info.mtimeMs >= limit) return { name, size: info.size, modified: info.mtime };
+        await unlink(path).catch(() => undefined);
+        return name;
+      }),
+    );
+    const files: { name: string; size: number; modified: Date }[] = [];
+    const purged: string[] = [];
+    for (const one of looked) {
+      if (typeof one === 'string') purged.push(one);
+      else if (one) files.push(one);
+    }
+    return { files, purged };
   }
 
   /** @internal for AccountFiles */
@@ -277,13 +298,10 @@ export class AccountFiles implements PracticeFiles, RandomAccessFiles {
     if (place.kind === 'root') return Promise.all(PRACTICE_FOLDERS.map((f) => this.folderEntry(f.name, this.registry.folderPath(f.name))));
     if (place.kind === 'file') throw new PracticeRefusal('not-found', `${path} is a file, not a folder.`);
     this.may(place.folder, 'list', 'list files');
-    await this.registry.purge();
-    const entries: PracticeEntry[] = [];
-    for (const name of await readdir(this.registry.folderPath(place.folder.name))) {
-      if (!isAcceptableName(name)) continue;
-      const entry = await this.fileEntry({ kind: 'file', folder: place.folder, name }).catch(() => null);
-      if (entry) entries.push(entry);
-    }
+    // The purge runs where a listing would show what it removes (the other folders are purged when
+    // they are listed, and at the registry's start).
+    const { files } = await this.registry.readFolder(place.folder.name);
+    const entries: PracticeEntry[] = files.filter((file) => isAcceptableName(file.name)).map((file) => ({ ...file, kind: 'file' }));
     return entries.sort((a, b) => a.name.localeCompare(b.name));
   }
 
