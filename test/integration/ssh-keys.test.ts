@@ -75,6 +75,8 @@ describe('a key brought from elsewhere', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASSPHRASE, '-C', 'theirs', '-f', path]);
     expect(openPrivateKey(readFileSync(path), PASSPHRASE).isPrivateKey()).toBe(true);
     expect(problemOf(() => openPrivateKey(readFileSync(path), null)).kind).toBe('passphrase-needed');
+    // An empty passphrase (an empty field, an empty answer) is none given, not a key it cannot read.
+    expect(problemOf(() => openPrivateKey(readFileSync(path), '')).kind).toBe('passphrase-needed');
     const wrong = problemOf(() => openPrivateKey(readFileSync(path), 'guess', 'The key file theirs'));
     expect(wrong.kind).toBe('wrong-passphrase');
     expect(wrong.message).toBe('The passphrase does not open the key file theirs. Nothing was sent to any server.');

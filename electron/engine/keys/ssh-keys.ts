@@ -148,7 +148,8 @@ export function openPrivateKey(text: string | Buffer, passphrase: string | null,
   // ssh2 reads PuTTY's version 2 files of RSA and DSA keys only; PuTTYgen writes version 3 (Argon2)
   // by default since 0.75, and Ed25519 and ECDSA keys in either version: those are opened by ppk.ts.
   if (putty && !isReadBySsh2(putty[1] ?? '', putty[2] ?? '')) return openPuttyKey(typeof text === 'string' ? text : text.toString('utf8'), passphrase, source);
-  const parsed = utils.parseKey(text, passphrase ?? undefined);
+  // An empty passphrase is none given: ssh2 would say it cannot derive the key, read here as unreadable.
+  const parsed = utils.parseKey(text, passphrase || undefined);
   const one = Array.isArray(parsed) ? (parsed[0] as ParsedKey | Error | undefined) : parsed;
   if (one === undefined || one instanceof Error) {
     const why = one instanceof Error ? one.message : '';
