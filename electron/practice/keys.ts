@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 // ssh2 is CommonJS: its default export, so the ESM bundles (the CLI, the main process) load it too.
 import ssh2 from 'ssh2';
+import { wholeKeyPair } from '../engine/keys/ssh-keys';
 
 const { utils } = ssh2;
 
@@ -30,6 +31,11 @@ function writeSecret(path: string, text: string): void {
   writeFileSync(partial, text, { mode: 0o600 });
   renameSync(partial, path);
   chmodSync(path, 0o600);
+}
+
+function readableHostKey(privateKey: string): boolean {
+  const parsed = utils.parseKey(privateKey);
+  return !(parsed instanceof Error) && (Array.isArray(parsed) ? parsed.length > 0 : true);
 }
 
 function hostKeyFingerprint(privateKey: string): string {
@@ -73,8 +79,10 @@ export async function practiceKeys(folder: string): Promise<PracticeKeys> {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   chmodSync(folder, 0o700);
   const hostKeyPath = join(folder, HOST_KEY_FILE);
-  if (!existsSync(hostKeyPath)) {
-    const pair = utils.generateKeyPairSync('ed25519');
+  // A key made before ssh2's fault was mended around (one in 256, see wholeKeyPair) cannot be read,
+  // and no client ever saw it: it is made again rather than stopping every start.
+  if (!existsSync(hostKeyPath) || !readableHostKey(readFileSync(hostKeyPath, 'utf8'))) {
+    const pair = wholeKeyPair('ed25519', () => utils.generateKeyPairSync('ed25519'));
     writeSecret(hostKeyPath, pair.private);
   }
   const keyPath = join(folder, TLS_KEY_FILE);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, utils, type Connection } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wholeKeyPair } from '../../electron/engine/keys/ssh-keys';
 import { PENDING_PROMOTED } from '../../electron/engine/registry-service';
 import { createKeyring, type EngineJob, type EngineRun, type Keyring } from '../support/keyring';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';
@@ -67,7 +68,7 @@ interface ChangingServer {
 
 async function startChangingServer(username: string, password: string): Promise<ChangingServer> {
   const state = { port: 0, username, password, expired: true, dropAfterChange: false, attempts: 0, sessions: 0 } as ChangingServer;
-  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client: Connection) => {
+  const server = new Server({ hostKeys: [wholeKeyPair('ed25519', () => utils.generateKeyPairSync('ed25519')).private] }, (client: Connection) => {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'password' || ctx.username !== state.username) return ctx.reject(['password']);

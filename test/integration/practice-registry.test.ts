@@ -3,9 +3,10 @@
 // key), the issued password changed at first login through the new-password request, a sample file
 // sent to HL7-Dropoff and answered a moment later (Accepted, DQA-Report, Receive), and each folder's
 // rights, the quota and the purge as the Texas specification states them.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryEvent } from '../../shared/contract';
 import { createRegistryService, type RegistryService } from '../../electron/engine/registry-service';
@@ -143,5 +144,34 @@ describe('the practice registry with the app', () => {
     expect(readFileSync(report, 'utf8')).toContain('not processed. The practice registry reads files up to 64 MB');
     expect(existsSync(path)).toBe(false);
     expect(existsSync(join(practice.files.folderPath('Accepted'), name))).toBe(false);
+  });
+});
+
+describe('the practice registry\'s host key', () => {
+  it('is made again when the one kept cannot be read (ssh2 made one such key in 256 before it was mended), and then kept', async () => {
+    // A data folder with a key as ssh2 1.17.0 wrote one time in 256: its public key lost its first byte.
+    let broken: string;
+    for (;;) {
+      const made = ssh2.utils.generateKeyPairSync('ed25519');
+      if (Buffer.from(made.public.split(' ')[1] ?? '', 'base64').length !== 51) {
+        broken = made.private;
+        break;
+      }
+    }
+    const dataDir = join(scratch, 'data with a broken key');
+    const keyFile = join(dataDir, 'practice', 'keys', 'ssh_host_ed25519_key');
+    mkdirSync(dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, broken, { mode: 0o600 });
+
+    const started = await startPracticeRegistry({ dataDir });
+    const fingerprint = started.sftp.fingerprint;
+    await started.stop();
+    expect(fingerprint).toMatch(/^SHA256:/);
+    expect(readFileSync(keyFile, 'utf8')).not.toBe(broken);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // The new one is kept: the next start shows the same key.
+    const again = await startPracticeRegistry({ dataDir });
+    await again.stop();
+    expect(again.sftp.fingerprint).toBe(fingerprint);
   });
 });

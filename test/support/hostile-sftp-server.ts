@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Server, utils, type Attributes, type Connection, type FileEntry, type SFTPWrapper } from 'ssh2';
+import { wholeKeyPair } from '../../electron/engine/keys/ssh-keys';
 import { localTexasProfile, TEXAS_FOLDERS } from './sshd';
 
 export type TexasFolder = (typeof TEXAS_FOLDERS)[number];
@@ -95,7 +96,7 @@ export async function startHostileSftpServer(options: HostileSftpOptions = {}): 
   const username = `TX${tag}HS`;
   const password = 'Hostile-pass-2026!';
   const home = `/${username}`;
-  const keys = utils.generateKeyPairSync('ed25519');
+  const keys = wholeKeyPair('ed25519', () => utils.generateKeyPairSync('ed25519'));
   const files: ServedFile[] = [
     { folder: 'Accepted', name: `${username}_20261114.HL7`, statedSize: 200, sends: 200 },
     { folder: 'DQA-Report', name: `${username}_20261114_DQA.txt`, statedSize: 120, sends: 120 },
