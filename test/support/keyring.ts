@@ -80,11 +80,9 @@ const UNLOCK_PASSWORD = 'keyring-unlock-for-tests';
 /**
  * The daemon's output goes nowhere (a daemon holding the test's pipes keeps them open after the run).
  * `--daemonize` can return before the daemon owns its bus name; a client asking in that gap would
- * have D-Bus start a second, locked daemon, so the command waits for the name first. An unlocked
- * session also waits until the login keyring says it is unlocked: once (CI, a busy machine) a key's
- * passphrase kept there came back empty to a command that asked the moment the name was owned.
+ * have D-Bus start a second, locked daemon, so the command waits for the name first.
  */
-const session = (start: string, waitUnlocked: boolean) => [
+const session = (start: string) => [
   'sh',
   '-c',
   `${start} --components=secrets --daemonize >/dev/null 2>&1 || exit 1
@@ -92,18 +90,11 @@ const session = (start: string, waitUnlocked: boolean) => [
   until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; do
     tries=$((tries + 1)); [ $tries -gt 200 ] && exit 1; sleep 0.05
   done
-  ${
-    waitUnlocked
-      ? `until dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets/collection/login org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null | grep -q 'boolean false'; do
-    tries=$((tries + 1)); [ $tries -gt 400 ] && exit 1; sleep 0.05
-  done`
-      : ''
-  }
   exec "$@"`,
   'sh',
 ];
-const UNLOCKED = session('printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock', true);
-const LOCKED = session('gnome-keyring-daemon', false);
+const UNLOCKED = session('printf %s "$KEYRING_UNLOCK" | gnome-keyring-daemon --unlock');
+const LOCKED = session('gnome-keyring-daemon');
 
 function execute(command: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {

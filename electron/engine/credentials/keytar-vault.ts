@@ -3,11 +3,9 @@
 // password is first needed, so a machine where it cannot load still runs everything else.
 import { KEYCHAIN_SERVICE, VaultError, type CredentialVault } from './vault';
 
-export type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
+type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
 
 const UNAVAILABLE = 'The system keychain is not available';
-/** How long to wait before asking again a keychain that answered with an empty secret. */
-const EMPTY_ANSWER_RETRY_MS = 500;
 
 /**
  * Linux without a desktop session is where keytar fails most: no D-Bus session bus, no Secret
@@ -48,12 +46,10 @@ export class KeytarVault implements CredentialVault {
     private readonly service: string = KEYCHAIN_SERVICE,
     /** A keychain that neither answers nor fails (a hidden unlock prompt) must not hang the caller. */
     private readonly timeoutSeconds = 20,
-    /** keytar itself; tests give a stand-in. */
-    private readonly load: () => Promise<Keytar> = loadKeytar,
   ) {}
 
   private async call<T>(operation: (keytar: Keytar) => Promise<T>): Promise<T> {
-    this.keytar ??= this.load();
+    this.keytar ??= loadKeytar();
     const keytar = await this.keytar;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
@@ -72,18 +68,8 @@ export class KeytarVault implements CredentialVault {
     }
   }
 
-  /**
-   * The secret kept for `account`, or null. The app never keeps an empty secret (no password or
-   * passphrase is empty), yet GNOME Keyring was seen once to answer with one for a passphrase it
-   * held, on a busy machine, just after it started: asked again a moment later, it gives the secret;
-   * still empty, it is treated as none kept, never used as a password or passphrase.
-   */
-  async get(account: string): Promise<string | null> {
-    const found = await this.call((k) => k.getPassword(this.service, account));
-    if (found !== '') return found;
-    await new Promise((resolve) => setTimeout(resolve, EMPTY_ANSWER_RETRY_MS));
-    const again = await this.call((k) => k.getPassword(this.service, account));
-    return again === '' ? null : again;
+  get(account: string): Promise<string | null> {
+    return this.call((k) => k.getPassword(this.service, account));
   }
 
   set(account: string, password: string): Promise<void> {
