@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 // ssh2 is CommonJS: its default export, so the ESM bundles (the CLI, the main process) load it too.
 import ssh2 from 'ssh2';
-import { wholeKeyPair } from '../engine/keys/ssh-keys';
+import { wholeKeyPair } from '../engine/keys/whole-key-pair';
 
 const { utils } = ssh2;
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, utils, type Connection } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wholeKeyPair } from '../../electron/engine/keys/ssh-keys';
+import { wholeKeyPair } from '../../electron/engine/keys/whole-key-pair';
 import { PENDING_PROMOTED } from '../../electron/engine/registry-service';
 import { createKeyring, type EngineJob, type EngineRun, type Keyring } from '../support/keyring';
 import { localTexasProfile, startSshd, type SshServer } from '../support/sshd';

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2 from 'ssh2';
-import { KeyFileExists, KeyProblem, makeKeyPair, openPrivateKey, publicKeyFingerprint, wholeKeyPair, writeKeyPair } from '../../electron/engine/keys/ssh-keys';
+import { KeyFileExists, KeyProblem, makeKeyPair, openPrivateKey, publicKeyFingerprint, writeKeyPair } from '../../electron/engine/keys/ssh-keys';
+import { wholeKeyPair } from '../../electron/engine/keys/whole-key-pair';
 
 const PASSPHRASE = 'correct horse battery staple 7';
 let dir: string;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Server, utils, type Attributes, type Connection, type FileEntry, type SFTPWrapper } from 'ssh2';
-import { wholeKeyPair } from '../../electron/engine/keys/ssh-keys';
+import { wholeKeyPair } from '../../electron/engine/keys/whole-key-pair';
 import { localTexasProfile, TEXAS_FOLDERS } from './sshd';
 
 export type TexasFolder = (typeof TEXAS_FOLDERS)[number];

@@ -11,6 +11,7 @@ import { chmod, open, rm } from 'node:fs/promises';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { KEY_TYPES } from '../../../shared/contract';
 import { convertPpk, PpkProblem } from './ppk';
+import { wholeKeyPair } from './whole-key-pair';
 
 const { utils } = ssh2;
 
@@ -30,26 +31,6 @@ export interface KeyPair {
   publicKey: string;
   /** SHA256:... of the public key, as `ssh-keygen -l` prints it. */
   fingerprint: string;
-}
-
-/** An Ed25519 public key's blob: its name ("ssh-ed25519", 11 bytes) and its 32-byte key, each with a length. */
-const ED25519_BLOB_BYTES = 4 + 11 + 4 + 32;
-
-/**
- * A new pair from `generate` (ssh2's generateKeyPairSync) that is whole. ssh2 1.17.0 drops an
- * Ed25519 public key's leading zero bytes as it writes the pair (mscdex/ssh2#1390 and #1513, open),
- * so one pair in 256 comes out with a 31-byte public key that neither OpenSSH nor ssh2 can read:
- * the private key file is refused ("Malformed OpenSSH private key", ssh-keygen: "error in
- * libcrypto") and the public key matches nothing. Such a pair is thrown away and made again; eight
- * in a row (one chance in 2^64) is a fault of another kind, said as such.
- */
-export function wholeKeyPair<Pair extends { public: string }>(type: KeyType, generate: () => Pair): Pair {
-  for (let attempt = 1; attempt <= 8; attempt += 1) {
-    const made = generate();
-    const blob = Buffer.from(made.public.trim().split(/\s+/)[1] ?? '', 'base64');
-    if (type !== 'ed25519' || blob.length === ED25519_BLOB_BYTES) return made;
-  }
-  throw new Error(`A new ${type} key could not be made whole.`);
 }
 
 export function makeKeyPair({ type, passphrase, comment }: { type: KeyType; passphrase: string | null; comment: string }): KeyPair {
