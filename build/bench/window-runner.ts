@@ -225,6 +225,11 @@ export async function runWindowBench(options: { root: string; runs: number; log:
     });
     cleanups.push(() => app.close());
     const { page } = app;
+    /** The page's heap and element count, as they stand with `state`. */
+    const recordPage = async (state: string) => {
+      results.heapMiB[state] = await heapMiB(page);
+      results.elements[state] = await page.evaluate(() => document.getElementsByTagName('*').length);
+    };
     results.chromium = app.browser.version();
     await installRecorder(page);
     const local = 'table[aria-label="Files in EHR export"]';
@@ -250,8 +255,7 @@ export async function runWindowBench(options: { root: string; runs: number; log:
         await app.browser.stopTracing();
       }
       if (run === 0) {
-        results.heapMiB['20,000 local entries open'] = await heapMiB(page);
-        results.elements['20,000 local entries open'] = await page.evaluate(() => document.getElementsByTagName('*').length);
+        await recordPage('20,000 local entries open');
       }
 
       await startFrames(page);
@@ -328,8 +332,7 @@ export async function runWindowBench(options: { root: string; runs: number; log:
       record('registry: open, first rows painted', await painted(page, () => document.querySelector('table[aria-label="Files in DQA-Report"] tbody tr[data-row]') !== null, true));
       record('registry: open, all 5,000 listed', await painted(page, () => document.querySelector('table[aria-label="Files in DQA-Report"]')?.getAttribute('aria-busy') === 'false'));
       if (run === 0) {
-        results.heapMiB['20,000 local and 5,000 registry entries open'] = await heapMiB(page);
-        results.elements['20,000 local and 5,000 registry entries open'] = await page.evaluate(() => document.getElementsByTagName('*').length);
+        await recordPage('20,000 local and 5,000 registry entries open');
       }
       await startFrames(page);
       await remoteGrid.getByRole('button', { name: 'Modified' }).click();
